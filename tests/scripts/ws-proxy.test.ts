@@ -1,0 +1,89 @@
+/**
+ * scripts/ws-proxy.ts: the Neon serverless driver -> proxy -> the real Postgres on
+ * TEST_DATABASE_URL (default 127.0.0.1:5432; unreachable = failure, never a skip).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { neonConfig, Pool } from "@neondatabase/serverless";
+import ws, { WebSocket } from "ws";
+import { addressOf, startWsProxy, type WsProxy } from "../../scripts/ws-proxy";
+
+const databaseUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+let proxy: WsProxy;
+
+beforeAll(async () => {
+  proxy = await startWsProxy({ port: 0, allow: [addressOf(databaseUrl)] });
+  neonConfig.webSocketConstructor = ws;
+  neonConfig.wsProxy = (host, port) => `127.0.0.1:${proxy.port}/v1?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineTLS = false;
+  neonConfig.pipelineConnect = false;
+  neonConfig.coalesceWrites = false;
+});
+afterAll(() => proxy?.close());
+
+describe("ws-proxy", () => {
+  it("carries the Neon driver to a real Postgres and back", async () => {
+    const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+    try {
+      const { rows } = await pool.query("select version() as v, $1::bigint * 2 as x, repeat('z', 100000) as big", ["21000000000"]);
+      expect(rows[0].v).toMatch(/^PostgreSQL \d+/);
+      expect(rows[0].x).toBe("42000000000");
+      expect(rows[0].big).toHaveLength(100_000);
+      // Several connections at once, each with a transaction.
+      const results = await Promise.all(
+        Array.from({ length: 4 }, async (_, i) => {
+          const client = await pool.connect();
+          try {
+            await client.query("begin");
+            const r = await client.query("select $1::int as i, pg_backend_pid() as pid", [i]);
+            await client.query("commit");
+            return r.rows[0];
+          } finally {
+            client.release();
+          }
+        }),
+      );
+      expect(results.map((r) => r.i)).toEqual([0, 1, 2, 3]);
+      expect(new Set(results.map((r) => r.pid)).size).toBeGreaterThan(1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("refuses an address that is not allow-listed (nothing is dialled)", async () => {
+    const status = await new Promise<number | string>((resolve) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${proxy.port}/v1?address=127.0.0.1:6379`);
+      socket.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on("open", () => resolve("opened"));
+      socket.on("error", (e) => resolve(e.message));
+    });
+    expect(status).toBe(403);
+    const pool = new Pool({ connectionString: databaseUrl.replace(/@[^/]+\//, "@127.0.0.1:6379/") });
+    await expect(pool.query("select 1")).rejects.toThrow();
+    await pool.end().catch(() => {});
+  });
+
+  it("refuses a malformed address and other paths", async () => {
+    for (const path of ["/v1?address=nonsense", "/v1", `/v2?address=${addressOf(databaseUrl)}`]) {
+      const status = await new Promise<number | string>((resolve) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${proxy.port}${path}`);
+        socket.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+        socket.on("open", () => resolve("opened"));
+        socket.on("error", (e) => resolve(e.message));
+      });
+      expect(status, path).toBe(403);
+    }
+  });
+
+  it("closes the WebSocket when Postgres ends the connection", async () => {
+    const closed = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${proxy.port}/v1?address=${addressOf(databaseUrl)}`);
+      // A garbage startup packet makes Postgres answer with an error and hang up.
+      socket.on("open", () => socket.send(Buffer.from([0, 0, 0, 8, 0, 0, 0, 0])));
+      socket.on("close", (code) => resolve(code));
+      socket.on("error", reject);
+      setTimeout(() => reject(new Error("not closed within 5 s")), 5_000);
+    });
+    expect(closed).toBeGreaterThan(0);
+  });
+});
