@@ -1,0 +1,130 @@
+/**
+ * record(): the one write path for money and items. In the caller's transaction it checks that the
+ * entry conserves every asset, applies postings and item changes to the read models with set-based
+ * SQL (rows locked in a fixed order), and appends the event. Anything it cannot do throws
+ * LedgerError, which rolls the whole transaction back.
+ */
+import { sql } from "drizzle-orm";
+import { rows, type Db } from "../db";
+import { appendEvents } from "./events";
+import { CURRENCY, LedgerError, type LedgerCtx, type LedgerEntry, type Posting } from "./types";
+
+export async function record(tx: Db, ctx: LedgerCtx, entry: LedgerEntry): Promise<void> {
+  const postings = net(entry.postings ?? []);
+  checkConservation(entry, postings);
+  await applyPostings(tx, postings.filter((p) => p.asset === CURRENCY), "currency");
+  await applyPostings(tx, postings.filter((p) => p.asset !== CURRENCY), "items");
+  await appendEvents(tx, ctx, [
+    {
+      stream: entry.stream,
+      type: entry.type,
+      payload: {
+        ...entry.data,
+        ...(entry.postings?.length ? { postings: entry.postings } : {}),
+        ...(entry.supply?.length ? { supply: entry.supply } : {}),
+        ...(entry.items?.length ? { items: entry.items } : {}),
+      },
+    },
+  ]);
+}
+
+/** Merge postings per (player, asset), drop zeroes, sort for a fixed lock order. */
+export function net(postings: Posting[]): Posting[] {
+  const merged = new Map<string, Posting>();
+  for (const p of postings) {
+    for (const n of [p.available, p.reserved]) {
+      if (!Number.isSafeInteger(n)) throw new LedgerError("invalid_amount", `amount ${n} is not a safe integer`, 400);
+    }
+    const key = `${p.player}|${p.asset}`;
+    const m = merged.get(key);
+    if (m) {
+      m.available += p.available;
+      m.reserved += p.reserved;
+    } else merged.set(key, { ...p });
+  }
+  return [...merged.values()]
+    .filter((p) => p.available !== 0 || p.reserved !== 0)
+    .sort((a, b) => (a.player < b.player ? -1 : a.player > b.player ? 1 : a.asset - b.asset));
+}
+
+/** Per asset: what holders gain in total equals what was minted minus burned minus sunk. */
+function checkConservation(entry: LedgerEntry, postings: Posting[]): void {
+  const balance = new Map<number, number>();
+  const add = (asset: number, n: number) => balance.set(asset, (balance.get(asset) ?? 0) + n);
+  for (const p of postings) add(p.asset, p.available + p.reserved);
+  const uniqueTypes = new Set((entry.items ?? []).map((i) => i.type));
+  for (const s of entry.supply ?? []) {
+    if (uniqueTypes.has(s.asset)) continue; // unique supply is counted in item rows, not postings
+    add(s.asset, -(s.minted ?? 0) + (s.burned ?? 0) + (s.sunk ?? 0));
+  }
+  for (const [asset, n] of balance) {
+    if (n !== 0) throw new LedgerError("unbalanced", `${entry.type} would create or destroy ${n} of asset ${asset}`);
+  }
+}
+
+/**
+ * One conditional UPDATE for every posting whose row exists (rows visited in sorted order, so
+ * concurrent entries mostly lock in the same order; withTx retries the rare deadlock). A debit
+ * that finds too little updates nothing and is reported by name; credits to rows that do not exist
+ * yet are inserted.
+ */
+async function applyPostings(tx: Db, postings: Posting[], table: "currency" | "items"): Promise<void> {
+  if (postings.length === 0) return;
+  const json = JSON.stringify(postings);
+  const updated =
+    table === "currency"
+      ? await rows<{ player: string; asset: number }>(tx, sql`
+          update balances b set available = b.available + d.available, reserved = b.reserved + d.reserved
+          from (select * from jsonb_to_recordset(${json}::jsonb) as x(player uuid, asset int, available bigint, reserved bigint)
+            order by player) d
+          where b.player_id = d.player and b.available + d.available >= 0 and b.reserved + d.reserved >= 0
+          returning d.player::text as player, d.asset as asset`)
+      : await rows<{ player: string; asset: number }>(tx, sql`
+          update holdings h set available = h.available + d.available, reserved = h.reserved + d.reserved
+          from (select * from jsonb_to_recordset(${json}::jsonb) as x(player uuid, asset int, available bigint, reserved bigint)
+            order by player, asset) d
+          where h.player_id = d.player and h.item_type_id = d.asset
+            and h.available + d.available >= 0 and h.reserved + d.reserved >= 0
+          returning d.player::text as player, d.asset as asset`);
+  if (updated.length === postings.length) return;
+  const done = new Set(updated.map((r) => `${r.player}|${r.asset}`));
+  const missing = postings.filter((p) => !done.has(`${p.player}|${p.asset}`));
+  const short = missing.find((p) => p.available < 0 || p.reserved < 0);
+  if (short) {
+    const what = short.asset === CURRENCY ? "currency" : `items of type ${short.asset}`;
+    const side = short.available < 0 ? "available" : "reserved";
+    throw new LedgerError(
+      short.asset === CURRENCY ? "insufficient_funds" : "insufficient_items",
+      `player ${short.player} has insufficient ${side} ${what} (needs ${-Math.min(short.available, short.reserved)})`,
+    );
+  }
+  const credits = JSON.stringify(missing);
+  try {
+    if (table === "currency") {
+      await tx.execute(sql`
+        insert into balances (player_id, available, reserved)
+        select d.player, d.available, d.reserved
+        from jsonb_to_recordset(${credits}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
+        order by d.player
+        on conflict (player_id) do update set available = balances.available + excluded.available,
+          reserved = balances.reserved + excluded.reserved`);
+    } else {
+      await tx.execute(sql`
+        insert into holdings (player_id, item_type_id, available, reserved)
+        select d.player, d.asset, d.available, d.reserved
+        from jsonb_to_recordset(${credits}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
+        order by d.player, d.asset
+        on conflict (player_id, item_type_id) do update set available = holdings.available + excluded.available,
+          reserved = holdings.reserved + excluded.reserved`);
+    }
+  } catch (error) {
+    throw mapForeignKey(error);
+  }
+}
+
+function mapForeignKey(error: unknown): unknown {
+  const text = String((error as { cause?: { detail?: string } })?.cause?.detail ?? (error as Error)?.message ?? "");
+  if (/player_id/.test(text) && /not present|foreign key/.test(text)) return new LedgerError("unknown_player", "no such player");
+  if (/item_type_id/.test(text) && /not present|foreign key/.test(text)) return new LedgerError("unknown_item_type", "no such item type");
+  return error;
+}
