@@ -1,0 +1,249 @@
+import type { BookConfig, Command, PlaceCommand, StpMode, TimeInForce } from "./types";
+
+/**
+ * Seeded random command streams for the differential and property tests (and long-diff.ts).
+ * They cover every command, option and error path: a few players (so self-trades happen), a
+ * narrow price band (so orders cross), expiries, budgets, FOK, post-only, bad input, duplicate
+ * ids, other players' orders, and now and then huge quantities to reach the overflow checks.
+ */
+
+/** sfc32: small, fast, good enough, and the same on every platform. */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number) {
+    this.a = 0x9e3779b9;
+    this.b = 0x243f6a88;
+    this.c = 0xb7e15162;
+    this.d = seed >>> 0;
+    for (let i = 0; i < 15; i++) this.u32();
+  }
+
+  u32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  float(): number {
+    return this.u32() / 4294967296;
+  }
+
+  /** Uniform integer in [lo, hi]. */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.float() * (hi - lo + 1));
+  }
+
+  chance(p: number): boolean {
+    return this.float() < p;
+  }
+
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.float() * xs.length)] as T;
+  }
+}
+
+export interface StreamOptions {
+  config: BookConfig;
+  /** Open orders the stream tries to hover around. */
+  targetSize?: number;
+  players?: number;
+}
+
+const STPS: StpMode[] = ["none", "none", "cancel_taker", "cancel_maker", "cancel_both"];
+const LIMIT_TIFS: TimeInForce[] = ["GTC", "GTC", "GTC", "GTC", "IOC", "FOK", "POST_ONLY"];
+const MAX = Number.MAX_SAFE_INTEGER;
+
+export interface BookView {
+  size(): number;
+  getOrder(orderId: string): unknown;
+}
+
+export class RandomStream {
+  private readonly rng: Rng;
+  private readonly tick: number;
+  private readonly lot: number;
+  private readonly target: number;
+  private readonly playerIds: string[];
+  /** Ids this stream has placed (open or not), with their owner. */
+  private ids: string[] = [];
+  private owner = new Map<string, string>();
+  private nextId = 1;
+  private now = 1_000;
+  private book: BookView | null = null;
+  private mid = 100;
+
+  constructor(
+    seed: number,
+    private readonly opts: StreamOptions,
+  ) {
+    this.rng = new Rng(seed);
+    this.tick = opts.config.tickSize;
+    this.lot = opts.config.lotSize;
+    this.target = opts.targetSize ?? 40;
+    this.playerIds = Array.from({ length: opts.players ?? 4 }, (_, i) => `p${i + 1}`);
+  }
+
+  /**
+   * The next command. `book` is read (never changed) to steer: towards the target size, and
+   * towards ids that are still open so that most cancels and amends hit something.
+   */
+  next(book: BookView): Command {
+    this.book = book;
+    const size = book.size();
+    const r = this.rng;
+    this.now += r.int(0, 3);
+    if (r.chance(0.01)) this.mid = Math.max(20, this.mid + r.int(-3, 3));
+    const crowded = size > this.target;
+    const x = r.float();
+    if (x < 0.02) return this.invalid();
+    if (x < 0.04) return { type: "expire", now: this.now };
+    if (x < 0.045) return { type: "cancelAll", playerId: r.pick(this.playerIds) };
+    if (x < (crowded ? 0.3 : 0.17)) return this.cancel();
+    if (x < (crowded ? 0.4 : 0.32)) return this.amend();
+    return this.place(crowded);
+  }
+
+  private price(offset: number): number {
+    return Math.max(1, this.mid + offset) * this.tick;
+  }
+
+  private qty(): number {
+    return this.rng.int(1, 8) * this.lot;
+  }
+
+  private newId(): string {
+    const id = `o${this.nextId++}`;
+    return id;
+  }
+
+  private remember(id: string, playerId: string): void {
+    if (this.owner.has(id)) return;
+    this.ids.push(id);
+    this.owner.set(id, playerId);
+    if (this.ids.length > 400) {
+      const at = this.rng.int(0, 199);
+      const gone = this.ids[at] as string;
+      this.ids[at] = this.ids[this.ids.length - 1] as string;
+      this.ids.pop();
+      this.owner.delete(gone);
+    }
+  }
+
+  private known(): { id: string; playerId: string } {
+    const r = this.rng;
+    if (this.ids.length === 0 || r.chance(0.03)) return { id: "nope", playerId: r.pick(this.playerIds) };
+    // Mostly ids that are open now (closed ones are mostly forgotten as they are found).
+    let at = r.int(0, this.ids.length - 1);
+    let id = this.ids[at] as string;
+    for (let tries = 0; tries < 8 && this.book !== null && this.book.getOrder(id) === undefined; tries++) {
+      if (r.chance(0.9) && this.ids.length > 1) {
+        this.ids[at] = this.ids[this.ids.length - 1] as string;
+        this.ids.pop();
+        this.owner.delete(id);
+      }
+      at = r.int(0, this.ids.length - 1);
+      id = this.ids[at] as string;
+    }
+    const owner = this.owner.get(id) as string;
+    return { id, playerId: r.chance(0.95) ? owner : r.pick(this.playerIds) };
+  }
+
+  private cancel(): Command {
+    const { id, playerId } = this.known();
+    return { type: "cancel", orderId: id, playerId };
+  }
+
+  private amend(): Command {
+    const r = this.rng;
+    const { id, playerId } = this.known();
+    const y = r.float();
+    if (y < 0.35) return { type: "amend", orderId: id, playerId, quantity: this.qty() };
+    if (y < 0.8) return { type: "amend", orderId: id, playerId, price: this.price(r.int(-6, 6)) };
+    return { type: "amend", orderId: id, playerId, price: this.price(r.int(-6, 6)), quantity: this.qty() };
+  }
+
+  private place(crowded: boolean): PlaceCommand {
+    const r = this.rng;
+    const playerId = r.pick(this.playerIds);
+    const side = r.chance(0.5) ? "buy" : "sell";
+    const orderId = r.chance(0.01) && this.ids.length > 0 ? (this.ids[this.ids.length - 1] as string) : this.newId();
+    const stp = r.pick(STPS);
+    const cmd: PlaceCommand = { type: "place", orderId, playerId, side, orderType: "limit", quantity: this.qty(), stp };
+    if (r.chance(0.2)) cmd.clientOrderId = `c${orderId}`;
+    if (r.chance(crowded ? 0.25 : 0.12)) {
+      cmd.orderType = "market";
+      if (r.chance(0.2)) cmd.timeInForce = "FOK";
+      if (r.chance(0.3)) cmd.priceLimit = this.price(r.int(-3, 3));
+      if (side === "buy" && r.chance(0.4)) cmd.budget = r.int(1, 40) * this.tick * this.mid;
+      if (r.chance(0.3)) cmd.quantity = this.qty() * 4;
+    } else {
+      // Buyers mostly below the mid and sellers above; some cross.
+      const spread = r.int(crowded ? -4 : -2, 8);
+      cmd.price = this.price(side === "buy" ? -spread : spread);
+      const tif = r.pick(LIMIT_TIFS);
+      if (tif !== "GTC" || r.chance(0.5)) cmd.timeInForce = tif;
+      if ((tif === "GTC" || tif === "POST_ONLY") && r.chance(0.2)) cmd.expiresAt = this.now + r.int(-2, 60);
+      if (side === "buy" && r.chance(0.006)) {
+        // Huge bids at the lowest price: near the notional and level-total limits.
+        cmd.price = this.tick;
+        cmd.quantity = Math.floor(MAX / this.tick / this.lot / r.int(1, 3)) * this.lot;
+        delete cmd.expiresAt;
+      }
+    }
+    this.remember(orderId, playerId);
+    return cmd;
+  }
+
+  private invalid(): Command {
+    const r = this.rng;
+    const playerId = r.pick(this.playerIds);
+    const base: PlaceCommand = {
+      type: "place",
+      orderId: this.newId(),
+      playerId,
+      side: "buy",
+      orderType: "limit",
+      price: this.price(0),
+      quantity: this.lot,
+    };
+    const bad: unknown[] = [
+      { ...base, price: this.price(0) + (this.tick > 1 ? 1 : 0.5) },
+      { ...base, quantity: 0 },
+      { ...base, quantity: this.lot + (this.lot > 1 ? 1 : 0.5) },
+      { ...base, price: -this.tick },
+      { ...base, price: MAX * 2 },
+      { ...base, quantity: NaN },
+      { ...base, side: "up" },
+      { ...base, orderType: "stop" },
+      { ...base, timeInForce: "GTD" },
+      { ...base, orderType: "market", timeInForce: "GTC", price: undefined },
+      { ...base, orderType: "market", price: undefined, side: "sell", budget: 100 },
+      { ...base, orderType: "market" },
+      { ...base, budget: 5 },
+      { ...base, timeInForce: "IOC", expiresAt: this.now },
+      { ...base, expiresAt: 1.5 },
+      { ...base, stp: "maybe" },
+      { ...base, orderId: "" },
+      { ...base, playerId: 7 },
+      { ...base, clientOrderId: "" },
+      { ...base, price: this.tick * 2, quantity: Math.floor(MAX / this.lot) * this.lot },
+      { type: "amend", orderId: "o1", playerId },
+      { type: "amend", orderId: this.known().id, playerId, price: 3.5 },
+      { type: "cancel", orderId: 42, playerId },
+      { type: "cancelAll", playerId: "" },
+      { type: "expire", now: "soon" },
+      { type: "explode" },
+      null,
+    ];
+    return r.pick(bad) as Command;
+  }
+}
