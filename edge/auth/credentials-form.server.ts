@@ -1,0 +1,40 @@
+/** The sign-up / sign-in form action shared by both routes: CSRF, validation, then `run`. */
+import { data, redirect } from "@remix-run/cloudflare";
+import type { AppLoadContext } from "../context.server";
+import { field, readForm, type FormProblem } from "../forms.server";
+import { Credentials } from "../validation";
+import { verifyGuestCsrf } from "./csrf.server";
+import type { Failure } from "./signup.server";
+import { safeRedirect, startWebSession } from "./web.server";
+
+type Outcome = { ok: true; playerId: string } | Failure;
+
+export async function credentialsAction(
+  request: Request,
+  context: AppLoadContext,
+  run: (input: { username: string; password: string }) => Promise<Outcome>,
+  defaultRedirect: string,
+) {
+  const form = await readForm(request);
+  const username = field(form, "username");
+  const csrf = verifyGuestCsrf(request, form, context.env.SESSION_SECRET);
+  if (csrf) return data<FormProblem & { username: string }>({ formError: csrf.message, username }, { status: csrf.status });
+
+  const parsed = Credentials.safeParse({ username, password: field(form, "password") });
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+    return data<FormProblem & { username: string }>(
+      { formError: "Please fix the fields marked below.", fieldErrors, username: username.slice(0, 24) },
+      { status: 400 },
+    );
+  }
+  const outcome = await run(parsed.data);
+  if (!outcome.ok) {
+    const fieldErrors = outcome.code === "username_taken" ? { username: outcome.message } : undefined;
+    return data<FormProblem & { username: string }>({ formError: outcome.message, fieldErrors, username }, { status: outcome.status });
+  }
+  const cookie = await startWebSession(request, context, outcome.playerId);
+  const to = safeRedirect(new URL(request.url).searchParams.get("redirectTo"), defaultRedirect);
+  return redirect(to, { headers: { "Set-Cookie": cookie } });
+}
