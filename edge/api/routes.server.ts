@@ -1,0 +1,116 @@
+/** The /api/v1 route table. The OpenAPI document (openapi.server.ts) is generated from it. */
+import { sql } from "drizzle-orm";
+import { getInventory } from "../../db/inventory";
+import { checkCredentials } from "../auth/signin.server";
+import { listApiTokens, openSession, revokeSession } from "../auth/sessions.server";
+import { ApiError } from "./http.server";
+import { searchItemTypes } from "./item-types.server";
+import { route, type ApiRoute } from "./router.server";
+import * as s from "./schemas";
+
+export const API_PREFIX = "/api/v1";
+
+export const apiRoutes: ApiRoute[] = [
+  route({
+    method: "GET",
+    path: `${API_PREFIX}/healthz`,
+    operationId: "getHealth",
+    summary: "Liveness, including a database round trip",
+    auth: "none",
+    status: 200,
+    response: s.Health,
+    errors: [503],
+    async handler({ context }) {
+      try {
+        await context.db.execute(sql`select 1`);
+      } catch (error) {
+        console.error(JSON.stringify({ msg: "healthz: database unreachable", error: String(error) }));
+        throw new ApiError(503, "db_unavailable", "the database did not answer");
+      }
+      return { ok: true, db: "up" };
+    },
+  }),
+  route({
+    method: "GET",
+    path: `${API_PREFIX}/item-types`,
+    operationId: "listItemTypes",
+    summary: "Search the item catalog (full text, category), paged by cursor",
+    auth: "none",
+    query: s.ItemTypesQuery,
+    status: 200,
+    response: s.ItemTypePage,
+    async handler({ context, query }) {
+      return searchItemTypes(context.db, query);
+    },
+  }),
+  route({
+    method: "GET",
+    path: `${API_PREFIX}/me`,
+    operationId: "getMe",
+    summary: "The player this token belongs to",
+    auth: "bearer",
+    status: 200,
+    response: s.Me,
+    async handler({ session }) {
+      return session.player;
+    },
+  }),
+  route({
+    method: "GET",
+    path: `${API_PREFIX}/inventory`,
+    operationId: "getInventory",
+    summary: "My currency (integer copper), stacks and unique items",
+    auth: "bearer",
+    status: 200,
+    response: s.Inventory,
+    async handler({ context, session }) {
+      return getInventory(context.db, session.player.id);
+    },
+  }),
+  route({
+    method: "POST",
+    path: `${API_PREFIX}/tokens`,
+    operationId: "createToken",
+    summary: "Exchange a username and password for a bearer token (valid 90 days)",
+    auth: "none",
+    body: s.CreateToken,
+    status: 201,
+    response: s.CreatedToken,
+    errors: [401, 403, 413, 415],
+    async handler({ context, body }) {
+      const checked = await checkCredentials(context.db, { username: body.username, password: body.password });
+      if (!checked.ok) throw new ApiError(checked.status, checked.code, checked.message);
+      const issued = await openSession(context.db, checked.playerId, "api", body.label);
+      return { id: issued.id, label: body.label, expiresAt: issued.expiresAt.toISOString(), token: issued.token };
+    },
+  }),
+  route({
+    method: "GET",
+    path: `${API_PREFIX}/tokens`,
+    operationId: "listTokens",
+    summary: "My live API tokens (never the tokens themselves)",
+    auth: "bearer",
+    status: 200,
+    response: s.TokenList,
+    async handler({ context, session }) {
+      const tokens = await listApiTokens(context.db, session.player.id);
+      const iso = (d: Date | null) => (d ? d.toISOString() : null);
+      return { tokens: tokens.map((t) => ({ ...t, createdAt: iso(t.createdAt), expiresAt: iso(t.expiresAt), lastUsedAt: iso(t.lastUsedAt) })) };
+    },
+  }),
+  route({
+    method: "DELETE",
+    path: `${API_PREFIX}/tokens/:id`,
+    operationId: "revokeToken",
+    summary: "Revoke one of my API tokens (it stops working at once)",
+    auth: "bearer",
+    params: s.TokenParams,
+    status: 204,
+    errors: [404],
+    async handler({ context, session, params }) {
+      const revoked = await revokeSession(context.db, session.player.id, params.id, "api");
+      if (!revoked) throw new ApiError(404, "token_not_found", "you have no live token with this id");
+      return null;
+    },
+  }),
+];

@@ -1,0 +1,91 @@
+/** The JSON API's request and response schemas: validation and the OpenAPI document share them. */
+import { z } from "zod";
+import { Password, queryPositiveInt, text, Username } from "../validation";
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "stable snake_case code, e.g. invalid_request" }),
+      message: z.string().meta({ description: "what went wrong, in words" }),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  ;
+
+export const Health = z.object({ ok: z.literal(true), db: z.literal("up") });
+
+export const ItemTypesQuery = z.strictObject({
+  q: text("q", 100).optional().meta({ description: "full-text search (web-search syntax: words, \"phrases\", -not, or)" }),
+  category: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, "category must be 1-32 lowercase letters, digits or -")
+    .optional(),
+  limit: queryPositiveInt("limit", 100).optional().meta({ description: "1-100, default 20" }),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, "cursor must be a value returned as nextCursor").optional(),
+});
+
+export const ItemType = z
+  .object({
+    id: z.int(),
+    slug: z.string(),
+    name: z.string(),
+    description: z.string(),
+    category: z.string(),
+    icon: z.string(),
+    stackable: z.boolean(),
+    tickSize: z.int().meta({ description: "price step, in copper" }),
+    lotSize: z.int().meta({ description: "quantity step, in items" }),
+  })
+  ;
+
+export const ItemTypePage = z.object({ items: z.array(ItemType), nextCursor: z.string().nullable() });
+
+export const Me = z.object({ id: z.uuid(), username: z.string(), roles: z.array(z.string()) });
+
+const Copper = z.int().min(0).meta({ description: "integer copper; 100 copper = 1 gold" });
+const Quantity = z.int().min(0);
+
+export const Inventory = z
+  .object({
+    balance: z.object({ available: Copper, reserved: Copper }),
+    stacks: z.array(
+      z.object({ itemTypeId: z.int(), slug: z.string(), name: z.string(), category: z.string(), icon: z.string(), available: Quantity, reserved: Quantity }),
+    ),
+    uniques: z.array(
+      z.object({
+        id: z.uuid(),
+        itemTypeId: z.int(),
+        slug: z.string(),
+        name: z.string(),
+        category: z.string(),
+        icon: z.string(),
+        state: z.enum(["held", "escrowed"]),
+        metadata: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  })
+  ;
+
+export const CreateToken = z.strictObject({ username: Username, password: Password, label: text("label", 64) });
+
+const TokenId = z.string().regex(/^[0-9a-f]{64}$/, "id must be a token id as listed by GET /api/v1/tokens");
+export const TokenParams = z.strictObject({ id: TokenId });
+
+export const TokenInfo = z
+  .object({
+    id: TokenId,
+    label: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    lastUsedAt: z.iso.datetime().nullable(),
+  })
+  ;
+
+export const CreatedToken = z.object({
+  id: TokenId,
+  label: z.string(),
+  expiresAt: z.iso.datetime(),
+  token: z.string().meta({ description: "the bearer token; shown once, only its SHA-256 is stored" }),
+});
+
+export const TokenList = z.object({ tokens: z.array(TokenInfo) });
