@@ -31,7 +31,7 @@ export function openNeon(options: NeonOptions): { db: Db; close(): Promise<void>
   configure(options.wsProxy);
   const pool = new Pool({ connectionString: options.databaseUrl, max: options.max ?? 5 });
   // An idle client's socket error must not become an unhandled rejection.
-  pool.on("error", (error) => console.error(JSON.stringify({ msg: "neon pool error", error: String(error) })));
+  pool.on("error", (error: unknown) => console.error(JSON.stringify({ msg: "neon pool error", error: String(error) })));
   let closed: Promise<void> | undefined;
   return {
     db: drizzle(pool, { schema }) as unknown as Db,
