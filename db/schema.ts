@@ -320,3 +320,14 @@ export const tradeOfferLines = pgTable(
     check("trade_offer_lines_quantity", sql`${t.quantity} > 0`),
   ],
 );
+
+/** A player who does not want offers from another. */
+export const playerBlocks = pgTable(
+  "player_blocks",
+  {
+    playerId: uuid("player_id").notNull().references(() => players.id),
+    blockedId: uuid("blocked_id").notNull().references(() => players.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.playerId, t.blockedId] }), check("player_blocks_not_self", sql`${t.playerId} <> ${t.blockedId}`)],
+);
