@@ -15,15 +15,17 @@ declare module "@remix-run/cloudflare" {
  */
 export default defineConfig({
   plugins: [
-    remix({
-      future: {
-        v3_fetcherPersist: true,
-        v3_relativeSplatPath: true,
-        v3_throwAbortReason: true,
-        v3_singleFetch: true,
-        v3_lazyRouteDiscovery: true,
-      },
-    }),
+    // Vitest loads this file too: unit tests need plain TypeScript, not the Remix build.
+    !process.env.VITEST &&
+      remix({
+        future: {
+          v3_fetcherPersist: true,
+          v3_relativeSplatPath: true,
+          v3_throwAbortReason: true,
+          v3_singleFetch: true,
+          v3_lazyRouteDiscovery: true,
+        },
+      }),
   ],
   resolve: { alias: { "~": new URL("./app", import.meta.url).pathname } },
   ssr: {

@@ -89,7 +89,8 @@ export async function dispatch(routes: ApiRoute[], request: Request, context: Ap
     const query = r.query ? readQuery(url, r.query) : readQuery(url, EMPTY_QUERY);
     let session = undefined as unknown as ActiveSession;
     if (r.auth === "bearer") {
-      const found = await findSession(context.db, bearerToken(request), "api");
+      const token = bearerToken(request);
+      const found = await findSession(context.db, token, "api");
       if (!found) throw new ApiError(401, "invalid_token", "this token is unknown, expired or revoked", undefined, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
       session = found;
     }
