@@ -78,8 +78,11 @@ export function upstashRedis(url: string, token: string): RedisStore {
     kind: "upstash",
     get: (key) => redis.get<string>(key),
     async set(key, value, options = {}) {
-      const opts = options.ex !== undefined ? { ex: options.ex, ...(options.nx ? { nx: true as const } : {}) } : options.nx ? { nx: true as const } : undefined;
-      const result = await (opts ? redis.set(key, value, opts) : redis.set(key, value));
+      const { ex, nx } = options;
+      const result =
+        ex !== undefined
+          ? await (nx ? redis.set(key, value, { ex, nx: true }) : redis.set(key, value, { ex }))
+          : await (nx ? redis.set(key, value, { nx: true }) : redis.set(key, value));
       return result === "OK";
     },
     del: (...keys) => (keys.length ? redis.del(...keys) : Promise.resolve(0)),

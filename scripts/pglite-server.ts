@@ -17,8 +17,8 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openPglite, type Opened } from "../db/open";
 import type { PGlite } from "@electric-sql/pglite";
 import { watchParent } from "./proc";
+import { repoRoot } from "./paths";
 
-export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 export const defaultPgliteDir = path.join(repoRoot, ".data", "pglite");
 
 export interface PgliteServerOptions {

@@ -4,31 +4,14 @@
  * DATABASE_URL), because a PGlite directory can only be open in one process at a time.
  */
 import { migrate } from "../db/migrate";
-import type { Db } from "../db/db";
 import type { Opened } from "../db/open";
-
-type SeedFn = (db: Db) => Promise<{ created: boolean }>;
-
-/** db/seed.ts's `seed`, or undefined while that module does not exist yet. */
-async function loadSeed(): Promise<SeedFn | undefined> {
-  // A computed specifier keeps the type checker from requiring the file before it is written.
-  const specifier = new URL("../db/seed.ts", import.meta.url).href;
-  try {
-    const mod = (await import(specifier)) as { seed?: SeedFn };
-    if (typeof mod.seed !== "function") throw new Error("db/seed.ts does not export seed(db)");
-    return mod.seed;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((error as Error).message).includes("seed")) {
-      return undefined;
-    }
-    throw error;
-  }
-}
+import { seed } from "../db/seed";
 
 export interface Prepared {
   migrateMs: number;
-  seed: "created" | "present" | "no db/seed.ts yet";
+  seedMs: number;
+  /** true when this run created the seed data (first run). */
+  seeded: boolean;
 }
 
 export async function prepareDatabase(opened: Opened, log: (line: string) => void = console.log): Promise<Prepared> {
@@ -36,12 +19,9 @@ export async function prepareDatabase(opened: Opened, log: (line: string) => voi
   await migrate(opened);
   const migrateMs = Math.round(performance.now() - t0);
   log(`migrated ${opened.label} in ${migrateMs} ms`);
-  const seed = await loadSeed();
-  if (!seed) {
-    log("db/seed.ts not found: database left unseeded");
-    return { migrateMs, seed: "no db/seed.ts yet" };
-  }
+  const t1 = performance.now();
   const { created } = await seed(opened.db);
-  log(created ? "seeded the database (first run)" : "seed data already present");
-  return { migrateMs, seed: created ? "created" : "present" };
+  const seedMs = Math.round(performance.now() - t1);
+  log(created ? `seeded the database (first run) in ${seedMs} ms` : "seed data already present");
+  return { migrateMs, seedMs, seeded: created };
 }

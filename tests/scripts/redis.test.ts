@@ -162,7 +162,7 @@ describe("upstash-local protocol details", () => {
     const headers = { authorization: `Bearer ${local.token}` };
     const bad = await fetch(local.url, { method: "POST", headers, body: '["NOSUCHCOMMAND"]' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/unknown command/i);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/unknown command/i);
     const k = `${prefix}pipe`;
     const res = await fetch(`${local.url}/pipeline`, { method: "POST", headers, body: JSON.stringify([["SET", k, "v"], ["INCR", k], ["GET", k]]) });
     expect(await res.json()).toEqual([{ result: "OK" }, { error: expect.stringMatching(/not an integer/) }, { result: "v" }]);

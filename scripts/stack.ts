@@ -1,0 +1,353 @@
+/**
+ * The whole local stack, programmatically: used by `npm start` (scripts/start.ts) and by the HTTP
+ * test suites (tests/http/setup.ts).
+ *
+ *   [db]    PGlite served on 127.0.0.1:<pglite>       (only without databaseUrl; migrates + seeds first)
+ *   [proxy] WebSocket-to-TCP proxy on 127.0.0.1:<wsProxy> for the Neon driver (local Postgres only)
+ *   [web]   wrangler dev on the built Remix worker, 127.0.0.1:<web>
+ *   [party] partykit dev, <party> (binds 0.0.0.0)
+ *
+ * Children run under concurrently (one prefixed log), each in its own process group so that
+ * stop() can signal the whole tree (sh -> node -> workerd) by PID and wait until it is gone.
+ */
+import { spawn as spawnChild, type SpawnOptions } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Writable } from "node:stream";
+import { createConcurrently, Logger, LogError, LogOutput, type Command, type FlowController } from "concurrently";
+import { canConnect, groupAlive, sleep, waitForHttp, waitForTcp } from "./proc";
+import { repoRoot } from "./paths";
+
+export interface StackPorts {
+  web: number;
+  party: number;
+  pglite: number;
+  wsProxy: number;
+}
+
+export const defaultPorts = (env: NodeJS.ProcessEnv = process.env): StackPorts => ({
+  web: Number(env.PORT ?? 8787),
+  party: Number(env.PARTY_PORT ?? 1999),
+  pglite: Number(env.PGLITE_PORT ?? 5433),
+  wsProxy: Number(env.WS_PROXY_PORT ?? 8789),
+});
+
+export interface StackOptions {
+  /** A real Postgres (no PGlite). Local hosts go through the ws proxy; others (Neon) directly. */
+  databaseUrl?: string;
+  ports?: Partial<StackPorts>;
+  /**
+   * Extra worker/room variables (APP_ENV, SESSION_SECRET, ROOM_SECRET, UPSTASH_REDIS_REST_URL,
+   * UPSTASH_REDIS_REST_TOKEN, ...). Undefined values are dropped. Secrets not given come from
+   * .data/secrets.json (generated once).
+   */
+  env?: Record<string, string | undefined>;
+  /** "auto" (default): build when build/server is missing or older than the sources. */
+  build?: "auto" | "always" | "never";
+  /** PGlite data directory (default .data/pglite). */
+  pgliteDir?: string;
+  /** Where the prefixed log goes (default process.stdout). */
+  output?: Writable;
+  /** Stop everything on SIGINT/SIGTERM/SIGHUP (npm start). Default false. */
+  handleSignals?: boolean;
+  /** Readiness timeouts in ms. */
+  timeouts?: Partial<Record<"db" | "proxy" | "web" | "party" | "build", number>>;
+}
+
+export interface Stack {
+  /** http://127.0.0.1:<web> */
+  url: string;
+  /** http://127.0.0.1:<party> */
+  partyUrl: string;
+  /** The Postgres the worker and the rooms use. */
+  databaseUrl: string;
+  ports: StackPorts;
+  /** Every variable passed to the worker and the rooms. */
+  vars: Record<string, string>;
+  /** Resolves when the stack has stopped (by stop(), a signal, or a child dying), with the reason. */
+  stopped: Promise<string>;
+  /** Signals every child's process group, waits for them to exit (SIGKILL after a grace period). */
+  stop(reason?: string): Promise<void>;
+}
+
+const bin = (name: string) => path.join(repoRoot, "node_modules", ".bin", name);
+/** POSIX shell quoting for concurrently's `sh -c` command lines. */
+export const shq = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const cmd = (...args: string[]) => args.map(shq).join(" ");
+
+const isLocalHost = (host: string) => ["127.0.0.1", "localhost", "::1", "[::1]"].includes(host);
+
+/** Tool state (wrangler, partykit, npm caches) inside .data/, not in $HOME. */
+export function quietToolEnv(dataDir = path.join(repoRoot, ".data")): Record<string, string> {
+  return {
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_SEND_ERROR_REPORTS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_HIDE_BANNER: "true",
+    XDG_CONFIG_HOME: path.join(dataDir, "xdg", "config"),
+    XDG_CACHE_HOME: path.join(dataDir, "xdg", "cache"),
+    WRANGLER_LOG_PATH: path.join(dataDir, "logs", "wrangler"),
+  };
+}
+
+/** Development secrets, generated once per checkout into .data/secrets.json. */
+export function devSecrets(dataDir = path.join(repoRoot, ".data")): { SESSION_SECRET: string; ROOM_SECRET: string } {
+  const file = path.join(dataDir, "secrets.json");
+  try {
+    const s = JSON.parse(readFileSync(file, "utf8")) as { SESSION_SECRET?: string; ROOM_SECRET?: string };
+    if (s.SESSION_SECRET && s.ROOM_SECRET) return { SESSION_SECRET: s.SESSION_SECRET, ROOM_SECRET: s.ROOM_SECRET };
+  } catch {
+    // first run
+  }
+  const secrets = { SESSION_SECRET: randomBytes(32).toString("hex"), ROOM_SECRET: randomBytes(32).toString("hex") };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build freshness
+
+const SOURCES = ["app", "edge", "db", "party/protocol.ts", "public", "vite.config.ts", "package-lock.json"];
+
+function newestMtime(p: string): number {
+  let st;
+  try {
+    st = statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(p)) {
+    if (entry === "node_modules" || entry.startsWith(".")) continue;
+    newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  }
+  return newest;
+}
+
+/** Why a build is needed, or undefined when build/server is newer than every source. */
+export function buildNeeded(root = repoRoot): string | undefined {
+  const server = path.join(root, "build", "server", "index.js");
+  if (!existsSync(server)) return "build/server is missing";
+  const built = statSync(server).mtimeMs;
+  for (const source of SOURCES) {
+    if (newestMtime(path.join(root, source)) > built) return `${source} changed since the last build`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// concurrently with process groups
+
+/** Each child leads its own process group: a signal reaches sh, node and workerd alike. */
+const spawnInGroup = (command: string, options: SpawnOptions) => spawnChild("/bin/sh", ["-c", command], { ...options, detached: true });
+
+function killGroup(pid: number, signal: string | undefined = "SIGTERM") {
+  try {
+    process.kill(-pid, signal as NodeJS.Signals);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+export interface RunSpec {
+  name: string;
+  command: string;
+  env?: Record<string, string>;
+  prefixColor?: string;
+}
+
+/** Like concurrently's LogExit, without echoing the command line (it carries the secrets). */
+class LogExitShort implements FlowController {
+  constructor(private readonly logger: Logger) {}
+  handle(commands: Command[]) {
+    for (const command of commands) {
+      command.close.subscribe(({ exitCode, killed }) => {
+        this.logger.logCommandEvent(`exited with ${typeof exitCode === "number" ? `code ${exitCode}` : exitCode}${killed ? " (stopped)" : ""}`, command);
+      });
+    }
+    return { commands };
+  }
+}
+
+/** concurrently, programmatically: prefixed log, exit logging, process-group spawn and kill. */
+export function runGroup(specs: RunSpec[], output: Writable = process.stdout) {
+  const logger = new Logger({ prefixFormat: "name" });
+  return createConcurrently(
+    specs.map((s) => ({ name: s.name, command: s.command, env: s.env ?? {}, cwd: repoRoot, ...(s.prefixColor ? { prefixColor: s.prefixColor } : {}) })),
+    {
+      logger,
+      outputStream: output,
+      raw: false,
+      controllers: [new LogError({ logger }), new LogOutput({ logger }), new LogExitShort(logger)],
+      spawn: spawnInGroup,
+      kill: killGroup,
+      prefixColors: ["blue", "magenta", "green", "cyan", "yellow"],
+      successCondition: "all",
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function ensureFree(port: number, what: string, envName: string) {
+  if (await canConnect(port)) {
+    throw new Error(`port ${port} (${what}) is already in use: is another Bazaar running? Stop it or set ${envName}=<port>.`);
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const t0 = performance.now();
+  const ports: StackPorts = { ...defaultPorts(), ...options.ports };
+  const output = options.output ?? process.stdout;
+  const timeouts = { db: 180_000, proxy: 20_000, web: 90_000, party: 60_000, build: 300_000, ...options.timeouts };
+  const dataDir = path.join(repoRoot, ".data");
+  const say = (line: string) => output.write(`[stack] ${line}\n`);
+
+  const embedded = !options.databaseUrl;
+  const databaseUrl = options.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${ports.pglite}/postgres`;
+  const dbUrl = new URL(databaseUrl);
+  const useProxy = isLocalHost(dbUrl.hostname);
+  const dbAddress = `${dbUrl.hostname}:${dbUrl.port || "5432"}`;
+
+  await ensureFree(ports.web, "web", "PORT");
+  await ensureFree(ports.party, "party", "PARTY_PORT");
+  if (embedded) await ensureFree(ports.pglite, "PGlite", "PGLITE_PORT");
+  if (useProxy) await ensureFree(ports.wsProxy, "ws proxy", "WS_PROXY_PORT");
+
+  const tool = quietToolEnv(dataDir);
+  for (const dir of [tool.XDG_CONFIG_HOME, tool.XDG_CACHE_HOME, tool.WRANGLER_LOG_PATH]) mkdirSync(dir!, { recursive: true });
+
+  const given = Object.fromEntries(Object.entries(options.env ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+  const secrets = given.SESSION_SECRET && given.ROOM_SECRET ? {} : devSecrets(dataDir);
+  const vars: Record<string, string> = {
+    APP_ENV: "development",
+    ...secrets,
+    ...given,
+    DATABASE_URL: databaseUrl,
+    PARTY_HOST: `127.0.0.1:${ports.party}`,
+    ...(useProxy ? { NEON_WS_PROXY: `127.0.0.1:${ports.wsProxy}/v1` } : {}),
+  };
+
+  const parent = { BAZAAR_PARENT_PID: String(process.pid) };
+  // `exec` so that the PID concurrently holds is the program itself, not a waiting shell.
+  const tsNode = (script: string) => `exec ${cmd(process.execPath, "--import", "tsx", path.join("scripts", script))}`;
+  const backing: RunSpec[] = [];
+  if (embedded) {
+    backing.push({
+      name: "db",
+      command: tsNode("pglite-server.ts"),
+      env: { ...parent, PGLITE_PORT: String(ports.pglite), PGLITE_DIR: options.pgliteDir ?? path.join(dataDir, "pglite") },
+    });
+  }
+  if (useProxy) {
+    backing.push({ name: "proxy", command: tsNode("ws-proxy.ts"), env: { ...parent, WS_PROXY_PORT: String(ports.wsProxy), WS_PROXY_ALLOW: dbAddress } });
+  }
+  const servers: RunSpec[] = [
+    {
+      name: "web",
+      command: `exec ${cmd(bin("wrangler"), "dev", "--ip", "127.0.0.1", "--port", String(ports.web), "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]))}`,
+      env: { ...tool, ...parent },
+    },
+    {
+      name: "party",
+      command: `exec ${cmd(bin("partykit"), "dev", "--port", String(ports.party), "--no-hotkeys", "--disable-request-cf-fetch", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}=${v}`]))}`,
+      env: { ...tool, ...parent },
+    },
+  ];
+
+  // Every child ever started, so that stop() (or a signal) can reach it whatever the phase.
+  const all: Command[] = [];
+  let stopping: Promise<void> | undefined;
+  let resolveStopped!: (reason: string) => void;
+  const stopped = new Promise<string>((r) => (resolveStopped = r));
+  const exitedEarly = new Map<string, string>();
+  const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const onSignal = (signal: NodeJS.Signals) => void stop(signal);
+  const stop = (reason = "stop requested") =>
+    (stopping ??= (async () => {
+      say(`stopping (${reason})`);
+      await stopCommands(all);
+      if (options.handleSignals) for (const s of SIGNALS) process.off(s, onSignal);
+      say("all stopped");
+      resolveStopped(reason);
+    })());
+  if (options.handleSignals) for (const s of SIGNALS) process.on(s, onSignal);
+
+  const launch = (specs: RunSpec[], critical: boolean) => {
+    if (specs.length === 0) return;
+    const { commands, result } = runGroup(specs, output);
+    result.catch(() => undefined); // exits are handled below
+    all.push(...commands);
+    for (const command of commands) {
+      command.close.subscribe((event) => {
+        if (stopping || !critical) return;
+        const why = `${command.name} exited (${event.exitCode})`;
+        exitedEarly.set(command.name, why);
+        void stop(why);
+      });
+    }
+  };
+  const alive = (name: string) => () => exitedEarly.get(name) ?? (stopping ? "stopping" : undefined);
+  const url = `http://127.0.0.1:${ports.web}`;
+  const partyUrl = `http://127.0.0.1:${ports.party}`;
+
+  try {
+    // The database (PGlite initdb/migrate/seed) starts while the worker builds.
+    launch(backing, true);
+    const backingReady = Promise.all([
+      embedded ? waitForTcp(ports.pglite, "127.0.0.1", timeouts.db, alive("db")).then(() => say(`db ready: ${databaseUrl}`)) : undefined,
+      useProxy ? waitForTcp(ports.wsProxy, "127.0.0.1", timeouts.proxy, alive("proxy")).then(() => say(`proxy ready: ws://127.0.0.1:${ports.wsProxy}/v1 -> ${dbAddress}`)) : undefined,
+    ]);
+    backingReady.catch(() => undefined);
+
+    const why = options.build === "always" ? "requested" : options.build === "never" ? undefined : buildNeeded();
+    if (why) {
+      say(`building the worker (${why})`);
+      const tb = performance.now();
+      const { commands, result } = runGroup([{ name: "build", command: "exec npm run build --silent" }], output);
+      all.push(...commands);
+      await result.catch(() => {
+        throw new Error(stopping ? "stopped during the build" : "the build failed (npm run build)");
+      });
+      say(`built in ${((performance.now() - tb) / 1000).toFixed(1)} s`);
+    }
+    if (stopping) throw new Error("stopped while starting");
+
+    launch(servers, true);
+    await Promise.all([
+      backingReady,
+      waitForHttp(`${url}/`, timeouts.web, alive("web")).then(() => say(`web ready: ${url}`)),
+      waitForHttp(`${partyUrl}/`, timeouts.party, alive("party")).then(() => say(`party ready: ${partyUrl}`)),
+    ]);
+  } catch (error) {
+    await stop(`not ready: ${(error as Error).message}`);
+    throw new Error(`the stack did not start: ${(error as Error).message}`);
+  }
+  say(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { url, partyUrl, databaseUrl, ports, vars, stopped, stop };
+}
+
+/**
+ * SIGTERM to web and party first (they hold database connections), then the proxy, then the db
+ * (PGlite closes its directory on SIGTERM); each group gets a grace period, then SIGKILL.
+ */
+async function stopCommands(commands: Command[]): Promise<void> {
+  const order = ["web", "party", "proxy", "db"];
+  const byName = (name: string) => commands.filter((c) => c.name === name);
+  const stage = async (group: Command[], graceMs: number) => {
+    const pids = group.map((c) => c.pid).filter((p): p is number => typeof p === "number");
+    for (const c of group) if (c.pid && groupAlive(c.pid)) c.kill("SIGTERM");
+    const deadline = Date.now() + graceMs;
+    while (pids.some(groupAlive) && Date.now() < deadline) await sleep(50);
+    for (const pid of pids) if (groupAlive(pid)) killGroup(pid, "SIGKILL");
+    while (pids.some(groupAlive)) await sleep(20);
+  };
+  await stage([...byName("web"), ...byName("party")], 10_000);
+  await stage(byName("proxy"), 5_000);
+  await stage(byName("db"), 30_000);
+  const rest = commands.filter((c) => !order.includes(c.name));
+  if (rest.length) await stage(rest, 10_000);
+}

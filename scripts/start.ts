@@ -1,0 +1,50 @@
+/**
+ * `npm start`: the whole product on this machine, one prefixed log, Ctrl-C stops everything.
+ *
+ *   1. build the worker (`npm run build`);
+ *   2. the database: with DATABASE_URL, migrate + seed it here; without, the [db] child (PGlite
+ *      under .data/pglite) migrates + seeds in its own process before listening (a PGlite
+ *      directory must be open in one process only);
+ *   3. [db] [proxy] [web] [party] under concurrently; print the URL when all answer.
+ *
+ * Env: PORT=8787 PARTY_PORT=1999 PGLITE_PORT=5433 WS_PROXY_PORT=8789, DATABASE_URL,
+ * UPSTASH_REDIS_REST_URL/TOKEN (else in-process Redis), SESSION_SECRET/ROOM_SECRET (else
+ * generated once into .data/secrets.json). `npm start -- --no-build` reuses an up-to-date build.
+ */
+import { openPostgres } from "../db/open";
+import { prepareDatabase } from "./prepare-db";
+import { defaultPorts, startStack } from "./stack";
+
+const t0 = performance.now();
+const databaseUrl = process.env.DATABASE_URL || undefined;
+
+try {
+  if (databaseUrl) {
+    const opened = await openPostgres(databaseUrl, 2);
+    try {
+      await prepareDatabase(opened, (line) => console.log(`[stack] ${line}`));
+    } finally {
+      await opened.close();
+    }
+  }
+  const stack = await startStack({
+    databaseUrl,
+    ports: defaultPorts(),
+    build: process.argv.includes("--no-build") ? "auto" : "always",
+    handleSignals: true,
+    env: {
+      UPSTASH_REDIS_REST_URL: process.env.UPSTASH_REDIS_REST_URL || undefined,
+      UPSTASH_REDIS_REST_TOKEN: process.env.UPSTASH_REDIS_REST_TOKEN || undefined,
+      SESSION_SECRET: process.env.SESSION_SECRET || undefined,
+      ROOM_SECRET: process.env.ROOM_SECRET || undefined,
+      APP_ENV: process.env.APP_ENV || "development",
+    },
+  });
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(`\n  Bazaar is up: ${stack.url}   (rooms: ${stack.partyUrl}, database: ${databaseUrl ? "DATABASE_URL" : ".data/pglite"}, redis: ${process.env.UPSTASH_REDIS_REST_URL ? "Upstash" : "in-process"}; ${seconds} s)\n  Ctrl-C stops everything.\n`);
+  const reason = await stack.stopped;
+  process.exit(/^SIG/.test(reason) || reason === "stop requested" ? 0 : 1);
+} catch (error) {
+  console.error(`\n  Bazaar did not start: ${(error as Error).message}\n`);
+  process.exit(1);
+}
