@@ -1,0 +1,33 @@
+import { describe, expect, test } from "vitest";
+import { runDifferential } from "./differential";
+
+// Seeded command streams through the fast and the reference book: every result and the state
+// hash after every command must be identical. 8 x 26,000 = 208,000 commands in the normal run;
+// `npx tsx party/engine/long-diff.ts 10000000` runs the long mode.
+const runs = [
+  { config: { tickSize: 1, lotSize: 1 }, seeds: [1, 2, 3, 4] },
+  { config: { tickSize: 5, lotSize: 10 }, seeds: [5, 6, 7, 8] },
+];
+const PER_RUN = 26_000;
+let total = 0;
+
+describe("fast book == reference book", () => {
+  for (const { config, seeds } of runs) {
+    for (const seed of seeds) {
+      test(`tick ${config.tickSize} lot ${config.lotSize} seed ${seed}: ${PER_RUN} commands`, () => {
+        const report = runDifferential({ seed, config, commands: PER_RUN, targetSize: seed % 2 === 0 ? 80 : 30 });
+        if (report.mismatch) {
+          expect(report.mismatch.fast, `${report.mismatch.what} differs at #${report.mismatch.index}: ${JSON.stringify(report.mismatch.command)}`).toEqual(
+            report.mismatch.reference,
+          );
+        }
+        expect(report.mismatch).toBeNull();
+        total += report.commands;
+      });
+    }
+  }
+
+  test("at least 200,000 commands were compared", () => {
+    expect(total).toBeGreaterThanOrEqual(200_000);
+  });
+});
