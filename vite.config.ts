@@ -13,10 +13,11 @@ declare module "@remix-run/cloudflare" {
  * Dev and production both run the built worker under workerd (`wrangler dev`): `remix vite:dev`
  * would run loaders in Node, which is not the platform we ship.
  */
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [
-    // Vitest loads this file too: unit tests need plain TypeScript, not the Remix build.
-    !process.env.VITEST &&
+    // Vitest loads this file too (mode "test"): unit tests need plain TypeScript, not the Remix
+    // build. (Not process.env.VITEST: a build started from inside a test run inherits it.)
+    mode !== "test" &&
       remix({
         future: {
           v3_fetcherPersist: true,
@@ -36,4 +37,4 @@ export default defineConfig({
     resolve: { conditions: ["workerd", "worker", "browser"], externalConditions: ["workerd", "worker"] },
   },
   build: { target: "es2022" },
-});
+}));

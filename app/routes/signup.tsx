@@ -1,16 +1,14 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { credentialsAction } from "../../edge/auth/credentials-form.server";
 import { guestCsrf } from "../../edge/auth/csrf.server";
 import { signUp } from "../../edge/auth/signup.server";
-import { getWebSession } from "../../edge/auth/web.server";
 import { CredentialsForm } from "~/components/CredentialsForm";
 import { StatusError } from "~/components/StatusError";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Bazaar" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (await getWebSession(request, context)) throw redirect("/");
   const { token, setCookie } = guestCsrf(request, context.env.SESSION_SECRET);
   return data({ csrf: token }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
 }

@@ -1,4 +1,4 @@
-/** Entry point of the JSON API: the route table plus the OpenAPI document describing it. */
+/** Entry point of the JSON API (called by edge/worker.ts for /api/v1/*): routes + OpenAPI document. */
 import type { AppLoadContext } from "../context.server";
 import { buildOpenApi } from "./openapi.server";
 import { dispatch, route, type ApiRoute } from "./router.server";

@@ -1,0 +1,59 @@
+/**
+ * Global setup of the HTTP suite: a fresh database on the real Postgres (migrated, seeded with
+ * the catalog and the demo players), then the stack from scripts/stack.ts (ws proxy, wrangler dev
+ * on the built worker, partykit dev), built first when build/ is older than the sources.
+ * Everything is stopped by PID and the database dropped in teardown.
+ * Ports: HTTP_TEST_PORT (18787), HTTP_TEST_PARTY_PORT (11999), HTTP_TEST_WS_PROXY_PORT (18789).
+ * The stack's log goes to .data/logs/http-stack.log.
+ */
+import { randomBytes } from "node:crypto";
+import { createWriteStream, mkdirSync } from "node:fs";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { seed } from "../../db/seed";
+import { repoRoot } from "../../scripts/paths";
+import { startStack } from "../../scripts/stack";
+import { openTestDb } from "../support/db";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+    databaseUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  process.env.TEST_DB = "postgres";
+  const db = await openTestDb({ poolSize: 2 });
+  await seed(db.db);
+
+  const logDir = path.join(repoRoot, ".data", "logs");
+  mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, "http-stack.log");
+  const output = createWriteStream(logFile);
+  let stack;
+  try {
+    stack = await startStack({
+      databaseUrl: db.url!,
+      ports: {
+        web: Number(process.env.HTTP_TEST_PORT ?? 18787),
+        party: Number(process.env.HTTP_TEST_PARTY_PORT ?? 11999),
+        wsProxy: Number(process.env.HTTP_TEST_WS_PROXY_PORT ?? 18789),
+      },
+      env: { APP_ENV: "test", SESSION_SECRET: randomBytes(32).toString("hex"), ROOM_SECRET: randomBytes(32).toString("hex") },
+      output,
+      timeouts: { web: 60_000, party: 60_000, build: 180_000 },
+    });
+  } catch (error) {
+    await db.close();
+    throw new Error(`${(error as Error).message} (log: ${logFile})`);
+  }
+  project.provide("baseUrl", stack.url);
+  project.provide("databaseUrl", db.url!);
+
+  return async () => {
+    await stack.stop("tests done");
+    output.end();
+    await db.close();
+  };
+}
