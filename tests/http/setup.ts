@@ -1,5 +1,5 @@
 /**
- * Global setup of the HTTP suite: a fresh database on the real Postgres (migrated, seeded with
+ * Global setup of the HTTP suite (vitest project "http" in vitest.config.ts): a fresh database on the real Postgres (migrated, seeded with
  * the catalog and the demo players), then the stack from scripts/stack.ts (ws proxy, wrangler dev
  * on the built worker, partykit dev), built first when build/ is older than the sources.
  * Everything is stopped by PID and the database dropped in teardown.
