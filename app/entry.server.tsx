@@ -3,6 +3,9 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToReadableStream } from "react-dom/server";
 
+// The worker (edge/worker.ts) takes its request handling from the built bundle: one copy of each library.
+export { handleFetch } from "../edge/fetch.server";
+
 const RENDER_TIMEOUT_MS = 5_000;
 
 export default async function handleRequest(
