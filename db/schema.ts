@@ -211,6 +211,9 @@ export const orders = pgTable(
     side: text("side").notNull(),
     kind: text("kind").notNull(),
     timeInForce: text("time_in_force").notNull(),
+    stp: text("stp").notNull().default("none"),
+    /** Engine result code of a rejected order (0 otherwise), so a retry can answer the same. */
+    code: integer("code").notNull().default(0),
     price: amount("price"),
     quantity: amount("quantity").notNull(),
     remaining: amount("remaining").notNull(),

@@ -5,7 +5,7 @@
  */
 export { burn, mint, release, reserve, transfer } from "./fungible";
 export { burnUnique, mintUnique, setEscrow, transferUnique, lockItems, applyItemChanges, requireHeldBy } from "./unique";
-export { record, net } from "./record";
+export { record, recordMany, net } from "./record";
 export { appendEvents, type NewEvent, type AppendedEvent } from "./events";
 export { isStackable } from "./assets";
 export { lockAccounts } from "./locks";

@@ -10,12 +10,23 @@ import { appendEvents } from "./events";
 import { CURRENCY, LedgerError, type LedgerCtx, type LedgerEntry, type Posting } from "./types";
 
 export async function record(tx: Db, ctx: LedgerCtx, entry: LedgerEntry): Promise<void> {
-  const postings = net(entry.postings ?? []);
-  checkConservation(entry, postings);
+  await recordMany(tx, ctx, [entry]);
+}
+
+/**
+ * Many entries at once (a market batch): each entry is checked for conservation and becomes its own
+ * event, but the postings of all of them are netted and applied in one statement per table.
+ */
+export async function recordMany(tx: Db, ctx: LedgerCtx, entries: LedgerEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  for (const entry of entries) checkConservation(entry, net(entry.postings ?? []));
+  const postings = net(entries.flatMap((e) => e.postings ?? []));
   await applyPostings(tx, postings.filter((p) => p.asset === CURRENCY), "currency");
   await applyPostings(tx, postings.filter((p) => p.asset !== CURRENCY), "items");
-  await appendEvents(tx, ctx, [
-    {
+  await appendEvents(
+    tx,
+    ctx,
+    entries.map((entry) => ({
       stream: entry.stream,
       type: entry.type,
       payload: {
@@ -24,8 +35,8 @@ export async function record(tx: Db, ctx: LedgerCtx, entry: LedgerEntry): Promis
         ...(entry.supply?.length ? { supply: entry.supply } : {}),
         ...(entry.items?.length ? { items: entry.items } : {}),
       },
-    },
-  ]);
+    })),
+  );
 }
 
 /** Merge postings per (player, asset), drop zeroes, sort for a fixed lock order. */

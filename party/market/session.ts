@@ -1,0 +1,225 @@
+/**
+ * A market session: the room's logic without the room. It owns the engine book, the committed open
+ * orders and the published depth, and group-commits commands: while one batch is in its Postgres
+ * transaction new commands queue, and the next batch takes all of them. Only after COMMIT are
+ * answers given and changes published. A failed commit discards the working book and reloads the
+ * committed state from Postgres. No PartyKit import: party/market.ts adapts it to a room.
+ */
+import { pgErrorCode, type Db } from "../../db/db";
+import { findByClientOrderIds, loadCounters, loadMarket, loadOpenOrders, loadRecentCandles, toSnapshot } from "../../db/market/load";
+import { lockWallets, writeBatch } from "../../db/market/write";
+import { restoreBook, type LevelEvent, type OrderBook } from "../engine";
+import { describe, RoomCode } from "../settlement/codes";
+import { planBatch } from "../settlement/plan";
+import type { Answer, FillRow, MarketCommand, MarketConfig, OrderRow } from "../settlement/types";
+import { PublishedDepth } from "./depth";
+import { RollingStats } from "./stats";
+
+export interface Published {
+  seq: number;
+  levels: LevelEvent[];
+  fills: FillRow[];
+  at: number;
+  /** Orders whose state changed, for their owners' "my orders" views. */
+  orders: OrderRow[];
+}
+
+interface Pending {
+  command: MarketCommand;
+  resolve: (answer: Answer) => void;
+}
+
+const RETRYABLE = new Set(["40001", "40P01", "23505"]);
+
+export class MarketSession {
+  readonly depth = new PublishedDepth();
+  readonly stats = new RollingStats();
+  private book!: OrderBook;
+  private open = new Map<string, OrderRow>();
+  private nextFillSeq = 1;
+  private queue: Pending[] = [];
+  private running = false;
+  /** The working book may differ from what is committed (a commit failed and reload did too). */
+  private dirty = false;
+  batches = 0;
+
+  private constructor(
+    private readonly db: () => Db,
+    public config: MarketConfig,
+    private readonly onPublish: (p: Published) => void,
+    private readonly maxBatch: number,
+  ) {}
+
+  static async open(db: () => Db, slug: string, onPublish: (p: Published) => void = () => {}, maxBatch = 2_000): Promise<MarketSession | undefined> {
+    const config = await loadMarket(db(), slug);
+    if (!config) return undefined;
+    const session = new MarketSession(db, config, onPublish, maxBatch);
+    await session.reload();
+    const recent = await loadRecentCandles(db(), slug);
+    session.stats.load(recent.candles, recent.lastPrice);
+    return session;
+  }
+
+  /** Rebuild everything from the committed state in Postgres. */
+  async reload(): Promise<void> {
+    const db = this.db();
+    this.config = (await loadMarket(db, this.config.slug)) ?? this.config;
+    const open = await loadOpenOrders(db, this.config.slug);
+    const counters = await loadCounters(db, this.config.slug);
+    this.book = restoreBook(toSnapshot(this.config, open, counters.nextSeq));
+    this.open = new Map(open.map((o) => [o.id, o]));
+    this.nextFillSeq = counters.nextFillSeq;
+    this.depth.reset(this.book.depth(Number.MAX_SAFE_INTEGER));
+  }
+
+  submit(command: MarketCommand): Promise<Answer> {
+    return new Promise((resolve) => {
+      this.queue.push({ command, resolve });
+      void this.drain();
+    });
+  }
+
+  get openOrders(): ReadonlyMap<string, OrderRow> {
+    return this.open;
+  }
+
+  private playersTouchedBy(commands: MarketCommand[]): string[] {
+    return touchedPlayers(commands, this.open.values());
+  }
+
+  nextExpiry(): number | undefined {
+    return this.book.nextExpiry();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (this.dirty) {
+          await this.reload();
+          this.dirty = false;
+        }
+        const answers = await this.commit(batch.map((p) => p.command));
+        batch.forEach((p, i) => p.resolve(answers[i]!));
+        return;
+      } catch (error) {
+        // The working book may hold uncommitted changes: throw it away and reload what is committed.
+        this.dirty = true;
+        await this.reload().then(() => (this.dirty = false), () => {});
+        if (attempt < 3 && RETRYABLE.has(pgErrorCode(error) ?? "")) continue;
+        console.error(`market ${this.config.slug}: batch of ${batch.length} not committed: ${String(error)}`);
+        for (const p of batch) p.resolve({ ok: false, code: RoomCode.RETRY, ...describe(RoomCode.RETRY) });
+        return;
+      }
+    }
+  }
+
+  private async commit(commands: MarketCommand[]): Promise<Answer[]> {
+    const at = new Date();
+    const answers: Array<Answer | undefined> = [];
+    const plan = await this.db().transaction(async (txRaw) => {
+      const tx = txRaw as unknown as Db;
+      // Idempotency: a place whose (player, client order id) was seen before gets its first answer.
+      const places = commands.flatMap((c) => (c.type === "place" ? [{ playerId: c.playerId, clientOrderId: c.clientOrderId }] : []));
+      const earlier = await findByClientOrderIds(tx, places);
+      const seen = new Map<string, number>();
+      const fresh: MarketCommand[] = [];
+      const freshIndex: number[] = [];
+      commands.forEach((c, i) => {
+        if (c.type === "place") {
+          const key = `${c.playerId}|${c.clientOrderId}`;
+          const before = earlier.get(key);
+          if (before) {
+            answers[i] = replayAnswer(before, this.config.slug);
+            return;
+          }
+          if (seen.has(key)) return; // answered with the first one's answer below
+          seen.set(key, i);
+        }
+        fresh.push(c);
+        freshIndex.push(i);
+      });
+      const wallets = await lockWallets(tx, this.playersTouchedBy(fresh), this.config.itemTypeId);
+      const plan = planBatch({
+        config: this.config, book: this.book, open: this.open, wallets, commands: fresh,
+        nextFillSeq: this.nextFillSeq, newId: () => crypto.randomUUID(),
+      });
+      plan.answers.forEach((a, j) => (answers[freshIndex[j]!] = a));
+      await writeBatch(tx, this.config.slug, plan, { actor: `room:${this.config.slug}` }, at);
+      return plan;
+    });
+    // Committed: now it is real. Update memory, publish, answer.
+    for (const o of plan.orders.values()) {
+      if (o.status === "open") this.open.set(o.id, o);
+      else this.open.delete(o.id);
+    }
+    this.nextFillSeq = plan.nextFillSeq;
+    this.batches++;
+    commands.forEach((c, i) => {
+      if (answers[i] === undefined && c.type === "place") {
+        const first = answers[[...commands.keys()].find((j) => j < i && sameOrder(commands[j]!, c))!];
+        answers[i] = first?.order ? { ...first, replayed: true } : first;
+      }
+    });
+    const levels = this.depth.apply(plan.levels);
+    if (plan.fills.length > 0) this.stats.add(at.getTime(), plan.fills);
+    if (levels.length > 0 || plan.fills.length > 0 || plan.orders.size > 0) {
+      this.onPublish({ seq: this.depth.seq, levels, fills: plan.fills, at: at.getTime(), orders: [...plan.orders.values()] });
+    }
+    return answers as Answer[];
+  }
+}
+
+/**
+ * Everyone a batch may post to, so all their rows are locked up front in the global order (no
+ * cross-market deadlocks): the commands' players, plus the owners of resting orders that the
+ * batch's most aggressive prices could reach.
+ */
+export function touchedPlayers(commands: MarketCommand[], open: Iterable<{ playerId: string; side: string; price: number | null }>): string[] {
+  const players = new Set<string>();
+  let maxBuy = -1;
+  let minSell = Number.POSITIVE_INFINITY;
+  for (const c of commands) {
+    if (c.type === "place") {
+      players.add(c.playerId);
+      const price = c.orderType === "market" ? (c.side === "buy" ? Number.POSITIVE_INFINITY : 0) : (c.price ?? 0);
+      if (c.side === "buy") maxBuy = Math.max(maxBuy, price);
+      else minSell = Math.min(minSell, price);
+    } else if (c.type === "amend") {
+      players.add(c.playerId);
+      // An amended price may cross either way; be generous.
+      maxBuy = Math.max(maxBuy, c.price ?? Number.POSITIVE_INFINITY);
+      minSell = Math.min(minSell, c.price ?? 0);
+    }
+  }
+  for (const o of open) {
+    if ((o.side === "sell" && o.price !== null && o.price <= maxBuy) || (o.side === "buy" && o.price !== null && o.price >= minSell)) {
+      players.add(o.playerId);
+    }
+  }
+  return [...players];
+}
+
+function sameOrder(a: MarketCommand, b: MarketCommand): boolean {
+  return a.type === "place" && b.type === "place" && a.playerId === b.playerId && a.clientOrderId === b.clientOrderId;
+}
+
+function replayAnswer(order: OrderRow & { market: string }, slug: string): Answer {
+  if (order.market !== slug) {
+    return { ok: false, code: 115, reason: "DUPLICATE_CLIENT_ORDER_ID", message: `client order id already used for an order in market ${order.market}` };
+  }
+  const ok = order.status !== "rejected";
+  return { ok, code: order.code, ...describe(order.code), order, replayed: true };
+}

@@ -1,0 +1,303 @@
+/**
+ * Planning one batch, pure: for each command in arrival order, check and reserve funds or items
+ * against the players' locked available amounts, match it in the engine, and turn the engine's
+ * events into order rows, fills, fees and ledger postings. Nothing here does I/O; the room writes
+ * the plan in one transaction and publishes it only after COMMIT.
+ */
+import { CURRENCY, type LedgerEntry, type Posting, type SupplyChange } from "../../db/ledger/types";
+import type { CommandResult, EngineEvent, LevelEvent, OrderBook } from "../engine";
+import { describe, EngineCode, RoomCode } from "./codes";
+import { buyReservation, fee } from "./money";
+import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow, Wallets } from "./types";
+
+export interface PlanInput {
+  config: MarketConfig;
+  book: OrderBook;
+  /** The room's committed open orders (not modified here). */
+  open: ReadonlyMap<string, OrderRow>;
+  wallets: Wallets;
+  commands: MarketCommand[];
+  nextFillSeq: number;
+  newId: () => string;
+}
+
+export function planBatch(input: PlanInput): BatchPlan {
+  return new Planner(input).run();
+}
+
+class Planner {
+  private readonly plan: BatchPlan;
+  private readonly maxBps: number;
+  private postings: Posting[] = [];
+  private sunk = 0;
+
+  constructor(private readonly input: PlanInput) {
+    this.plan = { answers: [], orders: new Map(), fills: [], entries: [], levels: [], nextFillSeq: input.nextFillSeq };
+    this.maxBps = Math.max(input.config.makerFeeBps, input.config.takerFeeBps);
+  }
+
+  run(): BatchPlan {
+    for (const command of this.input.commands) {
+      this.postings = [];
+      this.sunk = 0;
+      const answer = this.handle(command);
+      this.plan.answers.push(answer);
+      if (this.postings.length > 0 || this.sunk > 0) this.entry(command, answer);
+    }
+    return this.plan;
+  }
+
+  private order(id: string): OrderRow | undefined {
+    return this.plan.orders.get(id) ?? this.input.open.get(id);
+  }
+
+  private handle(command: MarketCommand): Answer {
+    if (this.input.config.status !== "open" && command.type !== "cancel" && command.type !== "cancelAll" && command.type !== "expire") {
+      return reject(RoomCode.MARKET_NOT_OPEN);
+    }
+    switch (command.type) {
+      case "place":
+        return this.place(command);
+      case "amend":
+        return this.amend(command);
+      case "cancel":
+      case "cancelAll":
+      case "expire":
+        return this.release(this.input.book.process(command));
+    }
+  }
+
+  private place(c: Extract<MarketCommand, { type: "place" }>): Answer {
+    const { config, book } = this.input;
+    const id = this.input.newId();
+    const row: OrderRow = {
+      id, playerId: c.playerId, clientOrderId: c.clientOrderId, side: c.side, kind: c.orderType,
+      timeInForce: c.timeInForce ?? (c.orderType === "market" ? "IOC" : "GTC"), stp: c.stp ?? "none", code: 0, price: c.orderType === "limit" ? (c.price ?? null) : null,
+      quantity: c.quantity, remaining: 0, filled: 0, reserved: 0, status: "rejected", seq: 0, expiresAt: c.expiresAt ?? null,
+    };
+    // What to hold back before matching.
+    let need: number | undefined;
+    let budget = c.budget;
+    if (c.side === "sell") need = c.quantity;
+    else if (c.orderType === "limit") need = c.price === undefined ? undefined : buyReservation(c.price, c.quantity, this.maxBps);
+    else {
+      if (budget === undefined && c.priceLimit !== undefined) budget = c.priceLimit * c.quantity;
+      if (budget === undefined) return this.rejected(row, RoomCode.BUDGET_REQUIRED);
+      need = Number.isSafeInteger(budget) && budget > 0 ? buyReservation(budget, 1, config.takerFeeBps) : undefined;
+    }
+    if (need === undefined || !Number.isSafeInteger(need) || need <= 0) return this.rejected(row, malformed(c, budget));
+    const wallet = c.side === "buy" ? this.input.wallets.currency : this.input.wallets.items;
+    const available = wallet.get(c.playerId) ?? 0;
+    if (available < need) return this.rejected(row, c.side === "buy" ? RoomCode.INSUFFICIENT_FUNDS : RoomCode.INSUFFICIENT_ITEMS);
+
+    const result = book.process({
+      type: "place", orderId: id, playerId: c.playerId, clientOrderId: c.clientOrderId, side: c.side, orderType: c.orderType,
+      price: c.price, quantity: c.quantity, timeInForce: c.timeInForce, stp: c.stp, expiresAt: c.expiresAt, budget, priceLimit: c.priceLimit,
+    });
+    if (result.code !== EngineCode.OK) return this.rejected(row, result.code);
+    const seq = result.events.find((e) => e.type === "accepted");
+    row.status = "open";
+    row.seq = seq?.type === "accepted" ? seq.seq : 0;
+    row.remaining = c.quantity;
+    this.hold(row, need);
+    this.plan.orders.set(id, row);
+    return this.settle(result, row.id);
+  }
+
+  private amend(c: Extract<MarketCommand, { type: "amend" }>): Answer {
+    const current = this.order(c.orderId);
+    const view = this.input.book.getOrder(c.orderId);
+    if (current && view && view.playerId === c.playerId && current.side === "buy") {
+      const price = c.price ?? view.price;
+      const remaining = c.quantity ?? view.remaining;
+      const target = buyReservation(price, remaining, this.maxBps);
+      if (target === undefined) return reject(EngineCode.NOTIONAL_OVERFLOW);
+      const more = target - current.reserved;
+      if (more > 0) {
+        if ((this.input.wallets.currency.get(c.playerId) ?? 0) < more) return reject(RoomCode.INSUFFICIENT_FUNDS);
+        const result = this.input.book.process(c);
+        if (result.code !== EngineCode.OK) return reject(result.code);
+        this.hold({ ...current }, more);
+        return this.settle(result, c.orderId);
+      }
+    } else if (current && view && view.playerId === c.playerId && c.quantity !== undefined && c.quantity > view.remaining) {
+      const more = c.quantity - view.remaining;
+      if ((this.input.wallets.items.get(c.playerId) ?? 0) < more) return reject(RoomCode.INSUFFICIENT_ITEMS);
+      const result = this.input.book.process(c);
+      if (result.code !== EngineCode.OK) return reject(result.code);
+      this.hold({ ...current }, more);
+      return this.settle(result, c.orderId);
+    }
+    const result = this.input.book.process(c);
+    if (result.code !== EngineCode.OK) return reject(result.code);
+    return this.settle(result, c.orderId);
+  }
+
+  /** cancel, cancelAll, expire: nothing trades, reservations of orders leaving the book come back. */
+  private release(result: CommandResult): Answer {
+    if (result.code !== EngineCode.OK) return reject(result.code);
+    const canceled: string[] = [];
+    for (const e of result.events) {
+      if (e.type === "canceled" || e.type === "expired") {
+        canceled.push(e.orderId);
+        this.close(e.orderId, e.type === "expired" ? "expired" : "canceled");
+      } else if (e.type === "level") this.plan.levels.push(e);
+    }
+    return { ok: true, ...describe(0), code: 0, canceled };
+  }
+
+  /** Turn a successful place/amend result into fills, fee postings and order updates. */
+  private settle(result: CommandResult, orderId: string): Answer {
+    const fills: FillRow[] = [];
+    const touched = new Set<string>([orderId]);
+    for (const e of result.events) this.apply(e, fills, touched);
+    for (const id of touched) this.trim(id);
+    const order = this.order(orderId);
+    return { ok: true, ...describe(0), code: 0, order: order ? { ...order } : undefined, fills };
+  }
+
+  private apply(e: EngineEvent, fills: FillRow[], touched: Set<string>): void {
+    const { config } = this.input;
+    if (e.type === "level") this.plan.levels.push(e as LevelEvent);
+    else if (e.type === "canceled" || e.type === "expired") this.close(e.orderId, e.type === "expired" ? "expired" : "canceled");
+    else if (e.type === "amended") {
+      const o = this.mutable(e.orderId);
+      if (o) {
+        o.price = e.price;
+        o.quantity = o.filled + e.remaining;
+        o.remaining = e.remaining;
+        o.seq = this.input.book.getOrder(e.orderId)?.seq ?? o.seq;
+      }
+    } else if (e.type === "fill") {
+      const notional = e.price * e.quantity;
+      const makerFee = fee(notional, config.makerFeeBps);
+      const takerFee = fee(notional, config.takerFeeBps);
+      const fill: FillRow = {
+        seq: this.plan.nextFillSeq++, makerOrderId: e.makerOrderId, takerOrderId: e.takerOrderId, makerPlayerId: e.makerPlayerId,
+        takerPlayerId: e.takerPlayerId, takerSide: e.takerSide, price: e.price, quantity: e.quantity, makerFee, takerFee,
+      };
+      fills.push(fill);
+      this.plan.fills.push(fill);
+      const buyIsTaker = e.takerSide === "buy";
+      const [buyOrder, sellOrder] = buyIsTaker ? [e.takerOrderId, e.makerOrderId] : [e.makerOrderId, e.takerOrderId];
+      const [buyer, seller] = buyIsTaker ? [e.takerPlayerId, e.makerPlayerId] : [e.makerPlayerId, e.takerPlayerId];
+      const [buyerFee, sellerFee] = buyIsTaker ? [takerFee, makerFee] : [makerFee, takerFee];
+      const item = config.itemTypeId;
+      this.post(buyer, CURRENCY, 0, -(notional + buyerFee));
+      this.post(seller, CURRENCY, notional - sellerFee, 0);
+      this.post(seller, item, 0, -e.quantity);
+      this.post(buyer, item, e.quantity, 0);
+      this.sunk += buyerFee + sellerFee;
+      this.input.wallets.currency.set(seller, (this.input.wallets.currency.get(seller) ?? 0) + notional - sellerFee);
+      this.input.wallets.items.set(buyer, (this.input.wallets.items.get(buyer) ?? 0) + e.quantity);
+      const b = this.mutable(buyOrder)!;
+      b.reserved -= notional + buyerFee;
+      b.filled += e.quantity;
+      b.remaining = buyIsTaker ? e.takerRemaining : e.makerRemaining;
+      const s = this.mutable(sellOrder)!;
+      s.reserved -= e.quantity;
+      s.filled += e.quantity;
+      s.remaining = buyIsTaker ? e.makerRemaining : e.takerRemaining;
+      touched.add(e.makerOrderId).add(e.takerOrderId);
+    }
+  }
+
+  /** After a command: an order off the book gives back all it holds; a resting buy gives back any excess. */
+  private trim(id: string): void {
+    const o = this.mutable(id);
+    if (!o) return;
+    const resting = this.input.book.getOrder(id);
+    if (!resting) {
+      if (o.status === "open") o.status = o.remaining === 0 && o.filled > 0 ? "filled" : "canceled";
+      if (o.status === "filled" || o.remaining === 0) o.remaining = 0;
+      this.give(o, o.reserved);
+      return;
+    }
+    o.remaining = resting.remaining;
+    o.seq = resting.seq;
+    const target = o.side === "buy" ? buyReservation(resting.price, resting.remaining, this.maxBps)! : resting.remaining;
+    if (o.reserved > target) this.give(o, o.reserved - target);
+  }
+
+  private close(id: string, status: "canceled" | "expired"): void {
+    const o = this.mutable(id);
+    if (!o) return;
+    o.status = status;
+    o.remaining = 0;
+    this.give(o, o.reserved);
+  }
+
+  private hold(o: OrderRow, amount: number): void {
+    const row = this.mutable(o.id) ?? o;
+    row.reserved += amount;
+    const asset = o.side === "buy" ? CURRENCY : this.input.config.itemTypeId;
+    this.post(o.playerId, asset, -amount, amount);
+    const wallet = o.side === "buy" ? this.input.wallets.currency : this.input.wallets.items;
+    wallet.set(o.playerId, (wallet.get(o.playerId) ?? 0) - amount);
+  }
+
+  private give(o: OrderRow, amount: number): void {
+    if (amount <= 0) return;
+    o.reserved -= amount;
+    const asset = o.side === "buy" ? CURRENCY : this.input.config.itemTypeId;
+    this.post(o.playerId, asset, amount, -amount);
+    const wallet = o.side === "buy" ? this.input.wallets.currency : this.input.wallets.items;
+    wallet.set(o.playerId, (wallet.get(o.playerId) ?? 0) + amount);
+  }
+
+  /** The batch's own copy of an order row, made on first change. */
+  private mutable(id: string): OrderRow | undefined {
+    let o = this.plan.orders.get(id);
+    if (!o) {
+      const committed = this.input.open.get(id);
+      if (!committed) return undefined;
+      o = { ...committed };
+      this.plan.orders.set(id, o);
+    }
+    return o;
+  }
+
+  private post(player: string, asset: number, available: number, reserved: number): void {
+    this.postings.push({ player, asset, available, reserved });
+  }
+
+  private rejected(row: OrderRow, code: number): Answer {
+    // Rejections of well-formed orders are kept (status rejected) so a retry returns the same answer.
+    const whole = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n > 0;
+    const storable = whole(row.quantity) && (row.price === null || whole(row.price)) && (row.expiresAt === null || whole(row.expiresAt));
+    const rejected: OrderRow = { ...row, status: "rejected", remaining: 0, code };
+    if (storable) this.plan.orders.set(row.id, rejected);
+    return { ...reject(code), order: rejected };
+  }
+
+  private entry(command: MarketCommand, answer: Answer): void {
+    const supply: SupplyChange[] = this.sunk > 0 ? [{ asset: CURRENCY, sunk: this.sunk }] : [];
+    const entry: LedgerEntry = {
+      stream: `market:${this.input.config.slug}`,
+      type: `order_${command.type === "place" ? "placed" : command.type === "amend" ? "amended" : command.type === "expire" ? "expired" : "canceled"}`,
+      postings: this.postings,
+      supply,
+      data: {
+        market: this.input.config.slug,
+        orderId: answer.order?.id ?? (command.type === "cancel" || command.type === "amend" ? command.orderId : null),
+        playerId: "playerId" in command ? command.playerId : null,
+        fills: answer.fills?.map((f) => f.seq) ?? [],
+        canceled: answer.canceled ?? [],
+      },
+    };
+    this.plan.entries.push(entry);
+  }
+}
+
+/** Why a reservation could not be computed: the field that is not a usable whole number. */
+function malformed(c: Extract<MarketCommand, { type: "place" }>, budget: number | undefined): number {
+  const positive = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n > 0;
+  if (!positive(c.quantity)) return EngineCode.INVALID_QUANTITY;
+  if (c.orderType === "limit" && !positive(c.price)) return EngineCode.INVALID_PRICE;
+  if (c.orderType === "market" && c.side === "buy" && !positive(budget)) return EngineCode.INVALID_BUDGET;
+  return EngineCode.NOTIONAL_OVERFLOW;
+}
+
+function reject(code: number): Answer {
+  return { ok: false, code, ...describe(code) };
+}

@@ -1,0 +1,181 @@
+/** Market settlement through a session (the room's logic), on PGlite and on the real Postgres. */
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkLedger } from "../../db/audit/check";
+import { replay } from "../../db/audit/replay";
+import { rows, type Db } from "../../db/db";
+import { MarketSession } from "../../party/market/session";
+import { RoomCode } from "../../party/settlement/codes";
+import type { MarketCommand } from "../../party/settlement/types";
+import { openTestDb, type TestDb } from "../support/db";
+import { addMarket, fundedTrader, wallet } from "../support/market";
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await openTestDb({ poolSize: 40 });
+});
+afterAll(async () => t?.close());
+
+const place = (playerId: string, side: "buy" | "sell", price: number, quantity: number, extra: Partial<Extract<MarketCommand, { type: "place" }>> = {}): MarketCommand => ({
+  type: "place", playerId, clientOrderId: crypto.randomUUID(), side, orderType: "limit", price, quantity, ...extra,
+});
+
+async function ledgerOk() {
+  const report = await checkLedger(t.db);
+  expect(report.problems).toEqual([]);
+  expect((await replay(t.db)).differences).toEqual([]);
+}
+
+describe(`market settlement on ${process.env.TEST_DB ?? "pglite"}`, () => {
+  it("reserves, matches at the maker's price, charges fees into the sink and settles both sides", async () => {
+    const m = await addMarket(t.db, { makerBps: 10, takerBps: 25 });
+    const [seller, buyer] = [await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [m.itemTypeId])];
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    const ask = await session.submit(place(seller, "sell", 1_000, 10));
+    expect(ask).toMatchObject({ ok: true, order: { status: "open", remaining: 10, reserved: 10 } });
+    expect(await wallet(t.db, seller, m.itemTypeId)).toMatchObject({ items: 990, itemsReserved: 10 });
+    const bid = await session.submit(place(buyer, "buy", 1_200, 4));
+    expect(bid.ok).toBe(true);
+    expect(bid.fills).toHaveLength(1);
+    expect(bid.fills![0]).toMatchObject({ price: 1_000, quantity: 4, takerSide: "buy", makerFee: 4, takerFee: 10 });
+    expect(bid.order).toMatchObject({ status: "filled", remaining: 0, reserved: 0, filled: 4 });
+    expect(await wallet(t.db, buyer, m.itemTypeId)).toEqual({ copper: 100_000 - 4_000 - 10, copperReserved: 0, items: 1_004, itemsReserved: 0 });
+    expect(await wallet(t.db, seller, m.itemTypeId)).toEqual({ copper: 100_000 + 4_000 - 4, copperReserved: 0, items: 990, itemsReserved: 6 });
+    expect(session.depth.view()).toMatchObject({ bids: [], asks: [[1_000, 6]] });
+    const report = await checkLedger(t.db);
+    expect(report.assets.find((a) => a.asset === 0)!.sunk).toBe(14n);
+    await ledgerOk();
+  });
+
+  it("rejects what a player cannot pay for, and bad orders, changing nothing", async () => {
+    const m = await addMarket(t.db, { tick: 5, lot: 2 });
+    const poor = await fundedTrader(t.db, [m.itemTypeId], 100, 3);
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    const [events] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from events`);
+    const cases: Array<[MarketCommand, number]> = [
+      [place(poor, "buy", 100, 2), RoomCode.INSUFFICIENT_FUNDS],
+      [place(poor, "sell", 100, 4), RoomCode.INSUFFICIENT_ITEMS],
+      [place(poor, "sell", 7, 2), 111],
+      [place(poor, "sell", 10, 3), 109],
+      [place(poor, "sell", 10, 0), 108],
+      [place(poor, "sell", 10, -2), 108],
+      [place(poor, "sell", 10, 1.5), 108],
+      [place(poor, "buy", 2 ** 40, 2 ** 20), 201],
+      [{ type: "place", playerId: poor, clientOrderId: "m1", side: "buy", orderType: "market", quantity: 2 }, RoomCode.BUDGET_REQUIRED],
+      [{ type: "cancel", playerId: poor, orderId: crypto.randomUUID() }, 116],
+    ];
+    for (const [command, code] of cases) {
+      const a = await session.submit(command);
+      expect(a, JSON.stringify(command)).toMatchObject({ ok: false, code });
+      expect(a.message.length).toBeGreaterThan(5);
+    }
+    const [after] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from events`);
+    expect(after!.n).toBe(events!.n);
+    expect(await wallet(t.db, poor, m.itemTypeId)).toEqual({ copper: 100, copperReserved: 0, items: 3, itemsReserved: 0 });
+  });
+
+  it("answers a retried place with its first answer, even across restarts", async () => {
+    const m = await addMarket(t.db);
+    const p = await fundedTrader(t.db, [m.itemTypeId]);
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    const command = place(p, "buy", 50, 10);
+    const [first, again] = await Promise.all([session.submit(command), session.submit({ ...command })]);
+    expect(first.ok).toBe(true);
+    expect(again).toMatchObject({ ok: true, replayed: true, order: { id: first.order!.id } });
+    const restarted = (await MarketSession.open(() => t.db, m.slug))!;
+    expect(await restarted.submit({ ...command })).toMatchObject({ replayed: true, order: { id: first.order!.id } });
+    const [n] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from orders where player_id = ${p}`);
+    expect(n!.n).toBe(1);
+    expect(await wallet(t.db, p, m.itemTypeId)).toMatchObject({ copperReserved: 500 + 1 });
+  });
+
+  it("cancel and amend move reservations exactly; amend up needs the funds", async () => {
+    const m = await addMarket(t.db, { makerBps: 0, takerBps: 0 });
+    const p = await fundedTrader(t.db, [m.itemTypeId], 1_000);
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    const a = await session.submit(place(p, "buy", 100, 5));
+    expect(await wallet(t.db, p, m.itemTypeId)).toMatchObject({ copper: 500, copperReserved: 500 });
+    expect(await session.submit({ type: "amend", playerId: p, orderId: a.order!.id, quantity: 3 })).toMatchObject({ ok: true });
+    expect(await wallet(t.db, p, m.itemTypeId)).toMatchObject({ copper: 700, copperReserved: 300 });
+    expect(await session.submit({ type: "amend", playerId: p, orderId: a.order!.id, quantity: 20 })).toMatchObject({ ok: false, code: RoomCode.INSUFFICIENT_FUNDS });
+    expect(await session.submit({ type: "amend", playerId: p, orderId: a.order!.id, price: 200 })).toMatchObject({ ok: true });
+    expect(await wallet(t.db, p, m.itemTypeId)).toMatchObject({ copper: 400, copperReserved: 600 });
+    const other = await fundedTrader(t.db, [m.itemTypeId]);
+    expect(await session.submit({ type: "cancel", playerId: other, orderId: a.order!.id })).toMatchObject({ ok: false, code: 200 });
+    expect(await session.submit({ type: "cancel", playerId: p, orderId: a.order!.id })).toMatchObject({ ok: true, canceled: [a.order!.id] });
+    expect(await wallet(t.db, p, m.itemTypeId)).toMatchObject({ copper: 1_000, copperReserved: 0 });
+    await ledgerOk();
+  });
+
+  it("a failed commit changes nothing, answers RETRY, and the rebuilt book equals the committed one", async () => {
+    const m = await addMarket(t.db);
+    const [s, b] = [await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [m.itemTypeId])];
+    let failNext = false;
+    const flaky = new Proxy(t.db, {
+      get(target, prop) {
+        if (prop !== "transaction") return Reflect.get(target, prop);
+        return (fn: (tx: Db) => Promise<unknown>) => target.transaction(async (tx) => {
+          const out = await fn(tx as unknown as Db);
+          if (failNext) {
+            failNext = false;
+            throw new Error("injected failure before COMMIT");
+          }
+          return out;
+        });
+      },
+    }) as Db;
+    const session = (await MarketSession.open(() => flaky, m.slug))!;
+    await session.submit(place(s, "sell", 100, 10));
+    const before = [await wallet(t.db, s, m.itemTypeId), await wallet(t.db, b, m.itemTypeId), session.depth.view()];
+    failNext = true;
+    expect(await session.submit(place(b, "buy", 100, 10))).toMatchObject({ ok: false, code: RoomCode.RETRY });
+    expect([await wallet(t.db, s, m.itemTypeId), await wallet(t.db, b, m.itemTypeId), session.depth.view()]).toEqual(before);
+    const fresh = (await MarketSession.open(() => t.db, m.slug))!;
+    expect(fresh.depth.view()).toEqual({ ...session.depth.view(), seq: 0 });
+    expect((await session.submit(place(b, "buy", 100, 10))).fills).toHaveLength(1);
+    await ledgerOk();
+  });
+
+  it("4 markets x 10 players trading concurrently with shared balances: conserved, never negative, every fill once", async () => {
+    const markets = await Promise.all([1, 2, 3, 4].map(() => addMarket(t.db)));
+    const items = markets.map((m) => m.itemTypeId);
+    const players = await Promise.all(Array.from({ length: 10 }, () => fundedTrader(t.db, items, 20_000, 200)));
+    const sessions = await Promise.all(markets.map((m) => MarketSession.open(() => t.db, m.slug)));
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const placed: Array<Promise<{ code: number }>> = [];
+    const codes: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const s = sessions[i % 4]!;
+      const p = players[Math.floor(rand() * 10)]!;
+      const r = rand();
+      if (r < 0.8) placed.push(s.submit(place(p, rand() < 0.5 ? "buy" : "sell", 90 + Math.floor(rand() * 20), 1 + Math.floor(rand() * 30), rand() < 0.2 ? { timeInForce: "IOC" } : {})));
+      else {
+        const mine = [...s.openOrders.values()].find((o) => o.playerId === p);
+        placed.push(s.submit(mine ? { type: "cancel", playerId: p, orderId: mine.id } : { type: "cancelAll", playerId: p }));
+      }
+      if (i % 50 === 49) codes.push(...(await Promise.all(placed.splice(0))).map((a) => a.code));
+    }
+    codes.push(...(await Promise.all(placed)).map((a) => a.code));
+    expect(codes.filter((c) => c === RoomCode.RETRY)).toEqual([]); // no batch lost to deadlocks
+    expect(codes.filter((c) => c === 0).length).toBeGreaterThan(400);
+    const [fills] = await rows<{ n: number; dup: number }>(t.db, sql`
+      select count(*)::int as n, (count(*) - count(distinct (market_slug, seq)))::int as dup from fills
+      where market_slug = any(${`{${markets.map((m) => m.slug).join(",")}}`}::text[])`);
+    expect(fills!.n).toBeGreaterThan(50);
+    expect(fills!.dup).toBe(0);
+    const [neg] = await rows<{ n: number }>(t.db, sql`
+      select ((select count(*) from balances where available < 0 or reserved < 0) + (select count(*) from holdings where available < 0 or reserved < 0))::int as n`);
+    expect(neg!.n).toBe(0);
+    // Reserved amounts equal what the open orders hold.
+    const [held] = await rows<{ orders: string; balances: string }>(t.db, sql`
+      select (select coalesce(sum(reserved), 0) from orders where status = 'open' and side = 'buy' and player_id = any(${`{${players.join(",")}}`}::uuid[]))::text as orders,
+        (select coalesce(sum(reserved), 0) from balances where player_id = any(${`{${players.join(",")}}`}::uuid[]))::text as balances`);
+    expect(held!.orders).toBe(held!.balances);
+    for (const [i, s] of sessions.entries()) {
+      const fresh = (await MarketSession.open(() => t.db, markets[i]!.slug))!;
+      expect(fresh.depth.view()).toEqual({ ...s!.depth.view(), seq: 0 });
+    }
+    await ledgerOk();
+  });
+});
