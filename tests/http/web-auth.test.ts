@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rows } from "../../db/db";
+import { hashPassword } from "../../edge/auth/password.server";
 import { api, Browser, counts, expectNoChange, openDb, textOf, uniqueName } from "./client";
 
 const sessionRow = async (username: string) =>
@@ -104,6 +105,17 @@ describe("sign in and out", () => {
     const old = new Browser();
     old.cookies.set("bazaar_session", oldCookie);
     expect((await old.get("/inventory")).res.status).toBe(302);
+  });
+
+  it("upgrades a weaker stored hash on sign-in", async () => {
+    const name = uniqueName("Old");
+    await new Browser().signUp(name);
+    const d = (await openDb()).db;
+    const weak = await hashPassword("correct-horse-9", { N: 1024, r: 8, p: 1 });
+    await d.execute(sql`update players set password_hash = ${weak} where username = ${name}`);
+    expect((await new Browser().signIn(name)).res.status).toBe(302);
+    const [row] = await rows<{ hash: string }>(d, sql`select password_hash as hash from players where username = ${name}`);
+    expect(row!.hash).toMatch(/^scrypt\$16384\$8\$5\$/);
   });
 
   it("a wrong password or unknown user is 401 with one message, writing nothing", async () => {
