@@ -33,7 +33,7 @@ async function pgliteTemplate(): Promise<PGlite> {
 export async function openTestDb(options: { poolSize?: number } = {}): Promise<TestDb> {
   if (testDbTarget() === "pglite") {
     const clone = await (await pgliteTemplate()).clone();
-    return { ...(await openPglite(undefined, clone)), target: "pglite" };
+    return { ...(await openPglite(undefined, clone as PGlite)), target: "pglite" };
   }
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect().catch((error: Error) => {
