@@ -57,6 +57,7 @@ function stpCode(stp: StpMode): number {
   return stp === "none" ? STP_NONE : stp === "cancel_taker" ? STP_CANCEL_TAKER : stp === "cancel_maker" ? STP_CANCEL_MAKER : STP_CANCEL_BOTH;
 }
 
+/** An open order: a node in its level's list and in its player's list. Nodes are pooled and reused. */
 class Order {
   prev: Order | null = null;
   next: Order | null = null;
@@ -65,24 +66,54 @@ class Order {
   pNext: Order | null = null;
   level: Level | null = null;
   player: PlayerOrders | null = null;
-  live = true;
+  /** Used by clone() only. */
+  twin: Order | null = null;
+  live = false;
+  id = "";
+  playerId = "";
+  clientOrderId: string | null = null;
+  isBuy = false;
+  price = 0;
+  remaining = 0;
+  filled = 0;
+  seq = 0;
+  postOnly = false;
+  stp: StpMode = "none";
+  stpCode = 0;
+  /** -1 when the order has no expiry (hasExpiry tells them apart from a real -1). */
+  expiresAt = -1;
+  hasExpiry = false;
 
-  constructor(
-    readonly id: string,
-    readonly playerId: string,
-    readonly clientOrderId: string | null,
-    readonly isBuy: boolean,
-    public price: number,
-    public remaining: number,
-    public filled: number,
-    readonly seq: number,
-    readonly postOnly: boolean,
-    readonly stp: StpMode,
-    readonly stpCode: number,
-    /** -1 when the order has no expiry (hasExpiry tells them apart from a real -1). */
-    readonly expiresAt: number,
-    readonly hasExpiry: boolean,
-  ) {}
+  init(
+    id: string,
+    playerId: string,
+    clientOrderId: string | null,
+    isBuy: boolean,
+    price: number,
+    remaining: number,
+    filled: number,
+    seq: number,
+    postOnly: boolean,
+    stp: StpMode,
+    expiresAt: number,
+    hasExpiry: boolean,
+  ): this {
+    this.live = true;
+    this.id = id;
+    this.playerId = playerId;
+    this.clientOrderId = clientOrderId;
+    this.isBuy = isBuy;
+    this.price = price;
+    this.remaining = remaining;
+    this.filled = filled;
+    this.seq = seq;
+    this.postOnly = postOnly;
+    this.stp = stp;
+    this.stpCode = stpCode(stp);
+    this.expiresAt = expiresAt;
+    this.hasExpiry = hasExpiry;
+    return this;
+  }
 }
 
 class Level {
@@ -95,9 +126,57 @@ class Level {
   startTotal = 0;
 
   constructor(
-    readonly price: number,
-    readonly isBuy: boolean,
+    public price: number,
+    public isBuy: boolean,
   ) {}
+}
+
+/** Free nodes, reused so that a busy book allocates (and the GC copies) few long-lived objects. */
+class Pool {
+  readonly orders: Order[] = [];
+  readonly levels: Level[] = [];
+  /** Closed during the current command: reusable once its events are out. */
+  private readonly closedOrders: (Order | null)[] = [];
+  private readonly closedLevels: (Level | null)[] = [];
+  private nClosedOrders = 0;
+  private nClosedLevels = 0;
+
+  closeOrder(o: Order): void {
+    this.closedOrders[this.nClosedOrders++] = o;
+  }
+
+  closeLevel(l: Level): void {
+    this.closedLevels[this.nClosedLevels++] = l;
+  }
+
+  order(): Order {
+    return this.orders.pop() ?? new Order();
+  }
+
+  level(price: number, isBuy: boolean): Level {
+    const l = this.levels.pop();
+    if (l === undefined) return new Level(price, isBuy);
+    l.price = price;
+    l.isBuy = isBuy;
+    l.epoch = 0;
+    return l;
+  }
+
+  /** End of a command: closed nodes become reusable (up to a cap; the rest goes to the GC). */
+  recycle(): void {
+    const co = this.closedOrders;
+    for (let i = 0; i < this.nClosedOrders; i++) {
+      if (this.orders.length < 65_536) this.orders.push(co[i] as Order);
+      co[i] = null;
+    }
+    this.nClosedOrders = 0;
+    const cl = this.closedLevels;
+    for (let i = 0; i < this.nClosedLevels; i++) {
+      if (this.levels.length < 4_096) this.levels.push(cl[i] as Level);
+      cl[i] = null;
+    }
+    this.nClosedLevels = 0;
+  }
 }
 
 class PlayerOrders {
@@ -111,7 +190,10 @@ class BookSide {
   readonly levels: Level[] = [];
   readonly byPrice = new Map<number, Level>();
 
-  constructor(readonly isBuy: boolean) {}
+  constructor(
+    readonly isBuy: boolean,
+    private readonly pool: Pool,
+  ) {}
 
   best(): Level | undefined {
     return this.levels[this.levels.length - 1];
@@ -133,7 +215,7 @@ class BookSide {
   }
 
   add(price: number): Level {
-    const level = new Level(price, this.isBuy);
+    const level = this.pool.level(price, this.isBuy);
     const levels = this.levels;
     const n = levels.length;
     const last = levels[n - 1];
@@ -158,6 +240,9 @@ class BookSide {
     }
     levels.pop();
     this.byPrice.delete(level.price);
+    level.head = null;
+    level.tail = null;
+    this.pool.closeLevel(level);
   }
 }
 
@@ -175,8 +260,9 @@ export class OrderBook implements Book {
   readonly config: Readonly<BookConfig>;
   private readonly tick: number;
   private readonly lot: number;
-  private readonly bids = new BookSide(true);
-  private readonly asks = new BookSide(false);
+  private readonly pool = new Pool();
+  private readonly bids = new BookSide(true, this.pool);
+  private readonly asks = new BookSide(false, this.pool);
   private readonly orders = new Map<string, Order>();
   private readonly players = new Map<string, PlayerOrders>();
   private nextSeq = 1;
@@ -186,9 +272,11 @@ export class OrderBook implements Book {
   private deadInHeap = 0;
 
   // Per-command scratch state.
-  private ev: EngineEvent[] = [];
+  /** Events of the current command; copied out (exact length) at its end. */
+  private readonly ev: (EngineEvent | null)[] = [];
+  private evN = 0;
   private epoch = 0;
-  private readonly touched: Level[] = [];
+  private readonly touched: (Level | null)[] = [];
   private touchedCount = 0;
   private stopped = false;
   private rFilled = 0;
@@ -207,7 +295,7 @@ export class OrderBook implements Book {
    * array is fresh for every call and belongs to the caller.
    */
   process(c: Command): CommandResult {
-    this.ev = [];
+    this.evN = 0;
     this.epoch++;
     this.rFilled = 0;
     this.rRemaining = 0;
@@ -234,7 +322,12 @@ export class OrderBook implements Book {
         code = this.reject(ResultCode.UNKNOWN_COMMAND, c);
     }
     if (this.touchedCount > 0) this.flushLevels();
-    return new Result(code, this.ev, this.rFilled, this.rRemaining, this.rResting);
+    const ev = this.ev;
+    const n = this.evN;
+    const events = ev.slice(0, n) as EngineEvent[];
+    for (let i = 0; i < n; i++) ev[i] = null;
+    this.pool.recycle();
+    return new Result(code, events, this.rFilled, this.rRemaining, this.rResting);
   }
 
   // ------------------------------------------------------------ place
@@ -270,8 +363,7 @@ export class OrderBook implements Book {
 
     const seq = this.nextSeq++;
     const clientOrderId = c.clientOrderId ?? null;
-    const ev = this.ev;
-    ev.push({
+    this.emit({
       type: "accepted",
       orderId: c.orderId,
       playerId: c.playerId,
@@ -292,7 +384,7 @@ export class OrderBook implements Book {
     this.rFilled = filled;
     if (remaining === 0) return ResultCode.OK;
     if (this.stopped || !canRest) {
-      ev.push({
+      this.emit({
         type: "canceled",
         orderId: c.orderId,
         playerId: c.playerId,
@@ -305,21 +397,9 @@ export class OrderBook implements Book {
     }
 
     const expiresAt = c.expiresAt;
-    const o = new Order(
-      c.orderId,
-      c.playerId,
-      clientOrderId,
-      isBuy,
-      limitPrice,
-      remaining,
-      filled,
-      seq,
-      tif === "POST_ONLY",
-      stp,
-      stpC,
-      expiresAt ?? -1,
-      expiresAt !== undefined,
-    );
+    const o = this.pool
+      .order()
+      .init(c.orderId, c.playerId, clientOrderId, isBuy, limitPrice, remaining, filled, seq, tif === "POST_ONLY", stp, expiresAt ?? -1, expiresAt !== undefined);
     this.rest(o, own, ownLevel);
     this.addToPlayer(o);
     this.orders.set(o.id, o);
@@ -344,7 +424,6 @@ export class OrderBook implements Book {
     budget: number,
   ): number {
     const levels = opp.levels;
-    const ev = this.ev;
     const takerSide: Side = isBuy ? "buy" : "sell";
     const hasBudget = budget >= 0;
     let rem = quantity;
@@ -390,7 +469,7 @@ export class OrderBook implements Book {
         rem -= q;
         afford -= q;
         if (hasBudget) spent += q * price;
-        ev.push({
+        this.emit({
           type: "fill",
           makerOrderId: o.id,
           takerOrderId: takerId,
@@ -500,7 +579,7 @@ export class OrderBook implements Book {
 
     const priorityKept = price === oldPrice && quantity < oldRemaining;
     const side: Side = o.isBuy ? "buy" : "sell";
-    this.ev.push({
+    this.emit({
       type: "amended",
       orderId: o.id,
       playerId: o.playerId,
@@ -567,7 +646,7 @@ export class OrderBook implements Book {
         continue;
       }
       this.closeOrder(top, false);
-      this.ev.push({
+      this.emit({
         type: "expired",
         orderId: top.id,
         playerId: top.playerId,
@@ -596,6 +675,10 @@ export class OrderBook implements Book {
 
   // ------------------------------------------------------------ structure
 
+  private emit(e: EngineEvent): void {
+    this.ev[this.evN++] = e;
+  }
+
   private touch(level: Level): void {
     if (level.epoch !== this.epoch) {
       level.epoch = this.epoch;
@@ -618,10 +701,10 @@ export class OrderBook implements Book {
       }
       t[j + 1] = x;
     }
-    const ev = this.ev;
     for (let i = 0; i < n; i++) {
       const l = t[i] as Level;
-      if (l.total !== l.startTotal) ev.push({ type: "level", side: l.isBuy ? "buy" : "sell", price: l.price, total: l.total });
+      t[i] = null;
+      if (l.total !== l.startTotal) this.emit({ type: "level", side: l.isBuy ? "buy" : "sell", price: l.price, total: l.total });
     }
   }
 
@@ -681,9 +764,14 @@ export class OrderBook implements Book {
     o.pNext = null;
     o.player = null;
     if (--p.count === 0) this.players.delete(o.playerId);
-    if (o.hasExpiry && countHeap) {
-      this.deadInHeap++;
-      if (this.deadInHeap > 64 && this.deadInHeap * 2 > this.heap.length) this.compactHeap();
+    if (o.hasExpiry) {
+      // The expiry heap may still hold it (lazy deletion): never reuse such a node.
+      if (countHeap) {
+        this.deadInHeap++;
+        if (this.deadInHeap > 64 && this.deadInHeap * 2 > this.heap.length) this.compactHeap();
+      }
+    } else {
+      this.pool.closeOrder(o);
     }
   }
 
@@ -702,7 +790,7 @@ export class OrderBook implements Book {
   }
 
   private canceledEvent(o: Order, reason: CancelReason): void {
-    this.ev.push({
+    this.emit({
       type: "canceled",
       orderId: o.id,
       playerId: o.playerId,
@@ -715,7 +803,7 @@ export class OrderBook implements Book {
 
   private reject(code: ResultCode, c: unknown): ResultCode {
     const cmd = (c ?? {}) as Record<string, unknown>;
-    this.ev.push({
+    this.emit({
       type: "rejected",
       code,
       command: typeof cmd.type === "string" ? cmd.type : "unknown",
@@ -836,9 +924,52 @@ export class OrderBook implements Book {
     return stateHash(this.snapshot());
   }
 
-  /** An independent copy with the same state: process() on it never affects this book. */
+  /**
+   * An independent copy with the same state: process() on it never affects this book. Copies
+   * the structure directly (no snapshot views), in O(open orders).
+   */
   clone(): OrderBook {
-    return OrderBook.fromSnapshot(this.snapshot());
+    const copy = new OrderBook(this.config);
+    copy.nextSeq = this.nextSeq;
+    for (const [from, to] of [
+      [this.bids, copy.bids],
+      [this.asks, copy.asks],
+    ] as const) {
+      for (const level of from.levels) {
+        const l = new Level(level.price, level.isBuy);
+        l.total = level.total;
+        to.levels.push(l);
+        to.byPrice.set(l.price, l);
+        for (let o = level.head; o !== null; o = o.next) {
+          const t = new Order().init(o.id, o.playerId, o.clientOrderId, o.isBuy, o.price, o.remaining, o.filled, o.seq, o.postOnly, o.stp, o.expiresAt, o.hasExpiry);
+          o.twin = t;
+          copy.append(t, l);
+          copy.orders.set(t.id, t);
+        }
+      }
+    }
+    for (const [playerId, p] of this.players) {
+      const q = new PlayerOrders();
+      copy.players.set(playerId, q);
+      for (let o = p.head; o !== null; o = o.pNext) {
+        const t = o.twin as Order;
+        t.player = q;
+        t.pPrev = q.tail;
+        if (q.tail === null) q.head = t;
+        else q.tail.pNext = t;
+        q.tail = t;
+        q.count++;
+      }
+    }
+    // The heap's array order is a valid heap; dead entries stay out (and the rest is re-heaped).
+    let dead = false;
+    for (const o of this.heap) {
+      if (o.live) copy.heap.push(o.twin as Order);
+      else dead = true;
+    }
+    if (dead) for (let i = (copy.heap.length >> 1) - 1; i >= 0; i--) copy.siftDown(i);
+    for (const o of this.orders.values()) o.twin = null;
+    return copy;
   }
 
   /** Rebuild a book from snapshot(). Throws on a malformed snapshot (not a hot path). */
@@ -860,7 +991,7 @@ export class OrderBook implements Book {
         if (v.seq >= s.nextSeq) throw new Error(`snapshot order ${v.orderId} has seq >= nextSeq`);
         if (v.price !== lastPrice && own.byPrice.has(v.price)) throw new Error(`snapshot levels out of order at ${v.price}`);
         lastPrice = v.price;
-        const o = new Order(
+        const o = new Order().init(
           v.orderId,
           v.playerId,
           v.clientOrderId,
@@ -871,7 +1002,6 @@ export class OrderBook implements Book {
           v.seq,
           v.timeInForce === "POST_ONLY",
           v.stp,
-          stpCode(v.stp),
           v.expiresAt ?? -1,
           v.expiresAt !== null,
         );

@@ -1,0 +1,220 @@
+/**
+ * npm run bench:engine  (tsx bench/engine.ts [commands=1000000])
+ *
+ * For each workload: a warm-up stream (other seed) on a throwaway book; then THROUGHPUT runs (fresh
+ * book, untimed setup, one timer around the whole command loop; median of 3) and one LATENCY run
+ * (fresh book, performance.now() around each command). nodejs-order-book replays workload (b)'s
+ * exact command stream in the same process. Last line: the (b) summary, machine-readable.
+ */
+import os from "node:os";
+import { OrderBook as BaselineBook, Side as BaselineSide } from "nodejs-order-book";
+import { OrderBook, type Command } from "../party/engine";
+import { deepWorkload, exchangeCoreWorkload, retailWorkload, type Workload } from "./engine-workloads";
+import { collectGarbage, fmtInt, fmtUs, percentiles, table, timerOverhead, type Percentiles } from "./lib/latency";
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const WARMUP = Math.min(N, 300_000);
+const RUNS = 5;
+
+interface Measured {
+  name: string;
+  opsPerSec: number;
+  runs: number[];
+  lat: Percentiles;
+  openStart: number;
+  openEnd: number;
+}
+
+// ------------------------------------------------------------ our engine
+
+function freshBook(w: Workload): OrderBook {
+  const book = new OrderBook(w.config);
+  for (const c of w.setup) book.process(c);
+  return book;
+}
+
+function throughput(w: Workload): { opsPerSec: number; book: OrderBook } {
+  const book = freshBook(w);
+  collectGarbage();
+  const cmds = w.commands;
+  const n = cmds.length;
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) sink += book.process(cmds[i] as Command).code;
+  const ms = performance.now() - t0;
+  if (sink < 0) console.log(sink);
+  return { opsPerSec: (n / ms) * 1000, book };
+}
+
+function latency(w: Workload): Percentiles {
+  const book = freshBook(w);
+  collectGarbage();
+  const cmds = w.commands;
+  const n = cmds.length;
+  const ns = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = cmds[i] as Command;
+    const t0 = performance.now();
+    book.process(c);
+    ns[i] = (performance.now() - t0) * 1e6;
+  }
+  return percentiles(ns);
+}
+
+function measure(w: Workload, warm: Workload): Measured {
+  latency(warm);
+  throughput(warm);
+  const runs: number[] = [];
+  let openEnd = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const { opsPerSec, book } = throughput(w);
+    runs.push(opsPerSec);
+    openEnd = book.size();
+  }
+  const lat = latency(w);
+  const openStart = freshBook(w).size();
+  collectGarbage();
+  return { name: w.name, opsPerSec: median(runs), runs, lat, openStart, openEnd };
+}
+
+// ------------------------------------------------------------ nodejs-order-book on the same stream
+
+type BaselineOp =
+  | { k: 0; o: { id: string; side: BaselineSide; size: number; price: number } }
+  | { k: 1; o: { side: BaselineSide; size: number } }
+  | { k: 2; id: string };
+
+function toBaseline(cmds: Command[]): BaselineOp[] {
+  return cmds.map((c): BaselineOp => {
+    if (c.type === "cancel") return { k: 2, id: c.orderId };
+    if (c.type !== "place" || c.timeInForce !== undefined || c.stp !== undefined) throw new Error(`no baseline for ${JSON.stringify(c)}`);
+    const side = c.side === "buy" ? BaselineSide.BUY : BaselineSide.SELL;
+    if (c.orderType === "market") return { k: 1, o: { side, size: c.quantity } };
+    return { k: 0, o: { id: c.orderId, side, size: c.quantity, price: c.price as number } };
+  });
+}
+
+function baselineApply(ob: BaselineBook, op: BaselineOp): void {
+  if (op.k === 0) ob.limit(op.o);
+  else if (op.k === 1) ob.market(op.o);
+  else ob.cancel(op.id);
+}
+
+function freshBaseline(setup: BaselineOp[]): BaselineBook {
+  const ob = new BaselineBook();
+  for (const op of setup) baselineApply(ob, op);
+  return ob;
+}
+
+function measureBaseline(w: Workload, warm: Workload): Measured & { agrees: boolean } {
+  const setup = toBaseline(w.setup);
+  const ops = toBaseline(w.commands);
+  const warmSetup = toBaseline(warm.setup);
+  const warmOps = toBaseline(warm.commands);
+  {
+    const ob = freshBaseline(warmSetup);
+    for (const op of warmOps) baselineApply(ob, op);
+  }
+  const runs: number[] = [];
+  let last: BaselineBook | null = null;
+  for (let r = 0; r < RUNS; r++) {
+    const ob = freshBaseline(setup);
+    collectGarbage();
+    const t0 = performance.now();
+    for (let i = 0; i < ops.length; i++) baselineApply(ob, ops[i] as BaselineOp);
+    runs.push((ops.length / (performance.now() - t0)) * 1000);
+    last = ob;
+  }
+  const ob = freshBaseline(setup);
+  collectGarbage();
+  const ns = new Float64Array(ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as BaselineOp;
+    const t0 = performance.now();
+    baselineApply(ob, op);
+    ns[i] = (performance.now() - t0) * 1e6;
+  }
+  const lat = percentiles(ns);
+  // Same stream, same rules: both books must end identical, level by level.
+  const ours = freshBook(w);
+  for (const c of w.commands) ours.process(c);
+  const d = ours.depth();
+  const [theirAsks, theirBids] = (last as BaselineBook).depth();
+  const agrees =
+    JSON.stringify(d.bids.map((l) => [l.price, l.quantity])) === JSON.stringify(theirBids) &&
+    JSON.stringify(d.asks.map((l) => [l.price, l.quantity])) === JSON.stringify(theirAsks);
+  return { name: "(b) baseline: nodejs-order-book 10.1.1, same stream", opsPerSec: median(runs), runs, lat, openStart: 0, openEnd: 0, agrees };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+// ------------------------------------------------------------ clone / snapshot cost (for the room)
+
+function cloneCost(w: Workload): string {
+  const book = freshBook(w);
+  const t0 = performance.now();
+  const snap = book.snapshot();
+  const t1 = performance.now();
+  OrderBook.fromSnapshot(snap);
+  const t2 = performance.now();
+  book.clone();
+  const t3 = performance.now();
+  return `${fmtInt(book.size())} open orders: snapshot ${(t1 - t0).toFixed(1)} ms, restore ${(t2 - t1).toFixed(1)} ms, clone ${(t3 - t2).toFixed(1)} ms`;
+}
+
+// ------------------------------------------------------------ main
+
+function main(): void {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  console.log(`machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(`commands per workload: ${fmtInt(N)} timed, after a warm-up of ${fmtInt(WARMUP)}; throughput = median of ${RUNS} runs`);
+  const overhead = timerOverhead();
+  console.log(`timer: performance.now() pair costs p50 ${overhead.p50.toFixed(0)} ns, p99 ${overhead.p99.toFixed(0)} ns (included in every latency below)`);
+
+  const results: Measured[] = [];
+  const t = performance.now();
+  const b = retailWorkload(2, N);
+  const bWarm = retailWorkload(1002, WARMUP);
+  console.log(`generated (b) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const a = exchangeCoreWorkload(1, N);
+  const aWarm = exchangeCoreWorkload(1001, WARMUP);
+  results.push(measure(a, aWarm));
+  const mb = measure(b, bWarm);
+  results.push(mb);
+  const base = measureBaseline(b, bWarm);
+  results.push(base);
+  const clones = [cloneCost(a), cloneCost(b)];
+  // (c) last: it needs the most memory.
+  let c: Workload | null = deepWorkload(3, N);
+  const cWarm = deepWorkload(1003, WARMUP, 100_000);
+  results.push(measure(c, cWarm));
+  clones.push(cloneCost(c));
+  c = null;
+
+  const rows = results.map((r) => [
+    r.name,
+    fmtInt(r.opsPerSec),
+    r.openStart ? `${fmtInt(r.openStart)} -> ${fmtInt(r.openEnd)}` : "",
+    fmtUs(r.lat.p50),
+    fmtUs(r.lat.p99),
+    fmtUs(r.lat.p999),
+    fmtUs(r.lat.max),
+  ]);
+  console.log("");
+  console.log(table(["workload", "ops/s", "open orders", "p50 us", "p99 us", "p99.9 us", "max us"], rows));
+  console.log("");
+  for (const r of results) console.log(`${r.name}: runs ${r.runs.map(fmtInt).join(", ")} ops/s`);
+  console.log(`baseline and engine end with the same book on (b): ${base.agrees ? "yes" : "NO"}`);
+  for (const line of clones) console.log(`clone cost: ${line}`);
+  const ratio = mb.opsPerSec / base.opsPerSec;
+  const deep = results[3] as Measured;
+  console.log(`(c) / (b) throughput: ${(deep.opsPerSec / mb.opsPerSec).toFixed(2)}`);
+  console.log(
+    `engine_ops_per_s=${Math.round(mb.opsPerSec)} baseline_ops_per_s=${Math.round(base.opsPerSec)} ratio=${ratio.toFixed(2)} p99_us=${(mb.lat.p99 / 1000).toFixed(2)}`,
+  );
+}
+
+main();
