@@ -1,24 +1,176 @@
 /**
- * Placeholder market room (one room per market; room id = market slug). It only greets: every
- * WebSocket connection, message and HTTP request gets {type: "hello", market: <room id>}.
- * A later issue replaces it with the real room (order book, batching, settlement, broadcast).
+ * A market room (room id = market slug): a thin adapter from PartyKit to MarketSession. Players'
+ * sockets and the edge's signed HTTP requests both become commands; committed batches become one
+ * coalesced update broadcast to every watcher, plus private order and fill messages to owners.
  */
 import type * as Party from "partykit/server";
-import { hello } from "./protocol";
+import { openNeon } from "../db/neon";
+import { recentTrades } from "../db/market/read";
+import { Feed } from "./market/feed";
+import { MarketSession, type Published } from "./market/session";
+import { Throttle } from "./market/throttle";
+import { parseClientMessage, ServiceCommand, type CommandMessage, type ServerMessage } from "./protocol";
+import { describe, RoomCode } from "./settlement/codes";
+import type { MarketCommand } from "./settlement/types";
+import { checkToken } from "./tokens";
+
+interface ConnState {
+  playerId: string | null;
+}
+
+const env = (room: { env: Record<string, unknown> }, name: string) => (room.env[name] as string | undefined) ?? undefined;
 
 export default class MarketRoom implements Party.Server {
+  private session: MarketSession | undefined;
+  private feed: Feed | undefined;
+  private readonly throttles = new Map<string, Throttle>();
+  private readonly sse = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  private ready: Promise<void> | undefined;
+
   constructor(readonly room: Party.Room) {}
 
-  onConnect(connection: Party.Connection): void {
-    connection.send(JSON.stringify(hello(this.room.id)));
+  async onStart(): Promise<void> {
+    this.ready ??= this.open();
+    await this.ready;
   }
 
-  onMessage(_message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection): void {
-    sender.send(JSON.stringify(hello(this.room.id)));
+  private async open(): Promise<void> {
+    const databaseUrl = env(this.room, "DATABASE_URL");
+    if (!databaseUrl) throw new Error("DATABASE_URL is not set for the market rooms");
+    const neon = openNeon({ databaseUrl, wsProxy: env(this.room, "NEON_WS_PROXY"), max: 4 });
+    this.session = await MarketSession.open(() => neon.db, this.room.id, (p) => this.published(p));
+    if (!this.session) return;
+    const recent = await recentTrades(neon.db, this.room.id, 50);
+    this.feed = new Feed(this.session, (m) => this.broadcast(m), recent.reverse());
+    await this.scheduleExpiry();
   }
 
-  onRequest(_request: Party.Request): Response {
-    return Response.json(hello(this.room.id));
+  static async onBeforeConnect(request: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+    const token = new URL(request.url).searchParams.get("token");
+    if (!token) return request; // watchers need no account; trading does
+    const secret = lobby.env.ROOM_SECRET as string | undefined;
+    const playerId = secret ? await checkToken(secret, "player", token) : undefined;
+    if (!playerId) return new Response("invalid or expired connection token", { status: 401 });
+    request.headers.set("x-bazaar-player", playerId);
+    return request;
+  }
+
+  getConnectionTags(_connection: Party.Connection, ctx: Party.ConnectionContext): string[] {
+    const playerId = ctx.request.headers.get("x-bazaar-player");
+    return playerId ? [`player:${playerId}`] : ["watcher"];
+  }
+
+  onConnect(connection: Party.Connection<ConnState>, ctx: Party.ConnectionContext): void {
+    connection.setState({ playerId: ctx.request.headers.get("x-bazaar-player") });
+    if (!this.session || !this.feed) {
+      connection.send(JSON.stringify({ type: "error", code: "unknown_market", message: `no market ${this.room.id}` } satisfies ServerMessage));
+      connection.close(4004, "unknown market");
+      return;
+    }
+    connection.send(JSON.stringify(this.feed.snapshot()));
+  }
+
+  onClose(connection: Party.Connection): void {
+    this.throttles.delete(connection.id);
+  }
+
+  async onMessage(raw: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection<ConnState>): Promise<void> {
+    const reply = (m: ServerMessage) => sender.send(JSON.stringify(m));
+    if (typeof raw !== "string") return reply({ type: "error", code: "bad_message", message: "send JSON text messages" });
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) return reply({ type: "error", code: "bad_message", message: parsed.message });
+    const message = parsed.message;
+    if (message.type === "resync") return reply(this.feed!.snapshot());
+    const playerId = sender.state?.playerId;
+    if (!playerId) return reply({ type: "error", code: "sign_in_required", message: "connect with a player token to trade" });
+    let throttle = this.throttles.get(sender.id);
+    if (!throttle) this.throttles.set(sender.id, (throttle = new Throttle()));
+    if (!throttle.take()) {
+      return reply({ type: "answer", ref: message.ref, answer: { ok: false, code: RoomCode.RATE_LIMITED, ...describe(RoomCode.RATE_LIMITED) } });
+    }
+    const answer = await this.session!.submit(toCommand(playerId, message));
+    reply({ type: "answer", ref: message.ref, answer });
+  }
+
+  async onRequest(request: Party.Request): Promise<Response> {
+    await this.onStart();
+    if (!this.session || !this.feed) return Response.json({ error: { code: "unknown_market", message: `no market ${this.room.id}` } }, { status: 404 });
+    if (request.method === "GET") {
+      if (request.headers.get("accept")?.includes("text/event-stream")) return this.openSse();
+      const depth = Number(new URL(request.url).searchParams.get("depth") ?? 50);
+      return Response.json(this.feed.snapshot(Number.isSafeInteger(depth) && depth > 0 ? Math.min(depth, 500) : 50));
+    }
+    if (request.method !== "POST") return Response.json({ error: { code: "method_not_allowed", message: "GET or POST" } }, { status: 405 });
+    const secret = env(this.room, "ROOM_SECRET");
+    const bearer = request.headers.get("authorization")?.replace(/^Bearer /, "");
+    if (!secret || !(await checkToken(secret, "service", bearer))) {
+      return Response.json({ error: { code: "unauthorized", message: "a service token is required" } }, { status: 401 });
+    }
+    const body = ServiceCommand.safeParse(await request.json().catch(() => undefined));
+    if (!body.success || body.data.command.type === "resync") {
+      return Response.json({ error: { code: "invalid_request", message: body.success ? "resync is a socket message" : body.error.issues[0]!.message } }, { status: 400 });
+    }
+    return Response.json(await this.session.submit(toCommand(body.data.playerId, body.data.command as CommandMessage)));
+  }
+
+  async onAlarm(): Promise<void> {
+    await this.onStart();
+    if (!this.session) return;
+    await this.session.submit({ type: "expire", now: Date.now() });
+    await this.scheduleExpiry();
+  }
+
+  private async scheduleExpiry(): Promise<void> {
+    const next = this.session?.nextExpiry();
+    if (next !== undefined) await this.room.storage.setAlarm(Math.max(next, Date.now() + 50));
+  }
+
+  private published(p: Published): void {
+    this.feed?.push(p);
+    for (const order of p.orders) this.toPlayer(order.playerId, { type: "order", order });
+    for (const fill of p.fills) {
+      const message: ServerMessage = { type: "fill", fill: { ...fill, market: this.room.id } };
+      this.toPlayer(fill.makerPlayerId, message);
+      if (fill.takerPlayerId !== fill.makerPlayerId) this.toPlayer(fill.takerPlayerId, message);
+    }
+    if (p.orders.some((o) => o.expiresAt !== null)) void this.scheduleExpiry();
+  }
+
+  private toPlayer(playerId: string, message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    for (const c of this.room.getConnections(`player:${playerId}`)) c.send(text);
+  }
+
+  private broadcast(message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    this.room.broadcast(text);
+    const bytes = new TextEncoder().encode(`data: ${text}\n\n`);
+    for (const w of this.sse) w.write(bytes).catch(() => this.sse.delete(w));
+  }
+
+  private openSse(): Response {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    // The snapshot flushes pending updates to the others first; this stream starts from it.
+    const snapshot = this.feed!.snapshot();
+    this.sse.add(writer);
+    void writer.write(new TextEncoder().encode(`data: ${JSON.stringify(snapshot)}\n\n`)).catch(() => this.sse.delete(writer));
+    return new Response(readable, { headers: { "content-type": "text/event-stream", "cache-control": "no-store" } });
+  }
+}
+
+function toCommand(playerId: string, m: CommandMessage): MarketCommand {
+  switch (m.type) {
+    case "place": {
+      const { type: _t, ref: _r, ...rest } = m;
+      return { type: "place", playerId, ...rest };
+    }
+    case "cancel":
+      return { type: "cancel", playerId, orderId: m.orderId };
+    case "amend":
+      return { type: "amend", playerId, orderId: m.orderId, price: m.price, quantity: m.quantity };
+    case "cancelAll":
+      return { type: "cancelAll", playerId };
   }
 }
 

@@ -1,22 +1,71 @@
 /**
- * Placeholder wire protocol between clients (and the edge) and a market room. A later issue
- * replaces it with the real one (commands, snapshots, deltas, fills); keep it a plain,
- * platform-free module so that app/, edge/ and party/ can all import it.
+ * The one wire protocol between clients (browsers, bots, the edge) and a market room. Plain and
+ * platform-free: app/, edge/, party/ and the tests all import it. Incoming messages are validated
+ * here, at the socket boundary; numbers must be safe integers (money is never a float).
  */
+import { z } from "zod";
+import type { MarketStats } from "./market/stats";
+import type { Answer, FillRow, OrderRow } from "./settlement/types";
 
-/** Messages a market room sends. */
-export type ServerMessage = { type: "hello"; market: string };
+const whole = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const id = z.string().uuid();
+const ref = z.string().max(64).optional();
 
-/** Messages a client may send (none yet but a ping, answered with hello). */
-export type ClientMessage = { type: "ping" };
+export const ClientMessage = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("place"),
+    ref,
+    clientOrderId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _.:- only"),
+    side: z.enum(["buy", "sell"]),
+    orderType: z.enum(["limit", "market"]),
+    price: whole.optional(),
+    quantity: whole,
+    timeInForce: z.enum(["GTC", "IOC", "FOK", "POST_ONLY"]).optional(),
+    stp: z.enum(["none", "cancel_taker", "cancel_maker", "cancel_both"]).optional(),
+    expiresAt: whole.optional(),
+    budget: whole.optional(),
+    priceLimit: whole.optional(),
+  }),
+  z.strictObject({ type: z.literal("cancel"), ref, orderId: id }),
+  z.strictObject({ type: z.literal("amend"), ref, orderId: id, price: whole.optional(), quantity: whole.optional() }),
+  z.strictObject({ type: z.literal("cancelAll"), ref }),
+  z.strictObject({ type: z.literal("resync") }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type CommandMessage = Exclude<ClientMessage, { type: "resync" }>;
 
-export const hello = (market: string): ServerMessage => ({ type: "hello", market });
+/** The edge's HTTP body to a room: a command on behalf of an authenticated player. */
+export const ServiceCommand = z.strictObject({ playerId: id, command: ClientMessage });
 
-export function parseServerMessage(text: string): ServerMessage | undefined {
+export interface Trade {
+  seq: number;
+  price: number;
+  quantity: number;
+  takerSide: "buy" | "sell";
+  at: number;
+}
+
+export type ServerMessage =
+  | { type: "snapshot"; market: string; seq: number; bids: Array<[number, number]>; asks: Array<[number, number]>; trades: Trade[]; stats: MarketStats }
+  /** seq is the snapshot seq this update moves to; a client whose seq is not seq - 1 resyncs. */
+  | { type: "update"; seq: number; levels: Array<{ side: "buy" | "sell"; price: number; total: number }>; trades: Trade[]; stats: MarketStats }
+  | { type: "answer"; ref?: string; answer: Answer }
+  | { type: "order"; order: OrderRow }
+  | { type: "fill"; fill: FillRow & { market: string } }
+  | { type: "error"; code: string; message: string };
+
+export const toTrade = (f: FillRow, at: number): Trade => ({ seq: f.seq, price: f.price, quantity: f.quantity, takerSide: f.takerSide, at });
+
+export function parseClientMessage(text: string): { ok: true; message: ClientMessage } | { ok: false; message: string } {
+  if (text.length > 4_096) return { ok: false, message: "message too large (max 4096 bytes)" };
+  let value: unknown;
   try {
-    const value = JSON.parse(text) as Partial<ServerMessage>;
-    return value && value.type === "hello" && typeof value.market === "string" ? (value as ServerMessage) : undefined;
+    value = JSON.parse(text);
   } catch {
-    return undefined;
+    return { ok: false, message: "malformed JSON" };
   }
+  const parsed = ClientMessage.safeParse(value);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { ok: false, message: `${issue.path.join(".") || "message"}: ${issue.message}` };
 }

@@ -96,6 +96,7 @@ export async function dispatch(routes: ApiRoute[], request: Request, context: Ap
     }
     const body = r.body ? await readJson(request, r.body) : undefined;
     const result = await r.handler({ request, context, query, body, params, session });
+    if (result instanceof Response) return result; // streams (SSE)
     return json(result, r.status);
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);

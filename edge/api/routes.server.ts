@@ -6,6 +6,7 @@ import { listApiTokens, openSession, revokeSession } from "../auth/sessions.serv
 import { ApiError } from "./http.server";
 import { searchItemTypes } from "./item-types.server";
 import { route, type ApiRoute } from "./router.server";
+import { marketRoutes } from "./markets.server";
 import * as s from "./schemas";
 
 export const API_PREFIX = "/api/v1";
@@ -113,4 +114,5 @@ export const apiRoutes: ApiRoute[] = [
       return null;
     },
   }),
+  ...marketRoutes,
 ];

@@ -1,0 +1,110 @@
+/** Market reads for pages and the API: markets with 24h stats, trades, candles, my orders and fills. */
+import { sql } from "drizzle-orm";
+import type { OrderRow } from "../../party/settlement/types";
+import { rows, type Db } from "../db";
+import { toOrderRow } from "./load";
+
+export interface MarketSummary {
+  slug: string;
+  itemTypeId: number;
+  name: string;
+  icon: string;
+  category: string;
+  description: string;
+  tickSize: number;
+  lotSize: number;
+  makerFeeBps: number;
+  takerFeeBps: number;
+  status: string;
+  last: number | null;
+  open24h: number | null;
+  high24h: number | null;
+  low24h: number | null;
+  volume24h: number;
+  trades24h: number;
+}
+
+const summary = sql`
+  select m.slug, t.id as "itemTypeId", t.name, t.icon, t.category, t.description, t.tick_size::text as "tickSize",
+    t.lot_size::text as "lotSize", m.maker_fee_bps as "makerFeeBps", m.taker_fee_bps as "takerFeeBps", m.status,
+    (select f.price::text from fills f where f.market_slug = m.slug order by f.seq desc limit 1) as last,
+    d.open::text as "open24h", d.high::text as "high24h", d.low::text as "low24h",
+    coalesce(d.volume, 0)::text as "volume24h", coalesce(d.trades, 0)::int as "trades24h"
+  from markets m join item_types t on t.id = m.item_type_id
+  left join lateral (
+    select (array_agg(c.open order by c.bucket))[1] as open, max(c.high) as high, min(c.low) as low,
+      sum(c.volume) as volume, sum(c.trades) as trades
+    from candles c where c.market_slug = m.slug and c.interval = '5m' and c.bucket > now() - interval '24 hours'
+  ) d on true`;
+
+type Raw = Record<keyof MarketSummary, string | number | null>;
+const toSummary = (r: Raw): MarketSummary => ({
+  ...(r as unknown as MarketSummary),
+  tickSize: Number(r.tickSize),
+  lotSize: Number(r.lotSize),
+  last: r.last === null ? null : Number(r.last),
+  open24h: r.open24h === null ? null : Number(r.open24h),
+  high24h: r.high24h === null ? null : Number(r.high24h),
+  low24h: r.low24h === null ? null : Number(r.low24h),
+  volume24h: Number(r.volume24h),
+});
+
+export async function listMarkets(db: Db, q: { search?: string; category?: string } = {}): Promise<MarketSummary[]> {
+  const where = [sql`true`];
+  if (q.search) where.push(sql`t.search @@ websearch_to_tsquery('english', ${q.search})`);
+  if (q.category) where.push(sql`t.category = ${q.category}`);
+  const found = await rows<Raw>(db, sql`${summary} where ${sql.join(where, sql` and `)} order by t.category, t.name`);
+  return found.map(toSummary);
+}
+
+export async function getMarket(db: Db, slug: string): Promise<MarketSummary | undefined> {
+  const [found] = await rows<Raw>(db, sql`${summary} where m.slug = ${slug}`);
+  return found ? toSummary(found) : undefined;
+}
+
+export async function recentTrades(db: Db, slug: string, limit = 50) {
+  const found = await rows<{ seq: string; price: string; quantity: string; takerSide: "buy" | "sell"; at: string }>(db, sql`
+    select seq::text, price::text, quantity::text, taker_side as "takerSide", (extract(epoch from created_at) * 1000)::bigint::text as at
+    from fills where market_slug = ${slug} order by seq desc limit ${Math.min(Math.max(limit, 1), 500)}`);
+  return found.map((f) => ({ seq: +f.seq, price: +f.price, quantity: +f.quantity, takerSide: f.takerSide, at: +f.at }));
+}
+
+export const INTERVALS = ["1m", "5m", "1h", "1d"] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+export async function candles(db: Db, slug: string, interval: Interval, limit = 300) {
+  const found = await rows<{ t: string; o: string; h: string; l: string; c: string; v: string }>(db, sql`
+    select (extract(epoch from bucket))::bigint::text as t, open::text as o, high::text as h, low::text as l, close::text as c, volume::text as v
+    from candles where market_slug = ${slug} and interval = ${interval} order by bucket desc limit ${Math.min(Math.max(limit, 1), 1000)}`);
+  return found.reverse().map((r) => ({ time: +r.t, open: +r.o, high: +r.h, low: +r.l, close: +r.c, volume: +r.v }));
+}
+
+/** My orders: open ones, or my history, in one market or all. Scoped to the player by signature. */
+export async function myOrders(db: Db, q: { playerId: string; status: "open" | "history"; market?: string; limit?: number }): Promise<Array<OrderRow & { market: string; createdAt: string }>> {
+  const found = await rows<Record<string, string | number | null>>(db, sql`
+    select id::text as id, player_id::text as "playerId", client_order_id as "clientOrderId", side, kind,
+      time_in_force as "timeInForce", stp, code, price::text as price, quantity::text as quantity, remaining::text as remaining,
+      filled::text as filled, reserved::text as reserved, status, seq::text as seq,
+      (extract(epoch from expires_at) * 1000)::bigint::text as "expiresAt", market_slug as market,
+      to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "createdAt"
+    from orders where player_id = ${q.playerId}
+      and ${q.status === "open" ? sql`status = 'open'` : sql`status <> 'open'`}
+      ${q.market ? sql`and market_slug = ${q.market}` : sql``}
+    order by created_at desc limit ${Math.min(Math.max(q.limit ?? 100, 1), 500)}`);
+  return found.map((r) => ({ ...toOrderRow(r as never), market: r.market as string, createdAt: r.createdAt as string }));
+}
+
+/** My fills, as maker or taker, with my side, fee and the market. */
+export async function myFills(db: Db, q: { playerId: string; market?: string; limit?: number }) {
+  const found = await rows<Record<string, string>>(db, sql`
+    select f.market_slug as market, f.seq::text as seq, f.price::text as price, f.quantity::text as quantity,
+      case when f.taker_player_id = ${q.playerId} then f.taker_side else (case f.taker_side when 'buy' then 'sell' else 'buy' end) end as side,
+      case when f.taker_player_id = ${q.playerId} then 'taker' else 'maker' end as role,
+      case when f.taker_player_id = ${q.playerId} then f.taker_fee else f.maker_fee end::text as fee,
+      case when f.taker_player_id = ${q.playerId} then f.taker_order_id else f.maker_order_id end::text as "orderId",
+      to_char(f.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at
+    from fills f where (f.maker_player_id = ${q.playerId} or f.taker_player_id = ${q.playerId})
+      ${q.market ? sql`and f.market_slug = ${q.market}` : sql``}
+    order by f.created_at desc, f.seq desc limit ${Math.min(Math.max(q.limit ?? 100, 1), 500)}`);
+  return found.map((f) => ({ ...f, seq: +f.seq!, price: +f.price!, quantity: +f.quantity!, fee: +f.fee! }));
+}

@@ -1,0 +1,77 @@
+/** Schemas of the market endpoints (validation and OpenAPI share them). Money: integer copper. */
+import { z } from "zod";
+import { positiveSafeInt, queryPositiveInt, text } from "../validation";
+
+export const MarketParams = z.strictObject({ slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "slug must be lowercase letters, digits and -") });
+export const OrderParams = MarketParams.extend({ id: z.uuid("order id must be a uuid") });
+
+export const MarketsQuery = z.strictObject({
+  q: text("q", 100).optional(),
+  category: z.string().regex(/^[a-z0-9-]{1,32}$/, "category must be 1-32 lowercase letters, digits or -").optional(),
+});
+
+const nullableInt = z.int().nullable();
+export const Market = z.object({
+  slug: z.string(), itemTypeId: z.int(), name: z.string(), icon: z.string(), category: z.string(), description: z.string(),
+  tickSize: z.int(), lotSize: z.int(), makerFeeBps: z.int(), takerFeeBps: z.int(), status: z.string(),
+  last: nullableInt, open24h: nullableInt, high24h: nullableInt, low24h: nullableInt, volume24h: z.int(), trades24h: z.int(),
+});
+export const MarketList = z.object({ markets: z.array(Market) });
+
+export const BookQuery = z.strictObject({ depth: queryPositiveInt("depth", 500).optional() });
+const Level = z.tuple([z.int(), z.int()]);
+const Trade = z.object({ seq: z.int(), price: z.int(), quantity: z.int(), takerSide: z.enum(["buy", "sell"]), at: z.int() });
+export const Book = z.object({ seq: z.int(), bids: z.array(Level), asks: z.array(Level), trades: z.array(Trade), stats: z.record(z.string(), z.unknown()) });
+
+export const TradesQuery = z.strictObject({ limit: queryPositiveInt("limit", 500).optional() });
+export const TradeList = z.object({ trades: z.array(Trade) });
+
+export const CandlesQuery = z.strictObject({
+  interval: z.enum(["1m", "5m", "1h", "1d"], "interval must be one of 1m, 5m, 1h, 1d").default("5m"),
+  limit: queryPositiveInt("limit", 1000).optional(),
+});
+export const CandleList = z.object({
+  candles: z.array(z.object({ time: z.int(), open: z.int(), high: z.int(), low: z.int(), close: z.int(), volume: z.int() })),
+});
+
+export const PlaceOrder = z.strictObject({
+  clientOrderId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, "clientOrderId: letters, digits and _.:- only (max 64)"),
+  side: z.enum(["buy", "sell"], "side must be buy or sell"),
+  orderType: z.enum(["limit", "market"], "orderType must be limit or market").default("limit"),
+  price: positiveSafeInt("price").optional().meta({ description: "copper per item; required for limit orders" }),
+  quantity: positiveSafeInt("quantity"),
+  timeInForce: z.enum(["GTC", "IOC", "FOK", "POST_ONLY"]).optional(),
+  stp: z.enum(["none", "cancel_taker", "cancel_maker", "cancel_both"]).optional(),
+  expiresAt: positiveSafeInt("expiresAt").optional().meta({ description: "epoch milliseconds" }),
+  budget: positiveSafeInt("budget").optional().meta({ description: "market buys: most copper to spend, before fees" }),
+  priceLimit: positiveSafeInt("priceLimit").optional(),
+}).refine((o) => o.orderType === "market" || o.price !== undefined, { message: "price is required for limit orders", path: ["price"] });
+
+export const AmendOrder = z.strictObject({ price: positiveSafeInt("price").optional(), quantity: positiveSafeInt("quantity").optional() })
+  .refine((a) => a.price !== undefined || a.quantity !== undefined, { message: "give a new price or quantity" });
+
+const OrderRow = z.object({
+  id: z.uuid(), playerId: z.uuid(), clientOrderId: z.string(), side: z.enum(["buy", "sell"]), kind: z.enum(["limit", "market"]),
+  timeInForce: z.string(), stp: z.string(), code: z.int(), price: nullableInt, quantity: z.int(), remaining: z.int(), filled: z.int(),
+  reserved: z.int(), status: z.enum(["open", "filled", "canceled", "expired", "rejected"]), seq: z.int(), expiresAt: nullableInt,
+});
+const Fill = z.object({
+  seq: z.int(), makerOrderId: z.uuid(), takerOrderId: z.uuid(), makerPlayerId: z.uuid(), takerPlayerId: z.uuid(),
+  takerSide: z.enum(["buy", "sell"]), price: z.int(), quantity: z.int(), makerFee: z.int(), takerFee: z.int(),
+});
+export const OrderAnswer = z.object({
+  ok: z.literal(true), code: z.int(), reason: z.string(), message: z.string(), order: OrderRow.optional(), fills: z.array(Fill).optional(),
+  canceled: z.array(z.uuid()).optional(), replayed: z.boolean().optional(),
+});
+
+export const MyOrdersQuery = z.strictObject({
+  status: z.enum(["open", "history"]).default("open"),
+  market: MarketParams.shape.slug.optional(),
+  limit: queryPositiveInt("limit", 500).optional(),
+});
+export const MyOrders = z.object({ orders: z.array(OrderRow.extend({ market: z.string(), createdAt: z.string() })) });
+export const MyFillsQuery = z.strictObject({ market: MarketParams.shape.slug.optional(), limit: queryPositiveInt("limit", 500).optional() });
+export const MyFills = z.object({
+  fills: z.array(z.object({ market: z.string(), seq: z.int(), price: z.int(), quantity: z.int(), side: z.string(), role: z.string(), fee: z.int(), orderId: z.string(), at: z.string() })),
+});
+export const ConnectToken = z.object({ token: z.string(), host: z.string(), room: z.string(), expiresInSeconds: z.int() });

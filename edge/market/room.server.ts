@@ -1,0 +1,68 @@
+/**
+ * The edge's side of the room protocol: send a player's command to its market's room with a
+ * short-lived service token, read the room's book, relay its SSE stream, and issue the connection
+ * tokens players' sockets present. Room answers map to HTTP statuses here, once.
+ */
+import type { CommandMessage } from "../../party/protocol";
+import type { Answer } from "../../party/settlement/types";
+import { issueToken } from "../../party/tokens";
+import type { Env } from "../env.server";
+import { ApiError } from "../api/http.server";
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function roomUrl(env: Env, slug: string): string {
+  if (!env.PARTY_HOST) throw new ApiError(503, "markets_unavailable", "market rooms are not configured (PARTY_HOST)");
+  if (!SLUG.test(slug)) throw new ApiError(404, "unknown_market", `no market ${slug}`);
+  const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(env.PARTY_HOST);
+  return `${local ? "http" : "https"}://${env.PARTY_HOST}/parties/main/${slug}`;
+}
+
+export function connectToken(env: Env, playerId: string): Promise<string> {
+  return issueToken(env.ROOM_SECRET, "player", playerId, 3_600);
+}
+
+export async function sendCommand(env: Env, slug: string, playerId: string, command: CommandMessage): Promise<Answer> {
+  const token = await issueToken(env.ROOM_SECRET, "service", "edge", 60);
+  let response: Response;
+  try {
+    response = await fetch(roomUrl(env, slug), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ playerId, command }),
+    });
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(503, "market_unreachable", "the market did not answer; nothing was changed, try again", undefined, { "Retry-After": "1" });
+  }
+  if (response.status === 404) throw new ApiError(404, "unknown_market", `no market ${slug}`);
+  if (!response.ok) throw new ApiError(503, "market_unreachable", `the market answered ${response.status}; try again`, undefined, { "Retry-After": "1" });
+  return (await response.json()) as Answer;
+}
+
+/** HTTP status for a room answer that is not ok. */
+export function answerStatus(answer: Answer): number {
+  const c = answer.code;
+  if (c === 116) return 404; // order not found
+  if (c === 200) return 403; // not the owner
+  if (c === 230) return 429;
+  if (c === 500) return 503;
+  if (c >= 100 && c < 200) return 400;
+  return 409; // insufficient funds/items, market not open, post-only would cross, FOK not fillable...
+}
+
+export function throwIfRejected(answer: Answer): Answer {
+  if (answer.ok) return answer;
+  throw new ApiError(answerStatus(answer), answer.reason.toLowerCase(), answer.message, undefined, answer.code === 500 ? { "Retry-After": "1" } : undefined);
+}
+
+export async function fetchRoom(env: Env, slug: string, init: RequestInit & { query?: string } = {}): Promise<Response> {
+  try {
+    const response = await fetch(`${roomUrl(env, slug)}${init.query ?? ""}`, init);
+    if (response.status === 404) throw new ApiError(404, "unknown_market", `no market ${slug}`);
+    return response;
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(503, "market_unreachable", "the market did not answer; try again", undefined, { "Retry-After": "1" });
+  }
+}
