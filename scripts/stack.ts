@@ -175,7 +175,7 @@ class LogExitShort implements FlowController {
 /** concurrently, programmatically: prefixed log, exit logging, process-group spawn and kill. */
 export function runGroup(specs: RunSpec[], output: Writable = process.stdout) {
   const logger = new Logger({ prefixFormat: "name" });
-  return createConcurrently(
+  const run = createConcurrently(
     specs.map((s) => ({ name: s.name, command: s.command, env: s.env ?? {}, cwd: repoRoot, ...(s.prefixColor ? { prefixColor: s.prefixColor } : {}) })),
     {
       logger,
@@ -188,6 +188,9 @@ export function runGroup(specs: RunSpec[], output: Writable = process.stdout) {
       successCondition: "all",
     },
   );
+  // `result` rejects when any command exits non-zero (stops included): callers that care await it.
+  run.result.catch(() => undefined);
+  return run;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,8 +281,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const launch = (specs: RunSpec[], critical: boolean) => {
     if (specs.length === 0) return;
-    const { commands, result } = runGroup(specs, output);
-    result.catch(() => undefined); // exits are handled below
+    const { commands } = runGroup(specs, output);
     all.push(...commands);
     for (const command of commands) {
       command.close.subscribe((event) => {
@@ -334,7 +336,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
  * SIGTERM to web and party first (they hold database connections), then the proxy, then the db
  * (PGlite closes its directory on SIGTERM); each group gets a grace period, then SIGKILL.
  */
-async function stopCommands(commands: Command[]): Promise<void> {
+export async function stopCommands(commands: Command[]): Promise<void> {
   const order = ["web", "party", "proxy", "db"];
   const byName = (name: string) => commands.filter((c) => c.name === name);
   const stage = async (group: Command[], graceMs: number) => {
