@@ -5,7 +5,7 @@ import { deepWorkload, exchangeCoreWorkload, retailWorkload } from "./engine-wor
 const which = process.argv[2] ?? "b";
 const n = Number(process.argv[3] ?? 1_000_000);
 const w = which === "a" ? exchangeCoreWorkload(1, n) : which === "c" ? deepWorkload(3, n) : retailWorkload(2, n);
-for (let rep = 0; rep < 3; rep++) {
+for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
   const book = new OrderBook(w.config);
   for (const c of w.setup) book.process(c);
   const t0 = performance.now();

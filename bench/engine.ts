@@ -19,6 +19,8 @@ const RUNS = 5;
 interface Measured {
   name: string;
   opsPerSec: number;
+  /** Commands per second of this process's CPU time (user + system, all threads, GC included). */
+  opsPerCpuSec: number;
   runs: number[];
   lat: Percentiles;
   openStart: number;
@@ -33,17 +35,19 @@ function freshBook(w: Workload): OrderBook {
   return book;
 }
 
-function throughput(w: Workload): { opsPerSec: number; book: OrderBook } {
+function throughput(w: Workload): { opsPerSec: number; opsPerCpuSec: number; book: OrderBook } {
   const book = freshBook(w);
   collectGarbage();
   const cmds = w.commands;
   const n = cmds.length;
   let sink = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) sink += book.process(cmds[i] as Command).code;
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   if (sink < 0) console.log(sink);
-  return { opsPerSec: (n / ms) * 1000, book };
+  return { opsPerSec: (n / ms) * 1000, opsPerCpuSec: n / ((cpu.user + cpu.system) / 1e6), book };
 }
 
 function latency(w: Workload): Percentiles {
@@ -65,16 +69,18 @@ function measure(w: Workload, warm: Workload): Measured {
   latency(warm);
   throughput(warm);
   const runs: number[] = [];
+  const cpuRuns: number[] = [];
   let openEnd = 0;
   for (let r = 0; r < RUNS; r++) {
-    const { opsPerSec, book } = throughput(w);
+    const { opsPerSec, opsPerCpuSec, book } = throughput(w);
     runs.push(opsPerSec);
+    cpuRuns.push(opsPerCpuSec);
     openEnd = book.size();
   }
   const lat = latency(w);
   const openStart = freshBook(w).size();
   collectGarbage();
-  return { name: w.name, opsPerSec: median(runs), runs, lat, openStart, openEnd };
+  return { name: w.name, opsPerSec: median(runs), opsPerCpuSec: median(cpuRuns), runs, lat, openStart, openEnd };
 }
 
 // ------------------------------------------------------------ nodejs-order-book on the same stream
@@ -116,13 +122,17 @@ function measureBaseline(w: Workload, warm: Workload): Measured & { agrees: bool
     for (const op of warmOps) baselineApply(ob, op);
   }
   const runs: number[] = [];
+  const cpuRuns: number[] = [];
   let last: BaselineBook | null = null;
   for (let r = 0; r < RUNS; r++) {
     const ob = freshBaseline(setup);
     collectGarbage();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < ops.length; i++) baselineApply(ob, ops[i] as BaselineOp);
     runs.push((ops.length / (performance.now() - t0)) * 1000);
+    const cpu = process.cpuUsage(cpu0);
+    cpuRuns.push(ops.length / ((cpu.user + cpu.system) / 1e6));
     last = ob;
   }
   const ob = freshBaseline(setup);
@@ -143,7 +153,16 @@ function measureBaseline(w: Workload, warm: Workload): Measured & { agrees: bool
   const agrees =
     JSON.stringify(d.bids.map((l) => [l.price, l.quantity])) === JSON.stringify(theirBids) &&
     JSON.stringify(d.asks.map((l) => [l.price, l.quantity])) === JSON.stringify(theirAsks);
-  return { name: "(b) baseline: nodejs-order-book 10.1.1, same stream", opsPerSec: median(runs), runs, lat, openStart: 0, openEnd: 0, agrees };
+  return {
+    name: "(b) baseline: nodejs-order-book 10.1.1, same stream",
+    opsPerSec: median(runs),
+    opsPerCpuSec: median(cpuRuns),
+    runs,
+    lat,
+    openStart: 0,
+    openEnd: 0,
+    agrees,
+  };
 }
 
 function median(xs: number[]): number {
@@ -172,6 +191,7 @@ function main(): void {
   console.log(`machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`);
   console.log(`commands per workload: ${fmtInt(N)} timed, after a warm-up of ${fmtInt(WARMUP)}; throughput = median of ${RUNS} runs`);
   const overhead = timerOverhead();
+  const load0 = os.loadavg()[0] ?? 0;
   console.log(`timer: performance.now() pair costs p50 ${overhead.p50.toFixed(0)} ns, p99 ${overhead.p99.toFixed(0)} ns (included in every latency below)`);
 
   const results: Measured[] = [];
@@ -197,6 +217,7 @@ function main(): void {
   const rows = results.map((r) => [
     r.name,
     fmtInt(r.opsPerSec),
+    fmtInt(r.opsPerCpuSec),
     r.openStart ? `${fmtInt(r.openStart)} -> ${fmtInt(r.openEnd)}` : "",
     fmtUs(r.lat.p50),
     fmtUs(r.lat.p99),
@@ -204,9 +225,10 @@ function main(): void {
     fmtUs(r.lat.max),
   ]);
   console.log("");
-  console.log(table(["workload", "ops/s", "open orders", "p50 us", "p99 us", "p99.9 us", "max us"], rows));
+  console.log(table(["workload", "ops/s", "ops/CPU-s", "open orders", "p50 us", "p99 us", "p99.9 us", "max us"], rows));
   console.log("");
   for (const r of results) console.log(`${r.name}: runs ${r.runs.map(fmtInt).join(", ")} ops/s`);
+  console.log(`load average (1 min) at start ${load0.toFixed(2)}, at end ${(os.loadavg()[0] ?? 0).toFixed(2)} (${os.cpus().length} cores; anything above ~1 means other processes shared the CPU)`);
   console.log(`baseline and engine end with the same book on (b): ${base.agrees ? "yes" : "NO"}`);
   for (const line of clones) console.log(`clone cost: ${line}`);
   const ratio = mb.opsPerSec / base.opsPerSec;

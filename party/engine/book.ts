@@ -763,7 +763,8 @@ export class OrderBook implements Book {
     o.pPrev = null;
     o.pNext = null;
     o.player = null;
-    if (--p.count === 0) this.players.delete(o.playerId);
+    // Records stay when count reaches 0: a player trading on and off does not churn the map.
+    p.count--;
     if (o.hasExpiry) {
       // The expiry heap may still hold it (lazy deletion): never reuse such a node.
       if (countHeap) {
@@ -949,6 +950,7 @@ export class OrderBook implements Book {
       }
     }
     for (const [playerId, p] of this.players) {
+      if (p.count === 0) continue;
       const q = new PlayerOrders();
       copy.players.set(playerId, q);
       for (let o = p.head; o !== null; o = o.pNext) {
