@@ -184,6 +184,35 @@ function cloneCost(w: Workload): string {
   return `${fmtInt(book.size())} open orders: snapshot ${(t1 - t0).toFixed(1)} ms, restore ${(t2 - t1).toFixed(1)} ms, clone ${(t3 - t2).toFixed(1)} ms`;
 }
 
+// ------------------------------------------------------------ memory floor
+
+/**
+ * What one random lookup in a Map of `size` string ids costs here, plus reading and writing the
+ * object it finds: the floor under any cancel that starts from an id. Compared at the size of
+ * (b)'s book and of (c)'s, it shows how much of (c)'s extra time is cache and TLB misses.
+ */
+function lookupFloor(size: number, lookups = 1_000_000): number {
+  const ids = Array.from({ length: size }, (_, i) => `o${i * 7919}`);
+  const map = new Map<string, { q: number; prev: null; next: null; level: null; id: string }>();
+  for (const id of ids) map.set(id, { q: 1, prev: null, next: null, level: null, id });
+  let seed = 12345;
+  const picks = new Array<string>(lookups);
+  for (let i = 0; i < lookups; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    picks[i] = ids[seed % size] as string;
+  }
+  collectGarbage();
+  let sum = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < lookups; i++) {
+    const o = map.get(picks[i] as string);
+    if (o !== undefined) sum += o.q++;
+  }
+  const ns = ((performance.now() - t0) * 1e6) / lookups;
+  if (sum < 0) console.log(sum);
+  return ns;
+}
+
 // ------------------------------------------------------------ main
 
 function main(): void {
@@ -233,6 +262,9 @@ function main(): void {
   for (const line of clones) console.log(`clone cost: ${line}`);
   const ratio = mb.opsPerSec / base.opsPerSec;
   const deep = results[3] as Measured;
+  console.log(
+    `memory floor: one random Map.get + touch costs ${lookupFloor(12_000).toFixed(0)} ns among 12,000 ids, ${lookupFloor(1_000_000).toFixed(0)} ns among 1,000,000 ids`,
+  );
   console.log(`(c) / (b) throughput: ${(deep.opsPerSec / mb.opsPerSec).toFixed(2)}`);
   console.log(
     `engine_ops_per_s=${Math.round(mb.opsPerSec)} baseline_ops_per_s=${Math.round(base.opsPerSec)} ratio=${ratio.toFixed(2)} p99_us=${(mb.lat.p99 / 1000).toFixed(2)}`,
