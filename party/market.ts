@@ -25,6 +25,8 @@ export default class MarketRoom implements Party.Server {
   private feed: Feed | undefined;
   private readonly throttles = new Map<string, Throttle>();
   private readonly sse = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  /** Signed-in players' sockets, for private order and fill messages. */
+  private readonly byPlayer = new Map<string, Set<Party.Connection>>();
   private ready: Promise<void> | undefined;
 
   constructor(readonly room: Party.Room) {}
@@ -55,13 +57,14 @@ export default class MarketRoom implements Party.Server {
     return request;
   }
 
-  getConnectionTags(_connection: Party.Connection, ctx: Party.ConnectionContext): string[] {
-    const playerId = ctx.request.headers.get("x-bazaar-player");
-    return playerId ? [`player:${playerId}`] : ["watcher"];
-  }
-
   onConnect(connection: Party.Connection<ConnState>, ctx: Party.ConnectionContext): void {
-    connection.setState({ playerId: ctx.request.headers.get("x-bazaar-player") });
+    const playerId = ctx.request.headers.get("x-bazaar-player");
+    connection.setState({ playerId });
+    if (playerId) {
+      let set = this.byPlayer.get(playerId);
+      if (!set) this.byPlayer.set(playerId, (set = new Set()));
+      set.add(connection);
+    }
     if (!this.session || !this.feed) {
       connection.send(JSON.stringify({ type: "error", code: "unknown_market", message: `no market ${this.room.id}` } satisfies ServerMessage));
       connection.close(4004, "unknown market");
@@ -70,8 +73,16 @@ export default class MarketRoom implements Party.Server {
     connection.send(JSON.stringify(this.feed.snapshot()));
   }
 
-  onClose(connection: Party.Connection): void {
+  onClose(connection: Party.Connection<ConnState>): void {
     this.throttles.delete(connection.id);
+    const playerId = connection.state?.playerId;
+    const set = playerId ? this.byPlayer.get(playerId) : undefined;
+    set?.delete(connection);
+    if (set?.size === 0) this.byPlayer.delete(playerId!);
+  }
+
+  onError(connection: Party.Connection<ConnState>): void {
+    this.onClose(connection);
   }
 
   async onMessage(raw: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection<ConnState>): Promise<void> {
@@ -138,7 +149,7 @@ export default class MarketRoom implements Party.Server {
 
   private toPlayer(playerId: string, message: ServerMessage): void {
     const text = JSON.stringify(message);
-    for (const c of this.room.getConnections(`player:${playerId}`)) c.send(text);
+    for (const c of this.byPlayer.get(playerId) ?? []) c.send(text);
   }
 
   private broadcast(message: ServerMessage): void {

@@ -4,15 +4,12 @@
  * edge send commands on a player's behalf. Both are short-lived and checked before anything runs.
  */
 const encoder = new TextEncoder();
-const keys = new Map<string, Promise<CryptoKey>>();
-
+/**
+ * Imported per call on purpose: a cached Promise made in one request and awaited in another is
+ * cross-request I/O, which workerd refuses by dropping the connection.
+ */
 function key(secret: string): Promise<CryptoKey> {
-  let k = keys.get(secret);
-  if (!k) {
-    k = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    keys.set(secret, k);
-  }
-  return k;
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 
 const b64url = (bytes: ArrayBuffer) =>

@@ -106,5 +106,8 @@ export async function myFills(db: Db, q: { playerId: string; market?: string; li
     from fills f where (f.maker_player_id = ${q.playerId} or f.taker_player_id = ${q.playerId})
       ${q.market ? sql`and f.market_slug = ${q.market}` : sql``}
     order by f.created_at desc, f.seq desc limit ${Math.min(Math.max(q.limit ?? 100, 1), 500)}`);
-  return found.map((f) => ({ ...f, seq: +f.seq!, price: +f.price!, quantity: +f.quantity!, fee: +f.fee! }));
+  return found.map((f) => ({
+    market: f.market!, seq: +f.seq!, price: +f.price!, quantity: +f.quantity!, side: f.side as "buy" | "sell",
+    role: f.role as "maker" | "taker", fee: +f.fee!, orderId: f.orderId!, at: f.at!,
+  }));
 }

@@ -1,0 +1,74 @@
+/**
+ * 8 markets x 20 players trading at once through real rooms (partykit dev) on the real Postgres:
+ * players place, amend and cancel in several markets at once, sharing their balances.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { Trader } from "../../bench/market/trader";
+import { issueToken } from "../../party/tokens";
+import { openTestDb, type TestDb } from "../support/db";
+import { addMarket, fundedTrader } from "../support/market";
+import { startRooms, type Rooms } from "../support/rooms";
+import { expectBookMatchesDb, expectMoneySafe } from "./checks";
+
+let t: TestDb;
+let rooms: Rooms;
+const SECONDS = Number(process.env.ROOMS_TEST_SECONDS ?? 12);
+
+beforeAll(async () => {
+  process.env.TEST_DB = "postgres";
+  t = await openTestDb({ poolSize: 10 });
+  rooms = await startRooms({ databaseUrl: t.url!, port: Number(process.env.ROOMS_TEST_PORT ?? 12999), proxyPort: Number(process.env.ROOMS_TEST_PROXY_PORT ?? 12989) });
+});
+afterAll(async () => {
+  await rooms?.stop();
+  await t?.close();
+});
+
+it(`8 markets x 20 players for ${SECONDS}s: conserved, never negative, every fill once, books equal the database`, async () => {
+  const markets = await Promise.all(Array.from({ length: 8 }, () => addMarket(t.db, { makerBps: 10, takerBps: 25 })));
+  const players = await Promise.all(Array.from({ length: 20 }, () => fundedTrader(t.db, markets.map((m) => m.itemTypeId), 200_000, 500)));
+  const sockets = await Promise.all(players.map(async (p) => {
+    const token = await issueToken(rooms.secret, "player", p, 600);
+    return Promise.all(markets.map((m) => Trader.connect(rooms.host, m.slug, token, p)));
+  }));
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const stats = { ok: 0, rejected: 0, retry: 0, fills: 0, amends: 0, cancels: 0 };
+  const open = players.map(() => markets.map(() => [] as string[]));
+  const until = Date.now() + SECONDS * 1000;
+  await Promise.all(players.map(async (_, pi) => {
+    let n = 0;
+    while (Date.now() < until) {
+      const mi = Math.floor(rand() * 8);
+      const trader = sockets[pi]![mi]!;
+      const mine = open[pi]![mi]!;
+      const r = rand();
+      let answer;
+      if (r < 0.15 && mine.length > 0) {
+        answer = await trader.send({ type: "amend", orderId: mine[Math.floor(rand() * mine.length)], price: 95 + Math.floor(rand() * 10), quantity: 1 + Math.floor(rand() * 10) });
+        stats.amends++;
+      } else if (r < 0.3 && mine.length > 0) {
+        const id = mine.splice(Math.floor(rand() * mine.length), 1)[0];
+        answer = await trader.send({ type: "cancel", orderId: id });
+        stats.cancels++;
+      } else {
+        answer = await trader.send({
+          type: "place", clientOrderId: `p${pi}-${n++}`, side: rand() < 0.5 ? "buy" : "sell", orderType: "limit",
+          price: 90 + Math.floor(rand() * 20), quantity: 1 + Math.floor(rand() * 15), timeInForce: rand() < 0.2 ? "IOC" : "GTC",
+        });
+        if (answer.ok && answer.order?.status === "open") mine.push(answer.order.id);
+      }
+      if (answer.ok) stats.ok++;
+      else if (answer.code === 500) stats.retry++;
+      else stats.rejected++;
+      stats.fills += answer.fills?.length ?? 0;
+    }
+  }));
+  for (const s of sockets.flat()) s.close();
+  console.log(`rooms trading: ${JSON.stringify(stats)}`);
+  expect(stats.retry).toBe(0);
+  expect(stats.ok).toBeGreaterThan(500);
+  expect(stats.fills).toBeGreaterThan(100);
+  await expectMoneySafe(t.db, players);
+  for (const m of markets) await expectBookMatchesDb(t.db, rooms.partyUrl, m.slug);
+});
