@@ -57,7 +57,9 @@ export default class MarketRoom implements Party.Server {
     return request;
   }
 
-  onConnect(connection: Party.Connection<ConnState>, ctx: Party.ConnectionContext): void {
+  async onConnect(connection: Party.Connection<ConnState>, ctx: Party.ConnectionContext): Promise<void> {
+    // PartyKit lets a second early connection in before the first one's onStart has finished.
+    await this.onStart();
     const playerId = ctx.request.headers.get("x-bazaar-player");
     connection.setState({ playerId });
     if (playerId) {
@@ -91,6 +93,7 @@ export default class MarketRoom implements Party.Server {
     const parsed = parseClientMessage(raw);
     if (!parsed.ok) return reply({ type: "error", code: "bad_message", message: parsed.message });
     const message = parsed.message;
+    await this.onStart();
     if (message.type === "resync") return reply(this.feed!.snapshot());
     const playerId = sender.state?.playerId;
     if (!playerId) return reply({ type: "error", code: "sign_in_required", message: "connect with a player token to trade" });

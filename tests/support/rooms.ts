@@ -31,6 +31,7 @@ export async function startRooms(opts: { databaseUrl: string; port: number; prox
   let child: ChildProcess | undefined;
   const vars = { DATABASE_URL: opts.databaseUrl, NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`, ROOM_SECRET: secret };
 
+  if (await canConnect(opts.port)) throw new Error(`port ${opts.port} is already in use: stop whatever listens there`);
   const rooms: Rooms = {
     partyUrl: `http://127.0.0.1:${opts.port}`,
     host: `127.0.0.1:${opts.port}`,
@@ -46,15 +47,23 @@ export async function startRooms(opts: { databaseUrl: string; port: number; prox
       }
     },
     async kill(signal = "SIGKILL") {
-      if (!child?.pid) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        /* already gone */
-      }
-      const deadline = Date.now() + 10_000;
-      while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await sleep(50);
+      const pid = child?.pid;
+      if (!pid) return;
+      const group = (sig: NodeJS.Signals) => {
+        try {
+          process.kill(-pid, sig);
+        } catch {
+          /* already gone */
+        }
+      };
+      group(signal);
+      // A graceful stop gets 3 s; then the whole group (workerd included) is killed.
+      let deadline = Date.now() + (signal === "SIGKILL" ? 0 : 3_000);
+      while (Date.now() < deadline && (await canConnect(opts.port))) await sleep(50);
+      group("SIGKILL");
+      deadline = Date.now() + 10_000;
       while ((await canConnect(opts.port)) && Date.now() < deadline) await sleep(50);
+      if (await canConnect(opts.port)) throw new Error(`port ${opts.port} still in use after killing partykit dev`);
       child = undefined;
     },
     async stop() {
