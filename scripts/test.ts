@@ -6,6 +6,7 @@
  *   db         vitest --project db, TEST_DB=pglite    (in-memory PGlite)
  *   db         vitest --project db, TEST_DB=postgres  (TEST_DATABASE_URL, default 127.0.0.1:5432)
  *   http       vitest --project http          (wrangler dev + partykit dev on the real Postgres)
+ *   rooms      vitest --project rooms         (partykit dev alone: 8x20 trading, SIGKILL and Postgres-restart faults)
  *
  * Postgres and Redis must be reachable before anything runs: if not, this fails (exit 1) with the
  * command that starts them. Nothing is ever skipped. Exit code 1 if any step failed.
@@ -197,6 +198,7 @@ const steps: [string, () => Promise<void>][] = [
   ["db", async () => vitest("db", "db", await pgliteLabel.catch((e: Error) => `PGlite (version query failed: ${e.message})`), { TEST_DB: "pglite" })],
   ["db", () => vitest("db", "db", pgAt, { TEST_DB: "postgres" })],
   ["http", () => vitest("http", "http", `${pgAt}; wrangler dev + partykit dev`)],
+  ["rooms", () => vitest("rooms", "rooms", `${pgAt}; partykit dev (8x20 trading, SIGKILL, Postgres restart)`)],
 ];
 for (const [name, step] of steps) {
   if (interrupted) break;
