@@ -1,5 +1,7 @@
 /**
- * npm run bench:engine  (tsx bench/engine.ts [commands=1000000])
+ * npm run bench:engine  (tsx bench/engine.ts [commands=1000000] [--scaling])
+ * --scaling adds workload (c)'s mix on books of 10,000 and 100,000 open orders (where the deep
+ * book's time goes: the same work, a larger working set).
  *
  * For each workload: a warm-up stream (other seed) on a throwaway book; then THROUGHPUT runs (fresh
  * book, untimed setup, one timer around the whole command loop; median of 3) and one LATENCY run
@@ -12,7 +14,9 @@ import { OrderBook, type Command } from "../party/engine";
 import { deepWorkload, exchangeCoreWorkload, retailWorkload, type Workload } from "./engine-workloads";
 import { collectGarbage, fmtInt, fmtUs, percentiles, table, timerOverhead, type Percentiles } from "./lib/latency";
 
-const N = Number(process.argv[2] ?? 1_000_000);
+const args = process.argv.slice(2);
+const SCALING = args.includes("--scaling");
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const WARMUP = Math.min(N, 300_000);
 const RUNS = 5;
 
@@ -174,14 +178,25 @@ function median(xs: number[]): number {
 
 function cloneCost(w: Workload): string {
   const book = freshBook(w);
-  const t0 = performance.now();
-  const snap = book.snapshot();
-  const t1 = performance.now();
-  OrderBook.fromSnapshot(snap);
-  const t2 = performance.now();
-  book.clone();
-  const t3 = performance.now();
-  return `${fmtInt(book.size())} open orders: snapshot ${(t1 - t0).toFixed(1)} ms, restore ${(t2 - t1).toFixed(1)} ms, clone ${(t3 - t2).toFixed(1)} ms`;
+  const reps = book.size() > 100_000 ? 3 : 7;
+  const snap: number[] = [];
+  const restore: number[] = [];
+  const clone: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    collectGarbage();
+    const t0 = performance.now();
+    const s = book.snapshot();
+    const t1 = performance.now();
+    OrderBook.fromSnapshot(s);
+    const t2 = performance.now();
+    book.clone();
+    const t3 = performance.now();
+    snap.push(t1 - t0);
+    restore.push(t2 - t1);
+    clone.push(t3 - t2);
+  }
+  const ms = (xs: number[]) => median(xs).toFixed(1);
+  return `${fmtInt(book.size())} open orders: snapshot ${ms(snap)} ms, restore ${ms(restore)} ms, clone ${ms(clone)} ms (median of ${reps})`;
 }
 
 // ------------------------------------------------------------ memory floor
@@ -242,6 +257,23 @@ function main(): void {
   results.push(measure(c, cWarm));
   clones.push(cloneCost(c));
   c = null;
+
+  if (SCALING) {
+    for (const size of [10_000, 100_000]) {
+      const w = deepWorkload(3, N, size);
+      const runs = [0, 1, 2].map(() => throughput(w));
+      const lat = latency(w);
+      results.push({
+        name: `(c) same mix, ${fmtInt(size)} open orders`,
+        opsPerSec: median(runs.map((r) => r.opsPerSec)),
+        opsPerCpuSec: median(runs.map((r) => r.opsPerCpuSec)),
+        runs: runs.map((r) => r.opsPerSec),
+        lat,
+        openStart: size,
+        openEnd: runs[0]?.book.size() ?? 0,
+      });
+    }
+  }
 
   const rows = results.map((r) => [
     r.name,
