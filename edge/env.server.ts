@@ -6,6 +6,12 @@ import { z } from "zod";
 
 const secret = z.string().min(32, "must be at least 32 characters");
 const optionalUrl = z.url().optional().or(z.literal("").transform(() => undefined));
+/** A whole number (seconds, copper) from a --var string ("0") or a wrangler.toml number, with a default. */
+const wholeNumber = (fallback: number) =>
+  z
+    .union([z.string().regex(/^[0-9]{1,15}$/, "must be a whole number").transform(Number), z.int().min(0)], { error: "must be a whole number (0 or more)" })
+    .optional()
+    .transform((v) => v ?? fallback);
 
 export const EnvSchema = z.object({
   APP_ENV: z.enum(["development", "test", "production"]).default("production"),
@@ -21,6 +27,10 @@ export const EnvSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
   /** Where browsers reach the PartyKit rooms, e.g. "127.0.0.1:1999" or "bazaar.user.partykit.dev". */
   PARTY_HOST: z.string().optional(),
+  /** Direct trade offers' anti-scam policy (db/offers OfferPolicy; edge/offers/policy.server.ts). */
+  OFFER_MIN_ACCOUNT_AGE_SECONDS: wholeNumber(86_400),
+  OFFER_ACCEPT_DELAY_SECONDS: wholeNumber(5),
+  OFFER_CONFIRM_ABOVE_COPPER: wholeNumber(1_000_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

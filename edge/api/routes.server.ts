@@ -7,6 +7,7 @@ import { ApiError } from "./http.server";
 import { searchItemTypes } from "./item-types.server";
 import { route, type ApiRoute } from "./router.server";
 import { marketRoutes } from "./markets.server";
+import { offerRoutes } from "./offers.server";
 import * as s from "./schemas";
 
 export const API_PREFIX = "/api/v1";
@@ -115,4 +116,5 @@ export const apiRoutes: ApiRoute[] = [
     },
   }),
   ...marketRoutes,
+  ...offerRoutes,
 ];
