@@ -5,6 +5,7 @@ import { renderToReadableStream } from "react-dom/server";
 
 // The worker (edge/worker.ts) takes its request handling from the built bundle: one copy of each library.
 export { handleFetch } from "../edge/fetch.server";
+export { handleScheduled } from "../edge/offers/expiry.server";
 
 const RENDER_TIMEOUT_MS = 5_000;
 

@@ -13,4 +13,6 @@ const entry = build.entry.module as unknown as typeof Entry;
 
 export default {
   fetch: (request, env, ctx) => entry.handleFetch(build, request, env, ctx),
+  // Cron trigger (wrangler.toml [triggers]): expire pending offers past their time.
+  scheduled: (controller, env, ctx) => entry.handleScheduled(controller, env, ctx),
 } satisfies ExportedHandler;
