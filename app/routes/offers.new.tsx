@@ -1,0 +1,93 @@
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { createOffer } from "../../db/offers";
+import { requireWebSession } from "../../edge/auth/web.server";
+import { field, readForm } from "../../edge/forms.server";
+import { postedValues, readComposeForm } from "../../edge/offers/form.server";
+import { myPicks, requireCsrf, theirPicks } from "../../edge/offers/pages.server";
+import { visibleInventory } from "../../edge/offers/players.server";
+import { offerPolicy } from "../../edge/offers/policy.server";
+import { Username } from "../../edge/validation";
+import { ComposeForm, type Values } from "~/components/offers/ComposeForm";
+import offersCss from "~/components/offers/offers.css?url";
+import { Field, FormAlert } from "~/components/forms";
+import { StatusError } from "~/components/StatusError";
+
+export const meta: MetaFunction = () => [{ title: "New offer · Bazaar" }];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: offersCss }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const session = await requireWebSession(request, context);
+  const to = (new URL(request.url).searchParams.get("to") ?? "").trim();
+  const mine = await myPicks(context.db, session.player.id);
+  const base = { csrf: session.csrfToken ?? "", mine, to, theirs: null, toError: undefined as string | undefined };
+  if (!to) return base;
+  const name = Username.safeParse(to);
+  if (!name.success) return data({ ...base, toError: name.error.issues[0]!.message }, { status: 400 });
+  const other = await visibleInventory(context.db, name.data);
+  if (!other) return data({ ...base, toError: `There is no player called ${to}.` }, { status: 404 });
+  if (other.player.id === session.player.id) return data({ ...base, toError: "That is you: send offers to other players." }, { status: 400 });
+  return { ...base, to: other.player.username, theirs: theirPicks(other) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const session = await requireWebSession(request, context);
+  const form = await readForm(request);
+  requireCsrf(request, form, session);
+  const values = postedValues(form);
+  const to = Username.safeParse(field(form, "to"));
+  if (!to.success) return data({ formError: `Recipient: ${to.error.issues[0]!.message}.`, fieldErrors: {}, values }, { status: 400 });
+  const parsed = readComposeForm(form);
+  if (!parsed.ok) return data({ formError: parsed.formError, fieldErrors: parsed.fieldErrors, values }, { status: 400 });
+  const r = await createOffer(context.db, { ...parsed.draft, fromPlayerId: session.player.id, to: { username: to.data } }, offerPolicy(context.env));
+  if (!r.ok) return data({ formError: `${sentence(r.message)}`, fieldErrors: {}, values }, { status: r.status });
+  return redirect(`/offers/${r.offer.id}`);
+}
+
+const sentence = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? "" : "."}`;
+
+export default function NewOffer() {
+  const { csrf, mine, to, theirs, toError } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <>
+      <h1>New offer</h1>
+      {theirs ? (
+        <>
+          <p>
+            To <strong>{to}</strong> · <Link to="/offers/new">choose someone else</Link>
+          </p>
+          <ComposeForm
+            csrf={csrf}
+            to={to}
+            mine={mine}
+            theirs={theirs}
+            values={(result?.values ?? {}) as Values}
+            fieldErrors={result?.fieldErrors}
+            formError={result?.formError}
+            submitLabel={`Send offer to ${to}`}
+          />
+        </>
+      ) : (
+        <Form method="get" className="card">
+          <FormAlert message={result?.formError} />
+          <Field
+            label="Who is the offer for?"
+            name="to"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            minLength={3}
+            maxLength={24}
+            defaultValue={to}
+            error={toError}
+          />
+          <button type="submit">Next: pick the items</button>
+        </Form>
+      )}
+    </>
+  );
+}
+
+export const ErrorBoundary = StatusError;
