@@ -19,6 +19,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     databaseUrl: string;
+    /** Every variable the stack's worker runs with (to start a second worker on the same build). */
+    workerVars: Record<string, string>;
   }
 }
 
@@ -40,7 +42,15 @@ export default async function setup(project: TestProject) {
         party: Number(process.env.HTTP_TEST_PARTY_PORT ?? 11999),
         wsProxy: Number(process.env.HTTP_TEST_WS_PROXY_PORT ?? 18789),
       },
-      env: { APP_ENV: "test", SESSION_SECRET: randomBytes(32).toString("hex"), ROOM_SECRET: randomBytes(32).toString("hex") },
+      env: {
+        APP_ENV: "test",
+        SESSION_SECRET: randomBytes(32).toString("hex"),
+        ROOM_SECRET: randomBytes(32).toString("hex"),
+        // Offers: fresh test accounts may trade at once; 500 gold and up needs a second confirmation.
+        OFFER_MIN_ACCOUNT_AGE_SECONDS: "0",
+        OFFER_ACCEPT_DELAY_SECONDS: "0",
+        OFFER_CONFIRM_ABOVE_COPPER: "50000",
+      },
       output,
       timeouts: { web: 60_000, party: 60_000, build: 180_000 },
     });
@@ -50,6 +60,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide("baseUrl", stack.url);
   project.provide("databaseUrl", db.url!);
+  project.provide("workerVars", stack.vars);
 
   return async () => {
     await stack.stop("tests done");
