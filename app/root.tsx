@@ -3,6 +3,7 @@ import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, u
 import type { ReactNode } from "react";
 import { getPublicEnv } from "../edge/env.server";
 import { getWebSession } from "../edge/auth/web.server";
+import { pendingOfferCount } from "../edge/offers/players.server";
 import { CsrfField } from "./components/forms";
 import { StatusError } from "./components/StatusError";
 import styles from "./styles.css?url";
@@ -18,6 +19,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getWebSession(request, context);
   return {
     player: session ? { username: session.player.username, csrf: session.csrfToken ?? "" } : null,
+    /** Offers waiting for my answer (the badge on the Offers link); one indexed count. */
+    pendingOffers: session ? await pendingOfferCount(context.db, session.player.id) : 0,
     ENV: getPublicEnv(context.env),
   };
 }
@@ -34,6 +37,16 @@ function Header() {
         {player ? (
           <>
             <NavLink to="/inventory">Inventory</NavLink>
+            <NavLink to="/offers">
+              Offers
+              {(data?.pendingOffers ?? 0) > 0 ? (
+                <span className="badge">
+                  {" "}
+                  {data?.pendingOffers}
+                  <span className="visually-hidden"> waiting for your answer</span>
+                </span>
+              ) : null}
+            </NavLink>
             <Form method="post" action="/signout" className="inline">
               <CsrfField token={player.csrf} />
               <button type="submit" className="link">
