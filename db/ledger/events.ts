@@ -21,25 +21,26 @@ export interface AppendedEvent extends NewEvent {
 export async function appendEvents(tx: Db, ctx: LedgerCtx, batch: NewEvent[]): Promise<AppendedEvent[]> {
   if (batch.length === 0) return [];
   const counts = new Map<string, number>();
-  for (const e of batch) counts.set(e.stream, (counts.get(e.stream) ?? 0) + 1);
-  const names = [...counts.keys()].sort();
-  const tops = await rows<{ stream: string; version: number }>(tx, sql`
-    insert into streams (stream, version)
-    select s.stream, s.n from jsonb_to_recordset(${JSON.stringify(names.map((stream) => ({ stream, n: counts.get(stream) })))}::jsonb)
-      as s(stream text, n int) order by s.stream
-    on conflict (stream) do update set version = streams.version + excluded.version
-    returning stream, version`);
-  const next = new Map(tops.map((t) => [t.stream, Number(t.version) - counts.get(t.stream)! + 1]));
-  const correlationId = ctx.correlationId ?? crypto.randomUUID();
-  const appended = batch.map((e) => {
-    const version = next.get(e.stream)!;
-    next.set(e.stream, version + 1);
-    return { ...e, version, eventId: crypto.randomUUID() };
+  const rowsOut = batch.map((e) => {
+    const idx = (counts.get(e.stream) ?? 0) + 1;
+    counts.set(e.stream, idx);
+    return { stream: e.stream, idx, type: e.type, payload: e.payload, event_id: crypto.randomUUID() };
   });
-  await tx.execute(sql`
+  const streamsIn = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([stream, n]) => ({ stream, n }));
+  const correlationId = ctx.correlationId ?? crypto.randomUUID();
+  // One statement: take the next versions of each stream (row-locked upsert), then insert.
+  const inserted = await rows<{ event_id: string; version: number }>(tx, sql`
+    with s as (
+      insert into streams (stream, version)
+      select s.stream, s.n from jsonb_to_recordset(${JSON.stringify(streamsIn)}::jsonb) as s(stream text, n int) order by s.stream
+      on conflict (stream) do update set version = streams.version + excluded.version
+      returning stream, version),
+    n as (select * from jsonb_to_recordset(${JSON.stringify(streamsIn)}::jsonb) as n(stream text, n int))
     insert into events (stream, version, type, payload, actor, causation_id, correlation_id, event_id)
-    select e.stream, e.version, e.type, e.payload, ${ctx.actor}, ${ctx.causationId ?? null}::uuid, ${correlationId}::uuid, e.event_id
-    from jsonb_to_recordset(${JSON.stringify(appended.map((a) => ({ stream: a.stream, version: a.version, type: a.type, payload: a.payload, event_id: a.eventId })))}::jsonb)
-      as e(stream text, version int, type text, payload jsonb, event_id uuid)`);
-  return appended;
+    select e.stream, s.version - n.n + e.idx, e.type, e.payload, ${ctx.actor}, ${ctx.causationId ?? null}::uuid, ${correlationId}::uuid, e.event_id
+    from jsonb_to_recordset(${JSON.stringify(rowsOut)}::jsonb) as e(stream text, idx int, type text, payload jsonb, event_id uuid)
+    join s on s.stream = e.stream join n on n.stream = e.stream
+    returning event_id::text as event_id, version`);
+  const versionOf = new Map(inserted.map((r) => [r.event_id, Number(r.version)]));
+  return batch.map((e, i) => ({ ...e, version: versionOf.get(rowsOut[i]!.event_id)!, eventId: rowsOut[i]!.event_id }));
 }

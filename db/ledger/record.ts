@@ -20,9 +20,7 @@ export async function record(tx: Db, ctx: LedgerCtx, entry: LedgerEntry): Promis
 export async function recordMany(tx: Db, ctx: LedgerCtx, entries: LedgerEntry[]): Promise<void> {
   if (entries.length === 0) return;
   for (const entry of entries) checkConservation(entry, net(entry.postings ?? []));
-  const postings = net(entries.flatMap((e) => e.postings ?? []));
-  await applyPostings(tx, postings.filter((p) => p.asset === CURRENCY), "currency");
-  await applyPostings(tx, postings.filter((p) => p.asset !== CURRENCY), "items");
+  await applyPostings(tx, net(entries.flatMap((e) => e.postings ?? [])));
   await appendEvents(
     tx,
     ctx,
@@ -74,29 +72,27 @@ function checkConservation(entry: LedgerEntry, postings: Posting[]): void {
 }
 
 /**
- * One conditional UPDATE for every posting whose row exists (rows visited in sorted order, so
- * concurrent entries mostly lock in the same order; withTx retries the rare deadlock). A debit
- * that finds too little updates nothing and is reported by name; credits to rows that do not exist
- * yet are inserted.
+ * One statement updates every posting whose row exists: balances first, then holdings (the
+ * holdings part waits on the balances part, keeping the global lock order), rows visited in sorted
+ * order. A debit that finds too little updates nothing and is reported by name; credits to rows
+ * that do not exist yet are inserted.
  */
-async function applyPostings(tx: Db, postings: Posting[], table: "currency" | "items"): Promise<void> {
+async function applyPostings(tx: Db, postings: Posting[]): Promise<void> {
   if (postings.length === 0) return;
-  const json = JSON.stringify(postings);
-  const updated =
-    table === "currency"
-      ? await rows<{ player: string; asset: number }>(tx, sql`
-          update balances b set available = b.available + d.available, reserved = b.reserved + d.reserved
-          from (select * from jsonb_to_recordset(${json}::jsonb) as x(player uuid, asset int, available bigint, reserved bigint)
-            order by player) d
-          where b.player_id = d.player and b.available + d.available >= 0 and b.reserved + d.reserved >= 0
-          returning d.player::text as player, d.asset as asset`)
-      : await rows<{ player: string; asset: number }>(tx, sql`
-          update holdings h set available = h.available + d.available, reserved = h.reserved + d.reserved
-          from (select * from jsonb_to_recordset(${json}::jsonb) as x(player uuid, asset int, available bigint, reserved bigint)
-            order by player, asset) d
-          where h.player_id = d.player and h.item_type_id = d.asset
-            and h.available + d.available >= 0 and h.reserved + d.reserved >= 0
-          returning d.player::text as player, d.asset as asset`);
+  const updated = await rows<{ player: string; asset: number }>(tx, sql`
+    with d as (select * from jsonb_to_recordset(${JSON.stringify(postings)}::jsonb) as x(player uuid, asset int, available bigint, reserved bigint)),
+    c as (
+      update balances b set available = b.available + d.available, reserved = b.reserved + d.reserved
+      from (select * from d where asset = 0 order by player) d
+      where b.player_id = d.player and b.available + d.available >= 0 and b.reserved + d.reserved >= 0
+      returning d.player, d.asset),
+    h as (
+      update holdings h set available = h.available + d.available, reserved = h.reserved + d.reserved
+      from (select * from d where asset <> 0 and (select count(*) from c) >= 0 order by player, asset) d
+      where h.player_id = d.player and h.item_type_id = d.asset
+        and h.available + d.available >= 0 and h.reserved + d.reserved >= 0
+      returning d.player, d.asset)
+    select player::text as player, asset from c union all select player::text as player, asset from h`);
   if (updated.length === postings.length) return;
   const done = new Set(updated.map((r) => `${r.player}|${r.asset}`));
   const missing = postings.filter((p) => !done.has(`${p.player}|${p.asset}`));
@@ -109,25 +105,23 @@ async function applyPostings(tx: Db, postings: Posting[], table: "currency" | "i
       `player ${short.player} has insufficient ${side} ${what} (needs ${-Math.min(short.available, short.reserved)})`,
     );
   }
-  const credits = JSON.stringify(missing);
+  const currency = JSON.stringify(missing.filter((p) => p.asset === CURRENCY));
+  const items = JSON.stringify(missing.filter((p) => p.asset !== CURRENCY));
   try {
-    if (table === "currency") {
-      await tx.execute(sql`
-        insert into balances (player_id, available, reserved)
-        select d.player, d.available, d.reserved
-        from jsonb_to_recordset(${credits}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
-        order by d.player
-        on conflict (player_id) do update set available = balances.available + excluded.available,
-          reserved = balances.reserved + excluded.reserved`);
-    } else {
-      await tx.execute(sql`
-        insert into holdings (player_id, item_type_id, available, reserved)
-        select d.player, d.asset, d.available, d.reserved
-        from jsonb_to_recordset(${credits}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
-        order by d.player, d.asset
-        on conflict (player_id, item_type_id) do update set available = holdings.available + excluded.available,
-          reserved = holdings.reserved + excluded.reserved`);
-    }
+    await tx.execute(sql`
+      insert into balances (player_id, available, reserved)
+      select d.player, d.available, d.reserved
+      from jsonb_to_recordset(${currency}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
+      order by d.player
+      on conflict (player_id) do update set available = balances.available + excluded.available,
+        reserved = balances.reserved + excluded.reserved`);
+    await tx.execute(sql`
+      insert into holdings (player_id, item_type_id, available, reserved)
+      select d.player, d.asset, d.available, d.reserved
+      from jsonb_to_recordset(${items}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
+      order by d.player, d.asset
+      on conflict (player_id, item_type_id) do update set available = holdings.available + excluded.available,
+        reserved = holdings.reserved + excluded.reserved`);
   } catch (error) {
     throw mapForeignKey(error);
   }

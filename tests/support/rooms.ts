@@ -21,9 +21,10 @@ export interface Rooms {
   stop(): Promise<void>;
 }
 
-export async function startRooms(opts: { databaseUrl: string; port: number; proxyPort: number; secret?: string; log?: string }): Promise<Rooms> {
+export async function startRooms(opts: { databaseUrl: string; port: number; proxyPort: number; secret?: string; log?: string; proxyProcess?: boolean }): Promise<Rooms> {
   const secret = opts.secret ?? "test-room-secret-".padEnd(48, "x");
-  const proxy: WsProxy = await startWsProxy({ port: opts.proxyPort, allow: [addressOf(opts.databaseUrl)] });
+  // The proxy runs in this process for tests; benches give it a process of its own.
+  const proxy: WsProxy = opts.proxyProcess ? await proxyProcess(opts.proxyPort, addressOf(opts.databaseUrl)) : await startWsProxy({ port: opts.proxyPort, allow: [addressOf(opts.databaseUrl)] });
   const dataDir = path.join(repoRoot, ".data");
   const tool = quietToolEnv(dataDir);
   mkdirSync(path.join(dataDir, "logs"), { recursive: true });
@@ -73,4 +74,20 @@ export async function startRooms(opts: { databaseUrl: string; port: number; prox
   };
   await rooms.start();
   return rooms;
+}
+
+async function proxyProcess(port: number, allow: string): Promise<WsProxy> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts", "ws-proxy.ts"), "--port", String(port), "--allow", allow], { cwd: repoRoot, stdio: "ignore" });
+  const deadline = Date.now() + 20_000;
+  while (!(await canConnect(port))) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error("ws proxy did not start");
+    await sleep(50);
+  }
+  return {
+    port,
+    async close() {
+      child.kill("SIGTERM");
+      while (child.exitCode === null && child.signalCode === null) await sleep(20);
+    },
+  };
 }
