@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { credentialsAction } from "../../edge/auth/credentials-form.server";
 import { guestCsrf } from "../../edge/auth/csrf.server";
 import { checkCredentials } from "../../edge/auth/signin.server";
+import { createRedis } from "../../edge/redis.server";
 import { CredentialsForm } from "~/components/CredentialsForm";
 import { StatusError } from "~/components/StatusError";
 
@@ -14,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  return credentialsAction(request, context, (input) => checkCredentials(context.db, input), "/");
+  return credentialsAction(request, context, (input) => checkCredentials(context.db, input, createRedis(context.env)), "/");
 }
 
 export default function SignIn() {

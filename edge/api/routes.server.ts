@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { getInventory } from "../../db/inventory";
 import { checkCredentials } from "../auth/signin.server";
+import { createRedis } from "../redis.server";
 import { listApiTokens, openSession, revokeSession } from "../auth/sessions.server";
 import { ApiError } from "./http.server";
 import { searchItemTypes } from "./item-types.server";
@@ -78,9 +79,9 @@ export const apiRoutes: ApiRoute[] = [
     body: s.CreateToken,
     status: 201,
     response: s.CreatedToken,
-    errors: [401, 403, 413, 415],
+    errors: [401, 403, 413, 415, 429],
     async handler({ context, body }) {
-      const checked = await checkCredentials(context.db, { username: body.username, password: body.password });
+      const checked = await checkCredentials(context.db, { username: body.username, password: body.password }, createRedis(context.env));
       if (!checked.ok) throw new ApiError(checked.status, checked.code, checked.message);
       const issued = await openSession(context.db, checked.playerId, "api", body.label);
       return { id: issued.id, label: body.label, expiresAt: issued.expiresAt.toISOString(), token: issued.token };

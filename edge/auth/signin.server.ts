@@ -5,6 +5,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/db";
 import { players } from "../../db/schema";
+import type { RedisStore } from "../redis.server";
 import { Credentials, describeIssues } from "../validation";
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from "./password.server";
 import type { Failure } from "./signup.server";
@@ -13,10 +14,29 @@ export type SignInResult = { ok: true; playerId: string; username: string } | Fa
 
 const wrong: Failure = { ok: false, status: 401, code: "invalid_credentials", message: "wrong username or password" };
 
-export async function checkCredentials(db: Db, input: { username: string; password: string }): Promise<SignInResult> {
+/** Failed attempts allowed per username per window before sign-in is refused for a while. */
+export const SIGN_IN_ATTEMPTS = 10;
+export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
+
+export async function checkCredentials(db: Db, input: { username: string; password: string }, limiter?: RedisStore): Promise<SignInResult> {
   const parsed = Credentials.safeParse(input);
   if (!parsed.success) return { ok: false, status: 400, code: "invalid_request", message: describeIssues(parsed.error).message };
   const { username, password } = parsed.data;
+  const key = `signin:fail:${username.toLowerCase()}`;
+  if (limiter) {
+    const failures = Number((await limiter.get(key)) ?? 0);
+    if (failures >= SIGN_IN_ATTEMPTS) {
+      const wait = Math.max(1, await limiter.ttl(key));
+      return { ok: false, status: 429, code: "too_many_attempts", message: `too many failed sign-ins for this name: try again in ${Math.ceil(wait / 60)} minutes` };
+    }
+  }
+  const result = await verify(db, username, password);
+  if (limiter && !result.ok && result.status === 401) await limiter.incrWithExpiry(key, SIGN_IN_WINDOW_SECONDS);
+  if (limiter && result.ok) await limiter.del(key);
+  return result;
+}
+
+async function verify(db: Db, username: string, password: string): Promise<SignInResult> {
   const [player] = await db
     .select({ id: players.id, username: players.username, passwordHash: players.passwordHash, status: players.status })
     .from(players)
