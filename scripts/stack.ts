@@ -251,7 +251,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const servers: RunSpec[] = [
     {
       name: "web",
-      command: `exec ${cmd(bin("wrangler"), "dev", "--ip", "127.0.0.1", "--port", String(ports.web), "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]))}`,
+      command: `exec ${cmd(bin("wrangler"), "dev", "--ip", "127.0.0.1", "--port", String(ports.web), "--show-interactive-dev-session=false", "--test-scheduled", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]))}`,
       env: { ...tool, ...parent },
     },
     {

@@ -8,6 +8,7 @@
  *   3. [db] [proxy] [web] [party] under concurrently; print the URL when all answer.
  *
  * Env: PORT=8787 PARTY_PORT=1999 PGLITE_PORT=5433 WS_PROXY_PORT=8789, DATABASE_URL,
+ * OFFER_MIN_ACCOUNT_AGE_SECONDS (0 here), OFFER_ACCEPT_DELAY_SECONDS (5), OFFER_CONFIRM_ABOVE_COPPER (50000),
  * UPSTASH_REDIS_REST_URL/TOKEN (else in-process Redis), SESSION_SECRET/ROOM_SECRET (else
  * generated once into .data/secrets.json). `npm start -- --no-build` reuses an up-to-date build.
  */
@@ -38,8 +39,17 @@ try {
       SESSION_SECRET: process.env.SESSION_SECRET || undefined,
       ROOM_SECRET: process.env.ROOM_SECRET || undefined,
       APP_ENV: process.env.APP_ENV || "development",
+      // The demo accounts are all new: let them trade offers at once (production defaults: 24 h, 5 s).
+      OFFER_MIN_ACCOUNT_AGE_SECONDS: process.env.OFFER_MIN_ACCOUNT_AGE_SECONDS ?? "0",
+      OFFER_ACCEPT_DELAY_SECONDS: process.env.OFFER_ACCEPT_DELAY_SECONDS ?? "5",
+      OFFER_CONFIRM_ABOVE_COPPER: process.env.OFFER_CONFIRM_ABOVE_COPPER ?? "50000",
     },
   });
+  // wrangler dev never fires cron triggers: run the worker's scheduled() (offer expiry) every minute.
+  const cron = setInterval(() => {
+    fetch(`${stack.url}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).then((r) => r.arrayBuffer(), () => undefined);
+  }, 60_000);
+  cron.unref();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   console.log(`\n  Bazaar is up: ${stack.url}   (rooms: ${stack.partyUrl}, database: ${databaseUrl ? "DATABASE_URL" : ".data/pglite"}, redis: ${process.env.UPSTASH_REDIS_REST_URL ? "Upstash" : "in-process"}; ${seconds} s)\n  Ctrl-C stops everything.\n`);
   const reason = await stack.stopped;

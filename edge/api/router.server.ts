@@ -80,13 +80,6 @@ export async function dispatch(routes: ApiRoute[], request: Request, context: Ap
       throw new ApiError(405, "method_not_allowed", `${url.pathname} accepts ${allow}, not ${request.method}`, undefined, { Allow: allow });
     }
     const { r } = found;
-    let params: unknown = found.params;
-    if (r.params) {
-      const parsed = r.params.safeParse(found.params);
-      if (!parsed.success) throw invalid(parsed.error, "path");
-      params = parsed.data;
-    }
-    const query = r.query ? readQuery(url, r.query) : readQuery(url, EMPTY_QUERY);
     let session = undefined as unknown as ActiveSession;
     if (r.auth === "bearer") {
       const token = bearerToken(request);
@@ -94,6 +87,13 @@ export async function dispatch(routes: ApiRoute[], request: Request, context: Ap
       if (!found) throw new ApiError(401, "invalid_token", "this token is unknown, expired or revoked", undefined, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
       session = found;
     }
+    let params: unknown = found.params;
+    if (r.params) {
+      const parsed = r.params.safeParse(found.params);
+      if (!parsed.success) throw invalid(parsed.error, "path");
+      params = parsed.data;
+    }
+    const query = r.query ? readQuery(url, r.query) : readQuery(url, EMPTY_QUERY);
     const body = r.body ? await readJson(request, r.body) : undefined;
     const result = await r.handler({ request, context, query, body, params, session });
     if (result instanceof Response) return result; // streams (SSE)
