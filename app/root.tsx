@@ -1,63 +1,127 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "@remix-run/react";
+import type {
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/cloudflare";
+import {
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+} from "@remix-run/react";
 import type { ReactNode } from "react";
 import { getPublicEnv } from "../edge/env.server";
 import { getWebSession } from "../edge/auth/web.server";
 import { pendingOfferCount } from "../edge/offers/players.server";
-import { CsrfField } from "./components/forms";
+import { readTheme } from "../edge/web/prefs.server";
+import { OfflineBanner, useOffline } from "./components/Offline";
+import { ServiceWorker } from "./components/pwa";
 import { StatusError } from "./components/StatusError";
+import { useRootData } from "./utils/root-data";
 import styles from "./styles.css?url";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "manifest", href: "/manifest.webmanifest" },
+  { rel: "apple-touch-icon", href: "/icons/apple-touch-icon.png" },
 ];
 
-export const meta: MetaFunction = () => [{ title: "Bazaar" }, { name: "description", content: "The trading floor of the game's economy." }];
+export const meta: MetaFunction = () => [
+  { title: "Bazaar" },
+  { name: "description", content: "The trading floor of the game's economy." },
+];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getWebSession(request, context);
   return {
-    player: session ? { username: session.player.username, csrf: session.csrfToken ?? "" } : null,
+    player: session
+      ? { username: session.player.username, csrf: session.csrfToken ?? "" }
+      : null,
     /** Offers waiting for my answer (the badge on the Offers link); one indexed count. */
-    pendingOffers: session ? await pendingOfferCount(context.db, session.player.id) : 0,
+    pendingOffers: session
+      ? await pendingOfferCount(context.db, session.player.id)
+      : 0,
     ENV: getPublicEnv(context.env),
+    theme: readTheme(request),
+    /** When this page's data was read: the offline banner says "as of" this time. */
+    asOf: Date.now(),
   };
 }
 
 function Header() {
-  const data = useRouteLoaderData<typeof loader>("root");
+  const data = useRootData();
   const player = data?.player;
+  // Offline, client-side navigations would need data the cache may not hold: load whole
+  // documents instead, which the service worker serves from its cache.
+  const offline = useOffline();
   return (
     <header className="top">
-      <Link to="/" className="brand">
-        Bazaar
-      </Link>
-      <nav aria-label="Main">
+      <div className="bar">
+        <Link
+          to="/"
+          className="brand"
+          aria-label="Bazaar home"
+          reloadDocument={offline}
+        >
+          <img src="/favicon.svg" alt="" width="28" height="28" />
+          <span>Bazaar</span>
+        </Link>
+        <div className="bar-end">
+          {player ? <span className="who">{player.username}</span> : null}
+          <NavLink
+            to="/settings"
+            className="icon-button"
+            aria-label="Settings"
+            reloadDocument={offline}
+          >
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+              <path
+                fill="currentColor"
+                d="M12 8.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7Zm8.94 2.06-1.8-.3a7.4 7.4 0 0 0-.7-1.7l1.06-1.49a1 1 0 0 0-.1-1.28l-1.2-1.2a1 1 0 0 0-1.28-.1l-1.49 1.06a7.4 7.4 0 0 0-1.7-.7l-.3-1.8A1 1 0 0 0 12.44 2h-1.7a1 1 0 0 0-.99.84l-.3 1.8a7.4 7.4 0 0 0-1.7.7L6.26 4.28a1 1 0 0 0-1.28.1l-1.2 1.2a1 1 0 0 0-.1 1.28l1.06 1.49a7.4 7.4 0 0 0-.7 1.7l-1.8.3A1 1 0 0 0 1.4 11.3v1.7a1 1 0 0 0 .84.99l1.8.3c.16.6.4 1.17.7 1.7l-1.06 1.49a1 1 0 0 0 .1 1.28l1.2 1.2a1 1 0 0 0 1.28.1l1.49-1.06c.53.3 1.1.54 1.7.7l.3 1.8a1 1 0 0 0 .99.84h1.7a1 1 0 0 0 .99-.84l.3-1.8a7.4 7.4 0 0 0 1.7-.7l1.49 1.06a1 1 0 0 0 1.28-.1l1.2-1.2a1 1 0 0 0 .1-1.28l-1.06-1.49c.3-.53.54-1.1.7-1.7l1.8-.3a1 1 0 0 0 .84-.99v-1.7a1 1 0 0 0-.84-.99Z"
+              />
+            </svg>
+          </NavLink>
+        </div>
+      </div>
+      <nav aria-label="Main" className="tabs">
+        <NavLink to="/" end reloadDocument={offline}>
+          Home
+        </NavLink>
+        <NavLink to="/markets" reloadDocument={offline}>
+          Markets
+        </NavLink>
         {player ? (
           <>
-            <NavLink to="/inventory">Inventory</NavLink>
-            <NavLink to="/offers">
+            <NavLink to="/inventory" reloadDocument={offline}>
+              Inventory
+            </NavLink>
+            <NavLink to="/orders" reloadDocument={offline}>
+              Orders
+            </NavLink>
+            <NavLink to="/offers" reloadDocument={offline}>
               Offers
               {(data?.pendingOffers ?? 0) > 0 ? (
                 <span className="badge">
                   {" "}
                   {data?.pendingOffers}
-                  <span className="visually-hidden"> waiting for your answer</span>
+                  <span className="visually-hidden">
+                    {" "}
+                    waiting for your answer
+                  </span>
                 </span>
               ) : null}
             </NavLink>
-            <Form method="post" action="/signout" className="inline">
-              <CsrfField token={player.csrf} />
-              <button type="submit" className="link">
-                Sign out <span className="who">({player.username})</span>
-              </button>
-            </Form>
           </>
         ) : (
           <>
+            <NavLink to="/items" reloadDocument={offline}>
+              Items
+            </NavLink>
             <NavLink to="/signin">Sign in</NavLink>
-            <NavLink to="/signup">Sign up</NavLink>
           </>
         )}
       </nav>
@@ -66,21 +130,60 @@ function Header() {
 }
 
 export function Layout({ children }: { children: ReactNode }) {
-  const data = useRouteLoaderData<typeof loader>("root");
+  const data = useRootData();
+  const theme = data?.theme ?? "dark";
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme}>
       <head>
         <meta charSet="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
-        <meta name="theme-color" content="#1d1a16" />
+        <meta
+          name="viewport"
+          content="width=device-width, initial-scale=1, viewport-fit=cover"
+        />
+        {theme === "light" ? (
+          <meta name="theme-color" content="#f5f6f8" />
+        ) : theme === "dark" ? (
+          <meta name="theme-color" content="#0e1116" />
+        ) : (
+          <>
+            <meta
+              name="theme-color"
+              content="#f5f6f8"
+              media="(prefers-color-scheme: light)"
+            />
+            <meta
+              name="theme-color"
+              content="#0e1116"
+              media="(prefers-color-scheme: dark)"
+            />
+          </>
+        )}
+        <meta
+          name="color-scheme"
+          content={theme === "system" ? "dark light" : theme}
+        />
         <Meta />
         <Links />
       </head>
       <body>
+        <a href="#main" className="skip">
+          Skip to content
+        </a>
         <Header />
-        <main>{children}</main>
+        {data ? <OfflineBanner asOf={data.asOf} /> : null}
+        <main id="main">{children}</main>
+        {data ? <ServiceWorker signedIn={Boolean(data.player)} /> : null}
         <ScrollRestoration />
-        {data ? <script dangerouslySetInnerHTML={{ __html: `window.ENV=${JSON.stringify(data.ENV).replace(/</g, "\\u003c")}` }} /> : null}
+        {data ? (
+          <script
+            dangerouslySetInnerHTML={{
+              __html: `window.ENV=${JSON.stringify(data.ENV).replace(
+                /</g,
+                "\\u003c"
+              )}`,
+            }}
+          />
+        ) : null}
         <Scripts />
       </body>
     </html>

@@ -1,0 +1,56 @@
+import { formatCount, formatGold } from "~/utils/money";
+
+type Level = [number, number];
+
+/**
+ * The depth ladder: asks above (lowest nearest the middle), the spread, bids below. Each row's bar
+ * shows the cumulative quantity; a row is a button that puts its price into the ticket.
+ */
+export function DepthLadder({ bids, asks, onPick, rows = 8 }: { bids: Level[]; asks: Level[]; onPick?: (price: number) => void; rows?: number }) {
+  const a = asks.slice(0, rows);
+  const b = bids.slice(0, rows);
+  const cum = (levels: Level[]) => levels.reduce<number[]>((acc, [, q]) => [...acc, (acc.at(-1) ?? 0) + q], []);
+  const ca = cum(a);
+  const cb = cum(b);
+  const max = Math.max(ca.at(-1) ?? 0, cb.at(-1) ?? 0, 1);
+  const spread = a[0] && b[0] ? a[0][0] - b[0][0] : null;
+  const row = (side: "ask" | "bid", [price, qty]: Level, total: number) => {
+    const content = (
+      <>
+        <span className="bar" style={{ width: `${Math.round((total * 100) / max)}%` }} aria-hidden="true" />
+        <span className="num price">{formatGold(price)}</span>
+        <span className="num">{formatCount(qty)}</span>
+        <span className="num muted">{formatCount(total)}</span>
+      </>
+    );
+    return (
+      <li key={`${side}${price}`} className={side}>
+        {onPick ? (
+          <button type="button" onClick={() => onPick(price)} aria-label={`${side === "ask" ? "Ask" : "Bid"} ${formatGold(price)} gold, ${formatCount(qty)} items: use this price`}>
+            {content}
+          </button>
+        ) : (
+          <div className="ladder-row">{content}</div>
+        )}
+      </li>
+    );
+  };
+  return (
+    <div className="ladder">
+      <div className="ladder-head" aria-hidden="true">
+        <span>Price</span>
+        <span>Qty</span>
+        <span>Total</span>
+      </div>
+      <ol className="asks" aria-label="Asks (sell orders)">
+        {a.length === 0 ? <li className="empty muted">No sellers</li> : null}
+        {a.map((l, i) => row("ask", l, ca[i]!)).reverse()}
+      </ol>
+      <p className="spread">{spread === null ? "No spread yet" : <>Spread {formatGold(spread)}</>}</p>
+      <ol className="bids" aria-label="Bids (buy orders)">
+        {b.length === 0 ? <li className="empty muted">No buyers</li> : null}
+        {b.map((l, i) => row("bid", l, cb[i]!))}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,347 @@
+/**
+ * The order ticket. Without JavaScript it is a plain form: "Review" posts to the page's action,
+ * which answers with a confirmation form, and "Confirm" places the order through the room.
+ * With JavaScript the review is a dialog and the order goes over the market socket (or the same
+ * action when the socket is not live); it shows as pending until the room answers. Offline,
+ * the ticket says it needs a connection: nothing is ever queued.
+ */
+import { Form, useFetcher } from "@remix-run/react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import type { CommandMessage } from "../../../party/protocol";
+import type { Answer } from "../../../party/settlement/types";
+import { CsrfField } from "../forms";
+import { formatCount, formatGold } from "~/utils/money";
+import { goldInput, parseGold, preview } from "~/utils/price";
+import type { ConnectionState } from "./useMarketFeed";
+
+export interface TicketMarket {
+  slug: string;
+  name: string;
+  tickSize: number;
+  lotSize: number;
+  takerFeeBps: number;
+  status: string;
+}
+
+export interface Pending {
+  ref: string;
+  side: "buy" | "sell";
+  orderType: "limit" | "market";
+  price: number;
+  quantity: number;
+}
+
+export type Review = Omit<Pending, "ref"> & { clientOrderId: string };
+type Result = { ok: boolean; message: string };
+
+interface Props {
+  market: TicketMarket;
+  csrf: string;
+  clientOrderId: string;
+  available: { gold: number; items: number };
+  defaultPrice: number;
+  picked: { price: number; n: number } | null;
+  connection: ConnectionState;
+  offline: boolean;
+  command: (m: CommandMessage) => Promise<Answer>;
+  /** The server's review (no-JS path), shown as a confirmation form. */
+  review?: Review;
+  serverResult?: Result;
+  onPending: (p: Pending | null) => void;
+  onAnswer: (a: Result) => void;
+}
+
+const newOrderId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+function Stepper(props: { id: string; label: string; name: string; value: string; onChange: (v: string) => void; step: () => void; back: () => void; unit: string; stepWords: string; inputMode: "decimal" | "numeric"; error?: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <div className="stepper">
+        <button type="button" onClick={props.back} aria-label={`Decrease ${props.label.toLowerCase()} by ${props.stepWords}`}>
+          −
+        </button>
+        <input
+          id={props.id}
+          name={props.name}
+          value={props.value}
+          inputMode={props.inputMode}
+          autoComplete="off"
+          onChange={(e) => props.onChange(e.target.value)}
+          aria-invalid={props.error ? true : undefined}
+          aria-describedby={props.error ? `${props.id}-err` : undefined}
+        />
+        <span className="unit" aria-hidden="true">
+          {props.unit}
+        </span>
+        <button type="button" onClick={props.step} aria-label={`Increase ${props.label.toLowerCase()} by ${props.stepWords}`}>
+          +
+        </button>
+      </div>
+      {props.error ? (
+        <p className="field-error" id={`${props.id}-err`}>
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function OrderTicket(p: Props) {
+  const { market } = p;
+  const id = useId();
+  const [side, setSide] = useState<"buy" | "sell">(p.review?.side ?? "buy");
+  const [orderType, setOrderType] = useState<"limit" | "market">(p.review?.orderType ?? "limit");
+  const [priceText, setPriceText] = useState(goldInput(p.review?.price ?? p.defaultPrice));
+  const [qtyText, setQtyText] = useState(String(p.review?.quantity ?? market.lotSize));
+  const [confirming, setConfirming] = useState<Review | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<Result | undefined>(p.serverResult);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const fetcher = useFetcher<{ answer?: Result; formError?: string }>();
+
+  useEffect(() => setResult(p.serverResult), [p.serverResult]);
+  useEffect(() => {
+    if (p.picked) setPriceText(goldInput(p.picked.price));
+  }, [p.picked]);
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    if (confirming && !d.open) d.showModal();
+    if (!confirming && d.open) d.close();
+  }, [confirming]);
+
+  // The HTTP path (socket not live): pending until the action answers.
+  useEffect(() => {
+    if (fetcher.state !== "idle" || !fetcher.data) return;
+    const r = fetcher.data.answer ?? { ok: false, message: fetcher.data.formError ?? "The order was not placed." };
+    setBusy(false);
+    p.onPending(null);
+    setResult(r);
+    p.onAnswer(r);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fetcher.state, fetcher.data]);
+
+  const price = parseGold(priceText);
+  const quantity = /^\d+$/.test(qtyText.trim()) ? Number(qtyText) : undefined;
+  const priceError = price === undefined || price <= 0 ? "Enter a price in gold, like 1.25." : price % market.tickSize ? `Use steps of ${formatGold(market.tickSize)} gold.` : undefined;
+  const qtyError = !quantity ? "Enter a whole number of items." : quantity % market.lotSize ? `Use lots of ${formatCount(market.lotSize)}.` : undefined;
+  const valid = !priceError && !qtyError;
+  const pv = valid ? preview(side, price!, quantity!, market.takerFeeBps) : null;
+  const short = pv && (side === "buy" ? pv.total > p.available.gold : quantity! > p.available.items);
+  const open = market.status === "open";
+  const canSend = !p.offline && open && !busy;
+
+  const bump = (dir: 1 | -1) => {
+    const base = price ?? p.defaultPrice;
+    setPriceText(goldInput(Math.max(market.tickSize, base - (base % market.tickSize) + dir * market.tickSize)));
+  };
+  const bumpQty = (dir: 1 | -1) => setQtyText(String(Math.max(market.lotSize, (quantity ?? 0) - ((quantity ?? 0) % market.lotSize) + dir * market.lotSize)));
+
+  const review = (e: FormEvent) => {
+    e.preventDefault();
+    if (!valid || !canSend) return;
+    setResult(undefined);
+    setConfirming({ side, orderType, price: price!, quantity: quantity!, clientOrderId: newOrderId() });
+  };
+
+  const confirm = async () => {
+    const r = confirming;
+    if (!r) return;
+    setConfirming(null);
+    setBusy(true);
+    const pending: Pending = { ref: r.clientOrderId, side: r.side, orderType: r.orderType, price: r.price, quantity: r.quantity };
+    p.onPending(pending);
+    if (p.connection === "live") {
+      try {
+        const answer = await p.command({
+          type: "place",
+          ref: r.clientOrderId,
+          clientOrderId: r.clientOrderId,
+          side: r.side,
+          orderType: r.orderType,
+          quantity: r.quantity,
+          ...(r.orderType === "limit" ? { price: r.price } : { priceLimit: r.price }),
+        });
+        const out = { ok: answer.ok, message: answer.ok ? describeOk(answer) : answer.message };
+        setResult(out);
+        p.onAnswer(out);
+      } catch (error) {
+        const out = { ok: false, message: (error as Error).message };
+        setResult(out);
+        p.onAnswer(out);
+      } finally {
+        setBusy(false);
+        p.onPending(null);
+      }
+      return;
+    }
+    fetcher.submit(
+      { csrf: p.csrf, intent: "place", clientOrderId: r.clientOrderId, side: r.side, orderType: r.orderType, price: goldInput(r.price), quantity: String(r.quantity) },
+      { method: "post" },
+    );
+  };
+
+  const sideWord = side === "buy" ? "Buy" : "Sell";
+  return (
+    <div className={`ticket ${side}`}>
+      {p.review ? <ServerConfirm review={p.review} csrf={p.csrf} market={market} /> : null}
+      <Form method="post" onSubmit={review} noValidate aria-label={`Order ticket for ${market.name}`}>
+        <CsrfField token={p.csrf} />
+        <input type="hidden" name="clientOrderId" value={p.clientOrderId} />
+        <fieldset className="segmented sides">
+          <legend className="visually-hidden">Side</legend>
+          {(["buy", "sell"] as const).map((s) => (
+            <label key={s} className={`seg ${s} ${side === s ? "on" : ""}`}>
+              <input type="radio" name="side" value={s} checked={side === s} onChange={() => setSide(s)} />
+              {s === "buy" ? "Buy" : "Sell"}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="segmented small">
+          <legend className="visually-hidden">Order type</legend>
+          {(["limit", "market"] as const).map((t) => (
+            <label key={t} className={`seg ${orderType === t ? "on" : ""}`}>
+              <input type="radio" name="orderType" value={t} checked={orderType === t} onChange={() => setOrderType(t)} />
+              {t === "limit" ? "Limit" : "Market"}
+            </label>
+          ))}
+        </fieldset>
+        <Stepper
+          id={`${id}-price`}
+          label={orderType === "limit" ? "Price" : side === "buy" ? "Worst price" : "Lowest price"}
+          name="price"
+          value={priceText}
+          onChange={setPriceText}
+          step={() => bump(1)}
+          back={() => bump(-1)}
+          unit="gold"
+          stepWords={`one tick, ${formatGold(market.tickSize)} gold`}
+          inputMode="decimal"
+          error={priceText ? priceError : undefined}
+        />
+        <Stepper
+          id={`${id}-qty`}
+          label="Quantity"
+          name="quantity"
+          value={qtyText}
+          onChange={setQtyText}
+          step={() => bumpQty(1)}
+          back={() => bumpQty(-1)}
+          unit="items"
+          stepWords={`one lot, ${formatCount(market.lotSize)}`}
+          inputMode="numeric"
+          error={qtyText ? qtyError : undefined}
+        />
+        <dl className="preview">
+          <div>
+            <dt>{orderType === "market" ? "Up to" : "Value"}</dt>
+            <dd className="num">{pv ? formatGold(pv.notional) : "–"}</dd>
+          </div>
+          <div>
+            <dt>Fee ({market.takerFeeBps / 100}% max)</dt>
+            <dd className="num">{pv ? formatGold(pv.fee) : "–"}</dd>
+          </div>
+          <div className="total">
+            <dt>{side === "buy" ? "Total cost" : "You receive"}</dt>
+            <dd className="num">{pv ? `${formatGold(pv.total)} gold` : "–"}</dd>
+          </div>
+          <div>
+            <dt>Available</dt>
+            <dd className="num">{side === "buy" ? `${formatGold(p.available.gold)} gold` : `${formatCount(p.available.items)} items`}</dd>
+          </div>
+        </dl>
+        {short ? <p className="warn">{side === "buy" ? "Not enough gold for this order." : "You don't have that many to sell."}</p> : null}
+        {p.offline ? (
+          <p className="notice" role="status">
+            You're offline. Placing an order needs a connection to the market; nothing is queued. It will work again once you're back online.
+          </p>
+        ) : !open ? (
+          <p className="notice">This market is {market.status}: no new orders.</p>
+        ) : null}
+        <button type="submit" name="intent" value="review" className={`submit ${side}`} disabled={!canSend} aria-disabled={!canSend}>
+          {busy ? "Pending…" : `Review ${sideWord.toLowerCase()} order`}
+        </button>
+        <p className="sr-status" role="status" aria-live="polite">
+          {busy ? "Order pending: waiting for the market to answer." : ""}
+        </p>
+        {result ? (
+          <p className={result.ok ? "ok-note" : "form-error"} role={result.ok ? "status" : "alert"}>
+            {result.message}
+          </p>
+        ) : null}
+      </Form>
+
+      <dialog ref={dialog} className="confirm" aria-labelledby={`${id}-confirm`} onClose={() => setConfirming(null)}>
+        {confirming ? (
+          <>
+            <h2 id={`${id}-confirm`}>Confirm order</h2>
+            <ConfirmSummary r={confirming} market={market} />
+            <div className="actions">
+              <button type="button" className="ghost" onClick={() => setConfirming(null)}>
+                Edit
+              </button>
+              <button type="button" className={`submit ${confirming.side}`} onClick={() => void confirm()} autoFocus>
+                {confirming.side === "buy" ? "Confirm buy" : "Confirm sell"}
+              </button>
+            </div>
+          </>
+        ) : null}
+      </dialog>
+    </div>
+  );
+}
+
+function describeOk(a: Answer): string {
+  const o = a.order;
+  if (!o) return "Done.";
+  if (o.status === "filled") return `Filled: ${formatCount(o.filled)} at market.`;
+  if (o.filled > 0) return `Partly filled (${formatCount(o.filled)}); the rest rests on the book.`;
+  if (o.status === "open") return "Placed: your order is on the book.";
+  return `Order ${o.status}.`;
+}
+
+function ConfirmSummary({ r, market }: { r: Review; market: TicketMarket }) {
+  const pv = preview(r.side, r.price, r.quantity, market.takerFeeBps);
+  return (
+    <dl className="preview">
+      <div>
+        <dt>Order</dt>
+        <dd>
+          <span className={`side ${r.side}`}>{r.side === "buy" ? "Buy" : "Sell"}</span> {formatCount(r.quantity)} {market.name}
+        </dd>
+      </div>
+      <div>
+        <dt>{r.orderType === "limit" ? "Limit price" : r.side === "buy" ? "Market, worst price" : "Market, lowest price"}</dt>
+        <dd className="num">{formatGold(r.price)} gold</dd>
+      </div>
+      <div>
+        <dt>Fee (at most)</dt>
+        <dd className="num">{formatGold(pv.fee)} gold</dd>
+      </div>
+      <div className="total">
+        <dt>{r.side === "buy" ? "Total cost (at most)" : "You receive (at least)"}</dt>
+        <dd className="num">{formatGold(pv.total)} gold</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** The no-JavaScript confirmation: the reviewed order as hidden fields and a Confirm button. */
+function ServerConfirm({ review, csrf, market }: { review: Review; csrf: string; market: TicketMarket }) {
+  return (
+    <Form method="post" className="confirm-card" aria-labelledby="server-confirm">
+      <h2 id="server-confirm">Confirm order</h2>
+      <ConfirmSummary r={review} market={market} />
+      <CsrfField token={csrf} />
+      <input type="hidden" name="clientOrderId" value={review.clientOrderId} />
+      <input type="hidden" name="side" value={review.side} />
+      <input type="hidden" name="orderType" value={review.orderType} />
+      <input type="hidden" name="price" value={goldInput(review.price)} />
+      <input type="hidden" name="quantity" value={String(review.quantity)} />
+      <button type="submit" name="intent" value="place" className={`submit ${review.side}`}>
+        {review.side === "buy" ? "Confirm buy" : "Confirm sell"}
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * Candles with volume, drawn by lightweight-charts (TradingView's library for financial charts).
+ * The library is imported dynamically, here only: other pages never download it, and the market
+ * page paints its ladder and ticket before the chart arrives.
+ */
+import { useEffect, useRef, useState } from "react";
+import type { Trade } from "../../../party/protocol";
+import { formatGold } from "~/utils/money";
+
+export interface Candle {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export const INTERVAL_SECONDS = { "1m": 60, "5m": 300, "1h": 3_600, "1d": 86_400 } as const;
+export type ChartInterval = keyof typeof INTERVAL_SECONDS;
+
+type Api = import("./chart-lib").MountedChart;
+
+const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+export function PriceChart({ candles, interval, trades }: { candles: Candle[]; interval: ChartInterval; trades: Trade[] }) {
+  const host = useRef<HTMLDivElement>(null);
+  const api = useRef<Api | null>(null);
+  const bar = useRef<Candle | null>(null);
+  const lastSeq = useRef(0);
+  const [ready, setReady] = useState(false);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    let disposed = false;
+    // After the page has loaded and the browser is idle: the ladder, ticket and tape come first.
+    const afterLoad = new Promise<void>((resolve) => {
+      const idle = () => ("requestIdleCallback" in window ? window.requestIdleCallback(() => resolve(), { timeout: 1_000 }) : setTimeout(resolve, 50));
+      if (document.readyState === "complete") idle();
+      else window.addEventListener("load", idle, { once: true });
+    });
+    afterLoad
+      .then(() => import("./chart-lib"))
+      .then(({ mountChart }) => {
+        if (disposed || !host.current) return;
+        api.current = mountChart(host.current, { line: css("--line"), up: css("--up"), down: css("--down"), text: css("--muted"), font: css("--font") }, formatGold);
+        setReady(true);
+      })
+      .catch(() => setFailed(true));
+    return () => {
+      disposed = true;
+      api.current?.chart.remove();
+      api.current = null;
+    };
+  }, []);
+
+  const volColor = (c: Candle) => (c.close >= c.open ? css("--up-soft") : css("--down-soft"));
+
+  useEffect(() => {
+    const a = api.current;
+    if (!ready || !a) return;
+    a.candles.setData(candles.map((c) => ({ time: c.time as never, open: c.open, high: c.high, low: c.low, close: c.close })));
+    a.volume.setData(candles.map((c) => ({ time: c.time as never, value: c.volume, color: volColor(c) })));
+    bar.current = candles.at(-1) ?? null;
+    lastSeq.current = Math.max(lastSeq.current, ...trades.map((t) => t.seq));
+    a.chart.timeScale().fitContent();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready, candles]);
+
+  // Live trades move the last candle (or open a new one).
+  useEffect(() => {
+    const a = api.current;
+    if (!ready || !a) return;
+    const fresh = trades.filter((t) => t.seq > lastSeq.current).sort((x, y) => x.seq - y.seq);
+    if (fresh.length === 0) return;
+    const step = INTERVAL_SECONDS[interval];
+    for (const t of fresh) {
+      const time = Math.floor(t.at / 1000 / step) * step;
+      let b = bar.current;
+      if (b && time < b.time) continue;
+      if (!b || time > b.time) b = { time, open: t.price, high: t.price, low: t.price, close: t.price, volume: 0 };
+      b = { ...b, high: Math.max(b.high, t.price), low: Math.min(b.low, t.price), close: t.price, volume: b.volume + t.quantity };
+      bar.current = b;
+      a.candles.update({ time: b.time as never, open: b.open, high: b.high, low: b.low, close: b.close });
+      a.volume.update({ time: b.time as never, value: b.volume, color: volColor(b) });
+    }
+    lastSeq.current = fresh.at(-1)!.seq;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready, trades, interval]);
+
+  const empty = candles.length === 0 && trades.length === 0;
+  return (
+    <div className="chart" role="img" aria-label={`Price chart, ${interval} candles with volume`}>
+      <div ref={host} className="chart-canvas" />
+      {!ready && !failed ? <p className="chart-note muted">Loading chart…</p> : null}
+      {failed ? <p className="chart-note muted">The chart could not load. Prices below are live.</p> : null}
+      {ready && empty ? <p className="chart-note muted">No trades in this market yet.</p> : null}
+      <noscript>
+        <p className="chart-note muted">The chart needs JavaScript; the book and trades below work without it.</p>
+      </noscript>
+    </div>
+  );
+}

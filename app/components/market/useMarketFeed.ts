@@ -1,0 +1,199 @@
+/**
+ * A live market over partysocket: the room's snapshot, then updates checked for gaps (a client
+ * whose seq is not update.seq - 1 asks for a resync and waits for the next snapshot), reconnects
+ * with backoff, and a connection state the page shows. Commands sent with a `ref` resolve when the
+ * room answers; nothing is sent while the socket is not live (the caller says so to the player).
+ */
+import PartySocket from "partysocket";
+import { useCallback, useEffect, useReducer, useRef } from "react";
+import type { ServerMessage, Trade } from "../../../party/protocol";
+import type { MarketStats } from "../../../party/market/stats";
+import type { Answer } from "../../../party/settlement/types";
+import type { CommandMessage } from "../../../party/protocol";
+
+export type ConnectionState = "connecting" | "live" | "resyncing" | "reconnecting" | "offline";
+
+export interface FeedState {
+  connection: ConnectionState;
+  seq: number;
+  bids: Map<number, number>;
+  asks: Map<number, number>;
+  trades: Trade[];
+  stats: MarketStats | null;
+}
+
+type Snapshot = Extract<ServerMessage, { type: "snapshot" }>;
+type Update = Extract<ServerMessage, { type: "update" }>;
+type Action = { type: "snapshot"; m: Snapshot } | { type: "update"; m: Update } | { type: "connection"; c: ConnectionState };
+
+const MAX_TRADES = 60;
+
+export function initialFeed(snapshot: Omit<Snapshot, "type" | "market"> | null): FeedState {
+  return {
+    connection: "connecting",
+    seq: snapshot?.seq ?? -1,
+    bids: new Map(snapshot?.bids ?? []),
+    asks: new Map(snapshot?.asks ?? []),
+    trades: [...(snapshot?.trades ?? [])].sort((a, b) => b.seq - a.seq).slice(0, MAX_TRADES),
+    stats: snapshot?.stats ?? null,
+  };
+}
+
+function reduce(state: FeedState, action: Action): FeedState {
+  switch (action.type) {
+    case "connection":
+      return state.connection === action.c ? state : { ...state, connection: action.c };
+    case "snapshot":
+      return { ...initialFeed(action.m), connection: "live" };
+    case "update": {
+      const m = action.m;
+      if (state.connection === "resyncing") return state; // wait for the snapshot
+      if (m.seq !== state.seq + 1) return { ...state, connection: "resyncing" };
+      const bids = new Map(state.bids);
+      const asks = new Map(state.asks);
+      for (const l of m.levels) {
+        const side = l.side === "buy" ? bids : asks;
+        if (l.total > 0) side.set(l.price, l.total);
+        else side.delete(l.price);
+      }
+      const trades = m.trades.length ? [...[...m.trades].sort((a, b) => b.seq - a.seq), ...state.trades].slice(0, MAX_TRADES) : state.trades;
+      return { ...state, seq: m.seq, bids, asks, trades, stats: m.stats };
+    }
+  }
+}
+
+export type PrivateMessage = Extract<ServerMessage, { type: "order" | "fill" }>;
+
+export interface FeedOptions {
+  slug: string;
+  host: string | null;
+  /** Connection token for a signed-in player (trading); watchers connect without one. */
+  getToken?: () => Promise<string | undefined>;
+  initial: Omit<Snapshot, "type" | "market"> | null;
+  onPrivate?: (m: PrivateMessage) => void;
+  /** Offline (as the page knows it): the socket closes, and reconnects when this turns false. */
+  paused?: boolean;
+}
+
+export function useMarketFeed({ slug, host, getToken, initial, onPrivate, paused = false }: FeedOptions) {
+  const [state, dispatch] = useReducer(reduce, initial, initialFeed);
+  const socket = useRef<PartySocket | null>(null);
+  const waiting = useRef(new Map<string, (a: Answer) => void>());
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const privateRef = useRef(onPrivate);
+  privateRef.current = onPrivate;
+  const tokenRef = useRef(getToken);
+  tokenRef.current = getToken;
+
+  // A gap: ask the room for a fresh snapshot.
+  useEffect(() => {
+    if (state.connection === "resyncing") socket.current?.send(JSON.stringify({ type: "resync" }));
+  }, [state.connection]);
+
+  useEffect(() => {
+    if (!host) {
+      dispatch({ type: "connection", c: "offline" });
+      return;
+    }
+    const ws = new PartySocket({
+      host,
+      party: "main",
+      room: slug,
+      protocol: location.protocol === "https:" ? "wss" : "ws",
+      query: async () => {
+        const token = await tokenRef.current?.().catch(() => undefined);
+        return token ? { token } : {};
+      },
+      startClosed: !navigator.onLine,
+      maxRetries: Infinity,
+      minReconnectionDelay: 500,
+      maxReconnectionDelay: 8_000,
+    });
+    socket.current = ws;
+    if (!navigator.onLine) dispatch({ type: "connection", c: "offline" });
+    ws.addEventListener("open", () => dispatch({ type: "connection", c: "connecting" }));
+    ws.addEventListener("close", () => dispatch({ type: "connection", c: navigator.onLine ? "reconnecting" : "offline" }));
+    ws.addEventListener("message", (event: MessageEvent) => {
+      let m: ServerMessage;
+      try {
+        m = JSON.parse(String(event.data)) as ServerMessage;
+      } catch {
+        return;
+      }
+      switch (m.type) {
+        case "snapshot":
+          dispatch({ type: "snapshot", m });
+          break;
+        case "update":
+          dispatch({ type: "update", m });
+          break;
+        case "answer": {
+          const resolve = m.ref ? waiting.current.get(m.ref) : undefined;
+          if (resolve && m.ref) {
+            waiting.current.delete(m.ref);
+            resolve(m.answer);
+          }
+          break;
+        }
+        case "order":
+        case "fill":
+          privateRef.current?.(m);
+          break;
+        case "error":
+          break;
+      }
+    });
+    const offline = () => {
+      dispatch({ type: "connection", c: "offline" });
+      ws.close();
+    };
+    const online = () => ws.reconnect();
+    window.addEventListener("offline", offline);
+    window.addEventListener("online", online);
+    return () => {
+      window.removeEventListener("offline", offline);
+      window.removeEventListener("online", online);
+      socket.current = null;
+      ws.close();
+    };
+  }, [host, slug]);
+
+  useEffect(() => {
+    const ws = socket.current;
+    if (!ws) return;
+    if (paused) {
+      ws.close();
+      dispatch({ type: "connection", c: "offline" });
+    } else if (ws.readyState === WebSocket.CLOSED) ws.reconnect();
+  }, [paused]);
+
+  /** Send a command; resolves with the room's answer, or rejects when not live or no answer comes. */
+  const command = useCallback((message: CommandMessage, timeoutMs = 10_000): Promise<Answer> => {
+    const ws = socket.current;
+    if (!ws || ws.readyState !== WebSocket.OPEN || stateRef.current.connection !== "live") {
+      return Promise.reject(new Error("not connected to the market"));
+    }
+    const ref = message.ref ?? `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    return new Promise<Answer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.current.delete(ref);
+        reject(new Error("the market has not answered yet: check your open orders before trying again"));
+      }, timeoutMs);
+      waiting.current.set(ref, (a) => {
+        clearTimeout(timer);
+        resolve(a);
+      });
+      ws.send(JSON.stringify({ ...message, ref }));
+    });
+  }, []);
+
+  return { ...state, command };
+}
+
+/** Sorted levels: bids high to low, asks low to high. */
+export function sortedLevels(state: Pick<FeedState, "bids" | "asks">, depth = 10) {
+  const bids = [...state.bids].sort((a, b) => b[0] - a[0]).slice(0, depth);
+  const asks = [...state.asks].sort((a, b) => a[0] - b[0]).slice(0, depth);
+  return { bids, asks };
+}
