@@ -7,6 +7,7 @@
  *   db         vitest --project db, TEST_DB=postgres  (TEST_DATABASE_URL, default 127.0.0.1:5432)
  *   http       vitest --project http          (wrangler dev + partykit dev on the real Postgres)
  *   rooms      vitest --project rooms         (partykit dev alone: 8x20 trading, SIGKILL and Postgres-restart faults)
+ *   e2e        npm run test:e2e               (chromium via playwright-core on its own stack, real Postgres; last)
  *
  * Postgres and Redis must be reachable before anything runs: if not, this fails (exit 1) with the
  * command that starts them. Nothing is ever skipped. Exit code 1 if any step failed.
@@ -94,6 +95,26 @@ async function vitest(suite: string, project: string, server: string, env: Recor
   }
   const note = code === 0 && total === 0 ? "no tests found" : undefined;
   rows.push({ suite, server, files, tests, seconds, ok: code === 0 && total > 0, ...(note ? { note } : {}) });
+}
+
+/** The browser suite (tests/e2e/run.ts): its own runner, which writes a JSON summary. */
+async function e2e(server: string): Promise<void> {
+  heading(`e2e: ${server}`);
+  const out = path.join(resultsDir, "e2e.json");
+  rmSync(out, { force: true });
+  const t0 = performance.now();
+  const code = await run(process.execPath, ["--import", "tsx", path.join("tests", "e2e", "run.ts")], { TEST_DATABASE_URL: databaseUrl });
+  const seconds = (performance.now() - t0) / 1000;
+  let tests = "?";
+  let total = 0;
+  try {
+    const report = JSON.parse(readFileSync(out, "utf8")) as { tests: number; passed: number };
+    tests = `${report.passed}/${report.tests}`;
+    total = report.tests;
+  } catch {
+    // no report: the runner failed before writing one
+  }
+  rows.push({ suite: "e2e", server, files: "1", tests, seconds, ok: code === 0 && total > 0, ...(code === 0 && total === 0 ? { note: "no tests found" } : {}) });
 }
 
 async function typecheck(): Promise<void> {
@@ -199,6 +220,7 @@ const steps: [string, () => Promise<void>][] = [
   ["db", () => vitest("db", "db", pgAt, { TEST_DB: "postgres" })],
   ["http", () => vitest("http", "http", `${pgAt}; wrangler dev + partykit dev`)],
   ["rooms", () => vitest("rooms", "rooms", `${pgAt}; partykit dev (8x20 trading, SIGKILL, Postgres restart)`)],
+  ["e2e", () => e2e(`${pgAt}; chromium (playwright-core), phone + tablet`)],
 ];
 for (const [name, step] of steps) {
   if (interrupted) break;

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:web`: Lighthouse 12.8.2 (mobile preset: Moto G power-class viewport, simulated
+ * slow 4G and 4x CPU slowdown) on the running app's home, inventory and a market page, signed in
+ * (the session cookie goes in as an extra header), plus the gzipped JavaScript the market page
+ * loads, recorded in a real browser.
+ *
+ * The stack is started like the e2e suite's (tests/e2e/stack.ts: fresh database on the real
+ * Postgres, wrangler dev + partykit dev) on BENCH_WEB_PORT / BENCH_WEB_PARTY_PORT /
+ * BENCH_WEB_WS_PROXY_PORT, and stopped by PID at the end.
+ *
+ * Last line: `lighthouse_perf=<n> a11y=<n> best=<n> market_js_gz_kb=<n>` (worst page for each
+ * score; market_js_gz_kb = first-load JS: everything fetched before the load event).
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { DEMO_PASSWORD } from "../db/seed";
+import { repoRoot } from "../scripts/paths";
+import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "../tests/e2e/stack";
+
+const outDir = path.join(repoRoot, ".data", "bench-web");
+mkdirSync(outDir, { recursive: true });
+const PAGES: Array<[string, string]> = [
+  ["home", "/"],
+  ["inventory", "/inventory"],
+  ["market", "/markets/iron-ore"],
+];
+
+/** Sign in like a browser without JavaScript: the guest CSRF cookie and field, then the form post. */
+async function sessionCookie(base: string, username: string): Promise<string> {
+  const page = await fetch(`${base}/signin`);
+  const guest = page.headers.getSetCookie().map((c) => c.split(";")[0]!).join("; ");
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (!csrf) throw new Error("no csrf field on /signin");
+  const res = await fetch(`${base}/signin`, {
+    method: "POST",
+    redirect: "manual",
+    body: new URLSearchParams({ csrf, username, password: DEMO_PASSWORD }),
+    headers: { Cookie: guest, Origin: base, "Sec-Fetch-Site": "same-origin" },
+  });
+  const session = res.headers.getSetCookie().find((c) => c.startsWith("bazaar_session="));
+  if (res.status !== 302 || !session) throw new Error(`sign-in failed: ${res.status}`);
+  return session.split(";")[0]!;
+}
+
+function run(cmd: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ...env } });
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+interface Scores {
+  perf: number;
+  a11y: number;
+  best: number;
+  lcp: number;
+  tbt: number;
+  cls: number;
+  failing: string[];
+}
+
+async function lighthouse(url: string, cookie: string, name: string): Promise<Scores> {
+  const out = path.join(outDir, `${name}.json`);
+  const headers = path.join(outDir, "headers.json");
+  writeFileSync(headers, JSON.stringify({ Cookie: cookie }));
+  const code = await run(
+    process.execPath,
+    [
+      path.join(repoRoot, "node_modules", "lighthouse", "cli", "index.js"),
+      url,
+      "--quiet",
+      "--output=json",
+      `--output-path=${out}`,
+      "--only-categories=performance,accessibility,best-practices",
+      `--extra-headers=${headers}`,
+      `--chrome-flags=${CHROMIUM_ARGS.join(" ")}`,
+      "--max-wait-for-load=45000",
+    ],
+    { CHROME_PATH: CHROMIUM },
+  );
+  if (code !== 0) throw new Error(`lighthouse exited with ${code} on ${url}`);
+  const report = JSON.parse(readFileSync(out, "utf8")) as {
+    categories: Record<string, { score: number; auditRefs: Array<{ id: string; weight: number }> }>;
+    audits: Record<string, { score: number | null; numericValue?: number; title: string; scoreDisplayMode: string }>;
+  };
+  const score = (k: string) => Math.round(report.categories[k]!.score * 100);
+  const failing = Object.values(report.categories)
+    .flatMap((c) => c.auditRefs.filter((r) => r.weight > 0).map((r) => r.id))
+    .filter((id) => {
+      const a = report.audits[id]!;
+      return a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== "informative" && a.scoreDisplayMode !== "notApplicable";
+    });
+  return {
+    perf: score("performance"),
+    a11y: score("accessibility"),
+    best: score("best-practices"),
+    lcp: report.audits["largest-contentful-paint"]!.numericValue ?? 0,
+    tbt: report.audits["total-blocking-time"]!.numericValue ?? 0,
+    cls: report.audits["cumulative-layout-shift"]!.numericValue ?? 0,
+    failing,
+  };
+}
+
+/** JS the market page fetches: before the load event (first load) and after it (lazy chunks). */
+async function marketJs(url: string, cookie: string) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: "block" });
+    const [name, value] = [cookie.slice(0, cookie.indexOf("=")), cookie.slice(cookie.indexOf("=") + 1)];
+    await context.addCookies([{ name, value, url }]);
+    const page = await context.newPage();
+    const seen: Array<{ url: string; gz: number; raw: number; lazy: boolean }> = [];
+    let loaded = false;
+    const pending: Promise<void>[] = [];
+    page.on("response", (r) => {
+      if (r.request().resourceType() !== "script") return;
+      const lazy = loaded;
+      pending.push(
+        r.body().then((b) => void seen.push({ url: new URL(r.url()).pathname, raw: b.length, gz: gzipSync(b, { level: 9 }).length, lazy })).catch(() => undefined),
+      );
+    });
+    await page.goto(url, { waitUntil: "load" });
+    loaded = true;
+    await page.waitForLoadState("networkidle");
+    await page.waitForTimeout(1_500);
+    await Promise.all(pending);
+    return seen;
+  } finally {
+    await browser.close();
+  }
+}
+
+const t0 = performance.now();
+const stack = await startBrowserStack("bench-web", {
+  web: Number(process.env.BENCH_WEB_PORT ?? 37881),
+  party: Number(process.env.BENCH_WEB_PARTY_PORT ?? 37882),
+  wsProxy: Number(process.env.BENCH_WEB_WS_PROXY_PORT ?? 37883),
+});
+let exitCode = 0;
+try {
+  console.log(`stack up at ${stack.url} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const cookie = await sessionCookie(stack.url, "alice");
+  // Warm each page once (worker isolate, room start-up), as a returning player would find them.
+  for (const [, p] of PAGES) await fetch(stack.url + p, { headers: { Cookie: cookie } }).then((r) => r.arrayBuffer());
+
+  const rows: Array<[string, Scores]> = [];
+  for (const [name, p] of PAGES) {
+    process.stdout.write(`lighthouse ${name} (${p}) ... `);
+    const s = await lighthouse(stack.url + p, cookie, name);
+    rows.push([name, s]);
+    console.log(`perf ${s.perf} a11y ${s.a11y} best ${s.best}`);
+  }
+  const js = await marketJs(`${stack.url}/markets/iron-ore`, cookie);
+  const kb = (n: number) => (n / 1024).toFixed(1);
+  const first = js.filter((j) => !j.lazy);
+  const lazy = js.filter((j) => j.lazy);
+  const firstGz = first.reduce((s, j) => s + j.gz, 0);
+  const lazyGz = lazy.reduce((s, j) => s + j.gz, 0);
+
+  console.log("\nLighthouse 12.8.2, mobile preset (simulated slow 4G, 4x CPU), signed in as a demo player\n");
+  console.log("  page       | perf | a11y | best | LCP ms | TBT ms | CLS   | audits below 0.9");
+  console.log("  -----------+------+------+------+--------+--------+-------+-----------------");
+  for (const [name, s] of rows) {
+    console.log(
+      `  ${name.padEnd(10)} | ${String(s.perf).padStart(4)} | ${String(s.a11y).padStart(4)} | ${String(s.best).padStart(4)} | ${String(Math.round(s.lcp)).padStart(6)} | ${String(Math.round(s.tbt)).padStart(6)} | ${s.cls.toFixed(3)} | ${s.failing.join(", ") || "-"}`,
+    );
+  }
+  console.log("\nMarket page JavaScript (gzip -9 of each script as served)\n");
+  for (const j of [...first, ...lazy]) console.log(`  ${j.lazy ? "lazy " : "first"}  ${kb(j.gz).padStart(6)} KB gz  ${kb(j.raw).padStart(7)} KB raw  ${j.url}`);
+  console.log(`\n  first load (before the load event): ${kb(firstGz)} KB gz in ${first.length} files`);
+  console.log(`  after load (chart library, service worker client): ${kb(lazyGz)} KB gz in ${lazy.length} files; total ${kb(firstGz + lazyGz)} KB gz\n`);
+  const worst = (k: "perf" | "a11y" | "best") => Math.min(...rows.map(([, s]) => s[k]));
+  console.log(`lighthouse_perf=${worst("perf")} a11y=${worst("a11y")} best=${worst("best")} market_js_gz_kb=${Math.round(firstGz / 1024)}`);
+} catch (error) {
+  console.error(`bench:web failed: ${(error as Error).message}`);
+  exitCode = 1;
+} finally {
+  await stack.stop();
+}
+process.exit(exitCode);
