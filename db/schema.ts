@@ -221,6 +221,8 @@ export const orders = pgTable(
     reserved: amount("reserved").notNull().default(0),
     status: text("status").notNull(),
     seq: bigint("seq", { mode: "number" }).notNull(),
+    /** Queue position within a price level; a new one when an amend loses time priority. */
+    priority: bigint("priority", { mode: "number" }).notNull().default(0),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

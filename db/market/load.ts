@@ -15,7 +15,7 @@ export async function loadMarket(db: Db, slug: string): Promise<MarketConfig | u
 const orderColumns = sql`
   id::text as id, player_id::text as "playerId", client_order_id as "clientOrderId", side, kind,
   time_in_force as "timeInForce", stp, code, price::text as price, quantity::text as quantity, remaining::text as remaining,
-  filled::text as filled, reserved::text as reserved, status, seq::text as seq,
+  filled::text as filled, reserved::text as reserved, status, seq::text as seq, priority::text as priority,
   (extract(epoch from expires_at) * 1000)::bigint::text as "expiresAt"`;
 
 type Raw = Record<keyof OrderRow, string | number | null>;
@@ -35,6 +35,7 @@ export const toOrderRow = (r: Raw): OrderRow => ({
   reserved: Number(r.reserved),
   status: r.status as OrderRow["status"],
   seq: Number(r.seq),
+  priority: Number(r.priority ?? 0),
   expiresAt: r.expiresAt === null ? null : Number(r.expiresAt),
 });
 
@@ -50,16 +51,17 @@ export function toSnapshot(config: MarketConfig, open: OrderRow[], nextSeq: numb
     orderId: o.id, playerId: o.playerId, clientOrderId: o.clientOrderId, side: o.side, price: o.price!, remaining: o.remaining,
     filled: o.filled, seq: o.seq, timeInForce: o.timeInForce === "POST_ONLY" ? "POST_ONLY" : "GTC", stp: o.stp, expiresAt: o.expiresAt,
   });
-  const bids = open.filter((o) => o.side === "buy").sort((a, b) => b.price! - a.price! || a.seq - b.seq).map(view);
-  const asks = open.filter((o) => o.side === "sell").sort((a, b) => a.price! - b.price! || a.seq - b.seq).map(view);
+  const bids = open.filter((o) => o.side === "buy").sort((a, b) => b.price! - a.price! || a.priority - b.priority).map(view);
+  const asks = open.filter((o) => o.side === "sell").sort((a, b) => a.price! - b.price! || a.priority - b.priority).map(view);
   return { version: 1, tickSize: config.tickSize, lotSize: config.lotSize, nextSeq, bids, asks };
 }
 
-export async function loadCounters(db: Db, slug: string): Promise<{ nextSeq: number; nextFillSeq: number }> {
-  const [c] = await rows<{ seq: string | null; fill: string | null }>(db, sql`
+export async function loadCounters(db: Db, slug: string): Promise<{ nextSeq: number; nextFillSeq: number; nextPriority: number }> {
+  const [c] = await rows<{ seq: string | null; fill: string | null; priority: string | null }>(db, sql`
     select (select max(seq) from orders where market_slug = ${slug})::text as seq,
+      (select max(priority) from orders where market_slug = ${slug})::text as priority,
       (select max(seq) from fills where market_slug = ${slug})::text as fill`);
-  return { nextSeq: Number(c?.seq ?? 0) + 1, nextFillSeq: Number(c?.fill ?? 0) + 1 };
+  return { nextSeq: Number(c?.seq ?? 0) + 1, nextFillSeq: Number(c?.fill ?? 0) + 1, nextPriority: Number(c?.priority ?? 0) + 1 };
 }
 
 /** Earlier answers for (player, client order id) pairs: the idempotency of place. */

@@ -29,15 +29,15 @@ export async function writeBatch(tx: Db, slug: string, plan: BatchPlan, ctx: Led
     await tx.execute(sql`
       with o as (
         insert into orders (id, market_slug, player_id, client_order_id, side, kind, time_in_force, stp, code, price, quantity,
-          remaining, filled, reserved, status, seq, expires_at, updated_at)
+          remaining, filled, reserved, status, seq, priority, expires_at, updated_at)
         select o.id, ${slug}, o."playerId", o."clientOrderId", o.side, o.kind, o."timeInForce", o.stp, o.code, o.price, o.quantity,
-          o.remaining, o.filled, o.reserved, o.status, o.seq, o."expiresAt", now()
+          o.remaining, o.filled, o.reserved, o.status, o.seq, o.priority, o."expiresAt", now()
         from jsonb_to_recordset(${JSON.stringify(orders)}::jsonb) as o(id uuid, "playerId" uuid, "clientOrderId" text, side text,
           kind text, "timeInForce" text, stp text, code int, price bigint, quantity bigint, remaining bigint, filled bigint,
-          reserved bigint, status text, seq bigint, "expiresAt" timestamptz)
+          reserved bigint, status text, seq bigint, priority bigint, "expiresAt" timestamptz)
         order by o.id
         on conflict (id) do update set price = excluded.price, quantity = excluded.quantity, remaining = excluded.remaining,
-          filled = excluded.filled, reserved = excluded.reserved, status = excluded.status, seq = excluded.seq, updated_at = now()
+          filled = excluded.filled, reserved = excluded.reserved, status = excluded.status, seq = excluded.seq, priority = excluded.priority, updated_at = now()
         returning 1),
       f as (
         insert into fills (market_slug, seq, maker_order_id, taker_order_id, maker_player_id, taker_player_id, taker_side,

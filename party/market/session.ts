@@ -37,6 +37,7 @@ export class MarketSession {
   private book!: OrderBook;
   private open = new Map<string, OrderRow>();
   private nextFillSeq = 1;
+  private nextPriority = 1;
   private queue: Pending[] = [];
   private running = false;
   /** The working book may differ from what is committed (a commit failed and reload did too). */
@@ -69,6 +70,7 @@ export class MarketSession {
     this.book = restoreBook(toSnapshot(this.config, open, counters.nextSeq));
     this.open = new Map(open.map((o) => [o.id, o]));
     this.nextFillSeq = counters.nextFillSeq;
+    this.nextPriority = counters.nextPriority;
     this.depth.reset(this.book.depth(Number.MAX_SAFE_INTEGER));
   }
 
@@ -154,7 +156,7 @@ export class MarketSession {
       const wallets = await lockWallets(tx, this.playersTouchedBy(fresh), this.config.itemTypeId);
       const plan = planBatch({
         config: this.config, book: this.book, open: this.open, wallets, commands: fresh,
-        nextFillSeq: this.nextFillSeq, newId: () => crypto.randomUUID(),
+        nextFillSeq: this.nextFillSeq, nextPriority: this.nextPriority, newId: () => crypto.randomUUID(), now: at.getTime(),
       });
       plan.answers.forEach((a, j) => (answers[freshIndex[j]!] = a));
       await writeBatch(tx, this.config.slug, plan, { actor: `room:${this.config.slug}` }, at);
@@ -166,6 +168,7 @@ export class MarketSession {
       else this.open.delete(o.id);
     }
     this.nextFillSeq = plan.nextFillSeq;
+    this.nextPriority = plan.nextPriority;
     this.batches++;
     commands.forEach((c, i) => {
       if (answers[i] === undefined && c.type === "place") {

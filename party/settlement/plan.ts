@@ -18,8 +18,14 @@ export interface PlanInput {
   wallets: Wallets;
   commands: MarketCommand[];
   nextFillSeq: number;
+  nextPriority: number;
   newId: () => string;
+  /** The room's clock: orders already past their expiry leave the book before this batch trades. */
+  now?: number;
 }
+
+/** A player's order never trades with their own: the incoming one is canceled (no wash trades). */
+export const DEFAULT_STP = "cancel_taker" as const;
 
 export function planBatch(input: PlanInput): BatchPlan {
   return new Planner(input).run();
@@ -32,11 +38,19 @@ class Planner {
   private sunk = 0;
 
   constructor(private readonly input: PlanInput) {
-    this.plan = { answers: [], orders: new Map(), fills: [], entries: [], levels: [], nextFillSeq: input.nextFillSeq };
+    this.plan = { answers: [], orders: new Map(), fills: [], entries: [], levels: [], nextFillSeq: input.nextFillSeq, nextPriority: input.nextPriority };
     this.maxBps = Math.max(input.config.makerFeeBps, input.config.takerFeeBps);
   }
 
   run(): BatchPlan {
+    const now = this.input.now;
+    if (now !== undefined && (this.input.book.nextExpiry() ?? Number.POSITIVE_INFINITY) <= now) {
+      this.postings = [];
+      this.sunk = 0;
+      const expire: MarketCommand = { type: "expire", now };
+      const answer = this.release(this.input.book.process(expire));
+      if (this.postings.length > 0) this.entry(expire, answer);
+    }
     for (const command of this.input.commands) {
       this.postings = [];
       this.sunk = 0;
@@ -72,8 +86,8 @@ class Planner {
     const id = this.input.newId();
     const row: OrderRow = {
       id, playerId: c.playerId, clientOrderId: c.clientOrderId, side: c.side, kind: c.orderType,
-      timeInForce: c.timeInForce ?? (c.orderType === "market" ? "IOC" : "GTC"), stp: c.stp ?? "none", code: 0, price: c.orderType === "limit" ? (c.price ?? null) : null,
-      quantity: c.quantity, remaining: 0, filled: 0, reserved: 0, status: "rejected", seq: 0, expiresAt: c.expiresAt ?? null,
+      timeInForce: c.timeInForce ?? (c.orderType === "market" ? "IOC" : "GTC"), stp: c.stp ?? DEFAULT_STP, code: 0, price: c.orderType === "limit" ? (c.price ?? null) : null,
+      quantity: c.quantity, remaining: 0, filled: 0, reserved: 0, status: "rejected", seq: 0, priority: 0, expiresAt: c.expiresAt ?? null,
     };
     // What to hold back before matching.
     let need: number | undefined;
@@ -92,12 +106,13 @@ class Planner {
 
     const result = book.process({
       type: "place", orderId: id, playerId: c.playerId, clientOrderId: c.clientOrderId, side: c.side, orderType: c.orderType,
-      price: c.price, quantity: c.quantity, timeInForce: c.timeInForce, stp: c.stp, expiresAt: c.expiresAt, budget, priceLimit: c.priceLimit,
+      price: c.price, quantity: c.quantity, timeInForce: c.timeInForce, stp: c.stp ?? DEFAULT_STP, expiresAt: c.expiresAt, budget, priceLimit: c.priceLimit,
     });
     if (result.code !== EngineCode.OK) return this.rejected(row, result.code);
     const seq = result.events.find((e) => e.type === "accepted");
     row.status = "open";
     row.seq = seq?.type === "accepted" ? seq.seq : 0;
+    row.priority = this.plan.nextPriority++;
     row.remaining = c.quantity;
     this.hold(row, need);
     this.plan.orders.set(id, row);
@@ -167,6 +182,7 @@ class Planner {
         o.quantity = o.filled + e.remaining;
         o.remaining = e.remaining;
         o.seq = this.input.book.getOrder(e.orderId)?.seq ?? o.seq;
+        if (!e.priorityKept) o.priority = this.plan.nextPriority++;
       }
     } else if (e.type === "fill") {
       const notional = e.price * e.quantity;

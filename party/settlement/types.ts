@@ -59,6 +59,8 @@ export interface OrderRow {
   reserved: number;
   status: OrderStatus;
   seq: number;
+  /** Queue position in its price level (restart rebuilds the book in this order). */
+  priority: number;
   expiresAt: number | null;
 }
 
@@ -103,4 +105,5 @@ export interface BatchPlan {
   entries: LedgerEntry[];
   levels: LevelEvent[];
   nextFillSeq: number;
+  nextPriority: number;
 }

@@ -179,3 +179,43 @@ describe(`market settlement on ${process.env.TEST_DB ?? "pglite"}`, () => {
     await ledgerOk();
   });
 });
+
+describe(`market queue and clock on ${process.env.TEST_DB ?? "pglite"}`, () => {
+  it("an amend that loses priority keeps its new place after a restart", async () => {
+    const m = await addMarket(t.db, { makerBps: 0, takerBps: 0 });
+    const [a, b, c] = [await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [m.itemTypeId])];
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    const first = await session.submit(place(a, "sell", 100, 5));
+    await session.submit(place(b, "sell", 100, 5));
+    expect(await session.submit({ type: "amend", playerId: a, orderId: first.order!.id, quantity: 6 })).toMatchObject({ ok: true });
+    const restarted = (await MarketSession.open(() => t.db, m.slug))!;
+    const taken = await restarted.submit(place(c, "buy", 100, 5));
+    expect(taken.fills!.map((f) => f.makerPlayerId)).toEqual([b]); // b is now first in the queue
+  });
+
+  it("orders past their expiry never trade, even before the alarm runs", async () => {
+    const m = await addMarket(t.db, { makerBps: 0, takerBps: 0 });
+    const [a, b] = [await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [m.itemTypeId])];
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    const soon = await session.submit(place(a, "sell", 100, 5, { expiresAt: Date.now() + 150 }));
+    expect(soon.ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const taker = await session.submit(place(b, "buy", 100, 5, { timeInForce: "IOC" }));
+    expect(taker.fills).toEqual([]);
+    const [row] = await rows<{ status: string; reserved: string }>(t.db, sql`select status, reserved::text from orders where id = ${soon.order!.id}`);
+    expect(row).toEqual({ status: "expired", reserved: "0" });
+    expect(await wallet(t.db, a, m.itemTypeId)).toMatchObject({ itemsReserved: 0 });
+    await ledgerOk();
+  });
+
+  it("a player's own orders do not trade with each other by default", async () => {
+    const m = await addMarket(t.db);
+    const a = await fundedTrader(t.db, [m.itemTypeId]);
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    await session.submit(place(a, "sell", 100, 5));
+    const mine = await session.submit(place(a, "buy", 100, 5));
+    expect(mine.fills).toEqual([]);
+    expect(mine.order).toMatchObject({ status: "canceled", filled: 0 });
+    expect(session.depth.view().asks).toEqual([[100, 5]]);
+  });
+});

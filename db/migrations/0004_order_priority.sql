@@ -1,0 +1,1 @@
+ALTER TABLE "orders" ADD COLUMN "priority" bigint DEFAULT 0 NOT NULL;
