@@ -65,10 +65,21 @@ function readTicket(form: FormData, market: MarketSummary): Review | { fieldErro
   return { side: side as Review["side"], orderType: orderType as Review["orderType"], price: price!, quantity, clientOrderId };
 }
 
+/** The room's answer in words for the page ("done" says little to a player). */
+function words(answer: Answer): string {
+  if (!answer.ok) return answer.message;
+  const o = answer.order;
+  if (answer.canceled?.length) return "Canceled.";
+  if (!o) return "Done.";
+  if (o.status === "filled") return `Filled: ${o.filled} traded.`;
+  if (o.status === "open") return o.filled > 0 ? `Partly filled (${o.filled}); the rest is on the book.` : "Placed: your order is on the book.";
+  return `Order ${o.status}.`;
+}
+
 const summarize = (answer: Answer) => ({
   ok: answer.ok,
   reason: answer.reason,
-  message: answer.message,
+  message: words(answer),
   ...(answer.order ? { status: answer.order.status, filled: answer.order.filled } : {}),
 });
 
