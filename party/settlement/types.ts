@@ -4,7 +4,7 @@
  * transaction and only then published.
  */
 import type { LedgerEntry } from "../../db/ledger/types";
-import type { LevelEvent, Side, StpMode, TimeInForce } from "../engine";
+import type { AmendCommand, CancelAllCommand, CancelCommand, ExpireCommand, LevelEvent, PlaceCommand, Side, StpMode, TimeInForce } from "../engine";
 
 export interface MarketConfig {
   slug: string;
@@ -17,26 +17,12 @@ export interface MarketConfig {
 }
 
 export type MarketCommand =
-  | {
-      type: "place";
-      playerId: string;
-      clientOrderId: string;
-      side: Side;
-      orderType: "limit" | "market";
-      price?: number;
-      quantity: number;
-      timeInForce?: TimeInForce;
-      stp?: StpMode;
-      /** Epoch milliseconds. */
-      expiresAt?: number;
-      /** Market buys: the most currency (before fees) the order may spend. */
-      budget?: number;
-      priceLimit?: number;
-    }
-  | { type: "cancel"; playerId: string; orderId: string }
-  | { type: "amend"; playerId: string; orderId: string; price?: number; quantity?: number }
-  | { type: "cancelAll"; playerId: string }
-  | { type: "expire"; now: number };
+  /** The engine's place command without its order id (the room assigns it); expiresAt is epoch ms. */
+  | (Omit<PlaceCommand, "orderId" | "clientOrderId"> & { clientOrderId: string })
+  | CancelCommand
+  | AmendCommand
+  | CancelAllCommand
+  | ExpireCommand;
 
 export type OrderStatus = "open" | "filled" | "canceled" | "expired" | "rejected";
 
