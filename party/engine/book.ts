@@ -11,6 +11,7 @@ import type {
   Depth,
   DepthLevel,
   EngineEvent,
+  OrderId,
   OrderView,
   PlaceCommand,
   Side,
@@ -22,6 +23,7 @@ import {
   checkPrice,
   checkQuantity,
   notionalOverflows,
+  reportedOrderId,
   validateAmend,
   validateCancel,
   validateConfig,
@@ -69,7 +71,7 @@ class Order {
   /** Used by clone() only. */
   twin: Order | null = null;
   live = false;
-  id = "";
+  id: OrderId = "";
   playerId = "";
   clientOrderId: string | null = null;
   isBuy = false;
@@ -85,7 +87,7 @@ class Order {
   hasExpiry = false;
 
   init(
-    id: string,
+    id: OrderId,
     playerId: string,
     clientOrderId: string | null,
     isBuy: boolean,
@@ -179,6 +181,111 @@ class Pool {
   }
 }
 
+/**
+ * Open orders by id. String ids go through a Map; numeric ids (non-negative safe integers) through
+ * an open-addressing table of typed keys (linear probing, Fibonacci hashing, backward-shift
+ * deletion, load <= 1/2): a lookup reads one line of keys and one of values, where a Map of
+ * strings also reads the key string, a bucket and an entry (ADR 010, docs/PERFORMANCE.md).
+ */
+class OrderIndex {
+  private readonly byString = new Map<string, Order>();
+  /** -1: empty slot. */
+  private keys = new Float64Array(1024).fill(-1);
+  private vals: (Order | null)[] = new Array<Order | null>(1024).fill(null);
+  private mask = 1023;
+  private shift = 22;
+  private count = 0;
+
+  get size(): number {
+    return this.byString.size + this.count;
+  }
+
+  private home(id: number): number {
+    const lo = id >>> 0;
+    const hi = (id / 4294967296) | 0;
+    return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
+  }
+
+  get(id: OrderId): Order | undefined {
+    if (typeof id === "string") return this.byString.get(id);
+    const keys = this.keys;
+    const mask = this.mask;
+    for (let i = this.home(id); ; i = (i + 1) & mask) {
+      const k = keys[i] as number;
+      if (k === id) return this.vals[i] as Order;
+      if (k === -1) return undefined;
+    }
+  }
+
+  has(id: OrderId): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  /** The id must not be present. */
+  set(id: OrderId, o: Order): void {
+    if (typeof id === "string") {
+      this.byString.set(id, o);
+      return;
+    }
+    if ((this.count + 1) * 2 > this.keys.length) this.grow();
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = this.home(id);
+    while (keys[i] !== -1) i = (i + 1) & mask;
+    keys[i] = id;
+    this.vals[i] = o;
+    this.count++;
+  }
+
+  delete(id: OrderId): void {
+    if (typeof id === "string") {
+      this.byString.delete(id);
+      return;
+    }
+    const keys = this.keys;
+    const vals = this.vals;
+    const mask = this.mask;
+    let i = this.home(id);
+    for (;;) {
+      const k = keys[i] as number;
+      if (k === id) break;
+      if (k === -1) return;
+      i = (i + 1) & mask;
+    }
+    // Backward-shift deletion: move later entries of the cluster into the hole when their home
+    // slot is not cyclically within (hole, their slot]; no tombstones.
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const k = keys[j] as number;
+      if (k === -1) break;
+      const h = this.home(k);
+      if (i <= j ? i < h && h <= j : i < h || h <= j) continue;
+      keys[i] = k;
+      vals[i] = vals[j] as Order;
+      i = j;
+    }
+    keys[i] = -1;
+    vals[i] = null;
+    this.count--;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldVals = this.vals;
+    const cap = oldKeys.length * 2;
+    this.keys = new Float64Array(cap).fill(-1);
+    this.vals = new Array<Order | null>(cap).fill(null);
+    this.mask = cap - 1;
+    this.shift--;
+    this.count = 0;
+    for (let i = 0; i < oldKeys.length; i++) {
+      const k = oldKeys[i] as number;
+      if (k !== -1) this.set(k, oldVals[i] as Order);
+    }
+  }
+}
+
 class PlayerOrders {
   head: Order | null = null;
   tail: Order | null = null;
@@ -246,24 +353,24 @@ class BookSide {
   }
 }
 
-class Result implements CommandResult {
+class Result implements CommandResult<OrderId> {
   constructor(
     readonly code: ResultCode,
-    readonly events: EngineEvent[],
+    readonly events: EngineEvent<OrderId>[],
     readonly filled: number,
     readonly remaining: number,
     readonly resting: boolean,
   ) {}
 }
 
-export class OrderBook implements Book {
+export class OrderBook<Id extends OrderId = string> implements Book<Id> {
   readonly config: Readonly<BookConfig>;
   private readonly tick: number;
   private readonly lot: number;
   private readonly pool = new Pool();
   private readonly bids = new BookSide(true, this.pool);
   private readonly asks = new BookSide(false, this.pool);
-  private readonly orders = new Map<string, Order>();
+  private readonly orders = new OrderIndex();
   private readonly players = new Map<string, PlayerOrders>();
   private nextSeq = 1;
 
@@ -273,7 +380,7 @@ export class OrderBook implements Book {
 
   // Per-command scratch state.
   /** Events of the current command; copied out (exact length) at its end. */
-  private readonly ev: (EngineEvent | null)[] = [];
+  private readonly ev: (EngineEvent<OrderId> | null)[] = [];
   private evN = 0;
   private epoch = 0;
   private readonly touched: (Level | null)[] = [];
@@ -294,7 +401,8 @@ export class OrderBook implements Book {
    * Apply one command. Never throws for a bad command: the code says what went wrong. The events
    * array is fresh for every call and belongs to the caller.
    */
-  process(c: Command): CommandResult {
+  process(command: Command<Id>): CommandResult<Id> {
+    const c = command as Command<OrderId>;
     this.evN = 0;
     this.epoch++;
     this.rFilled = 0;
@@ -324,15 +432,15 @@ export class OrderBook implements Book {
     if (this.touchedCount > 0) this.flushLevels();
     const ev = this.ev;
     const n = this.evN;
-    const events = ev.slice(0, n) as EngineEvent[];
+    const events = ev.slice(0, n) as EngineEvent<OrderId>[];
     for (let i = 0; i < n; i++) ev[i] = null;
     this.pool.recycle();
-    return new Result(code, events, this.rFilled, this.rRemaining, this.rResting);
+    return new Result(code, events, this.rFilled, this.rRemaining, this.rResting) as CommandResult<Id>;
   }
 
   // ------------------------------------------------------------ place
 
-  private place(c: PlaceCommand): ResultCode {
+  private place(c: PlaceCommand<OrderId>): ResultCode {
     const code = validatePlace(c, this.tick, this.lot);
     if (code !== ResultCode.OK) return this.reject(code, c);
     if (this.orders.has(c.orderId)) return this.reject(ResultCode.DUPLICATE_ORDER_ID, c);
@@ -418,7 +526,7 @@ export class OrderBook implements Book {
     isBuy: boolean,
     limitPrice: number,
     quantity: number,
-    takerId: string,
+    takerId: OrderId,
     takerPlayerId: string,
     stp: number,
     budget: number,
@@ -537,7 +645,7 @@ export class OrderBook implements Book {
 
   // ------------------------------------------------------------ cancel / amend
 
-  private cancel(orderId: string, playerId: string): ResultCode {
+  private cancel(orderId: OrderId, playerId: string): ResultCode {
     const o = this.orders.get(orderId);
     if (o === undefined) {
       const code = validateCancel(orderId, playerId);
@@ -552,7 +660,7 @@ export class OrderBook implements Book {
     return ResultCode.OK;
   }
 
-  private amend(c: AmendCommand): ResultCode {
+  private amend(c: AmendCommand<OrderId>): ResultCode {
     const code = validateAmend(c, this.tick, this.lot);
     if (code !== ResultCode.OK) return this.reject(code, c);
     const o = this.orders.get(c.orderId);
@@ -675,7 +783,7 @@ export class OrderBook implements Book {
 
   // ------------------------------------------------------------ structure
 
-  private emit(e: EngineEvent): void {
+  private emit(e: EngineEvent<OrderId>): void {
     this.ev[this.evN++] = e;
   }
 
@@ -808,7 +916,7 @@ export class OrderBook implements Book {
       type: "rejected",
       code,
       command: typeof cmd.type === "string" ? cmd.type : "unknown",
-      orderId: typeof cmd.orderId === "string" ? cmd.orderId : null,
+      orderId: reportedOrderId(cmd.orderId),
       playerId: typeof cmd.playerId === "string" ? cmd.playerId : null,
     });
     return code;
@@ -885,9 +993,9 @@ export class OrderBook implements Book {
     return { bids: side(this.bids), asks: side(this.asks) };
   }
 
-  getOrder(orderId: string): OrderView | undefined {
+  getOrder(orderId: Id): OrderView<Id> | undefined {
     const o = this.orders.get(orderId);
-    return o === undefined ? undefined : view(o);
+    return o === undefined ? undefined : (view(o) as OrderView<Id>);
   }
 
   size(): number {
@@ -903,11 +1011,11 @@ export class OrderBook implements Book {
     return h.length > 0 ? (h[0] as Order).expiresAt : undefined;
   }
 
-  snapshot(): BookSnapshot {
-    const side = (s: BookSide): OrderView[] => {
-      const out: OrderView[] = [];
+  snapshot(): BookSnapshot<Id> {
+    const side = (s: BookSide): OrderView<Id>[] => {
+      const out: OrderView<Id>[] = [];
       for (let i = s.levels.length - 1; i >= 0; i--) {
-        for (let o = (s.levels[i] as Level).head; o !== null; o = o.next) out.push(view(o));
+        for (let o = (s.levels[i] as Level).head; o !== null; o = o.next) out.push(view(o) as OrderView<Id>);
       }
       return out;
     };
@@ -929,8 +1037,8 @@ export class OrderBook implements Book {
    * An independent copy with the same state: process() on it never affects this book. Copies
    * the structure directly (no snapshot views), in O(open orders).
    */
-  clone(): OrderBook {
-    const copy = new OrderBook(this.config);
+  clone(): OrderBook<Id> {
+    const copy = new OrderBook<Id>(this.config);
     copy.nextSeq = this.nextSeq;
     for (const [from, to] of [
       [this.bids, copy.bids],
@@ -970,18 +1078,20 @@ export class OrderBook implements Book {
       else dead = true;
     }
     if (dead) for (let i = (copy.heap.length >> 1) - 1; i >= 0; i--) copy.siftDown(i);
-    for (const o of this.orders.values()) o.twin = null;
+    for (const side of [this.bids, this.asks]) {
+      for (const level of side.levels) for (let o = level.head; o !== null; o = o.next) o.twin = null;
+    }
     return copy;
   }
 
   /** Rebuild a book from snapshot(). Throws on a malformed snapshot (not a hot path). */
-  static fromSnapshot(s: BookSnapshot): OrderBook {
+  static fromSnapshot<Id extends OrderId = string>(s: BookSnapshot<Id>): OrderBook<Id> {
     if (s.version !== 1) throw new Error(`unsupported snapshot version ${String(s.version)}`);
-    const book = new OrderBook({ tickSize: s.tickSize, lotSize: s.lotSize });
+    const book = new OrderBook<Id>({ tickSize: s.tickSize, lotSize: s.lotSize });
     if (!Number.isSafeInteger(s.nextSeq) || s.nextSeq < 1) throw new Error("bad snapshot nextSeq");
     book.nextSeq = s.nextSeq;
     const all: Order[] = [];
-    const load = (views: OrderView[], side: Side) => {
+    const load = (views: OrderView<Id>[], side: Side) => {
       const own = side === "buy" ? book.bids : book.asks;
       let lastPrice = NaN;
       for (const v of views) {
@@ -1032,7 +1142,7 @@ function expiresBefore(a: Order, b: Order): boolean {
   return a.expiresAt < b.expiresAt || (a.expiresAt === b.expiresAt && a.seq < b.seq);
 }
 
-function view(o: Order): OrderView {
+function view(o: Order): OrderView<OrderId> {
   return {
     orderId: o.id,
     playerId: o.playerId,
@@ -1049,6 +1159,6 @@ function view(o: Order): OrderView {
 }
 
 /** Create a fast order book for one market. */
-export function createBook(config: BookConfig): OrderBook {
-  return new OrderBook(config);
+export function createBook<Id extends OrderId = string>(config: BookConfig): OrderBook<Id> {
+  return new OrderBook<Id>(config);
 }

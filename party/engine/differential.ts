@@ -1,7 +1,8 @@
 import { OrderBook } from "./book";
 import { ReferenceBook } from "./reference";
 import { RandomStream } from "./random-stream";
-import type { Book, BookConfig, Command, CommandResult } from "./types";
+import type { Book, BookConfig, Command, CommandResult, OrderId } from "./types";
+import type { StreamOptions } from "./random-stream";
 
 /**
  * Differential run: one seeded command stream through the fast book and the reference book.
@@ -14,11 +15,12 @@ export interface DiffOptions {
   commands: number;
   targetSize?: number;
   hashEvery?: number;
+  ids?: StreamOptions["ids"];
 }
 
 export interface DiffMismatch {
   index: number;
-  command: Command;
+  command: Command<OrderId>;
   what: "result" | "hash";
   fast: unknown;
   reference: unknown;
@@ -31,11 +33,11 @@ export interface DiffReport {
   finalSize: number;
 }
 
-export function resultKey(r: CommandResult): string {
+export function resultKey(r: CommandResult<OrderId>): string {
   return JSON.stringify([r.code, r.filled, r.remaining, r.resting, r.events]);
 }
 
-function sameResult(a: CommandResult, b: CommandResult): boolean {
+function sameResult(a: CommandResult<OrderId>, b: CommandResult<OrderId>): boolean {
   if (resultKey(a) === resultKey(b)) return true;
   // Same content with keys in another order still counts as the same.
   return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
@@ -50,9 +52,9 @@ function normalize(v: unknown): unknown {
 }
 
 export function runDifferential(o: DiffOptions): DiffReport {
-  const fast: Book = new OrderBook(o.config);
-  const ref: Book = new ReferenceBook(o.config);
-  const stream = new RandomStream(o.seed, { config: o.config, targetSize: o.targetSize });
+  const fast: Book<OrderId> = new OrderBook<OrderId>(o.config);
+  const ref: Book<OrderId> = new ReferenceBook<OrderId>(o.config);
+  const stream = new RandomStream(o.seed, { config: o.config, targetSize: o.targetSize, ids: o.ids });
   const hashEvery = o.hashEvery ?? 1;
   for (let i = 0; i < o.commands; i++) {
     const command = stream.next(ref);

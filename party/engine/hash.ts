@@ -1,11 +1,11 @@
-import type { BookSnapshot, OrderView } from "./types";
+import type { BookSnapshot, OrderId, OrderView } from "./types";
 
 /**
  * A 64-bit hash (two 32-bit murmur3-style lanes) over a snapshot's canonical content: the config,
  * the sequence counter and every open order, in priority order. Two books with the same hash hold
  * the same orders in the same priority (up to hash collisions); the tests also compare snapshots.
  */
-export function stateHash(s: BookSnapshot): string {
+export function stateHash(s: BookSnapshot<OrderId>): string {
   const h = new Hasher();
   h.num(s.version).num(s.tickSize).num(s.lotSize).num(s.nextSeq);
   h.num(s.bids.length);
@@ -15,8 +15,8 @@ export function stateHash(s: BookSnapshot): string {
   return h.hex();
 }
 
-function hashOrder(h: Hasher, o: OrderView): void {
-  h.str(o.orderId).str(o.playerId).str(o.clientOrderId ?? "\u0000").str(o.side);
+function hashOrder(h: Hasher, o: OrderView<OrderId>): void {
+  h.id(o.orderId).str(o.playerId).str(o.clientOrderId ?? "\u0000").str(o.side);
   h.num(o.price).num(o.remaining).num(o.filled).num(o.seq);
   h.str(o.timeInForce).str(o.stp).num(o.expiresAt ?? -1);
 }
@@ -41,6 +41,13 @@ class Hasher {
     this.word(s.length);
     for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));
     return this;
+  }
+
+  /** A string id as str(); a numeric id as a marker no string length can take, then the number. */
+  id(v: OrderId): this {
+    if (typeof v === "string") return this.str(v);
+    this.word(-1);
+    return this.num(v);
   }
 
   num(n: number): this {

@@ -9,9 +9,9 @@ export { stateHash } from "./hash";
 export type * from "./types";
 
 import { OrderBook } from "./book";
-import type { BookSnapshot } from "./types";
+import type { BookSnapshot, OrderId } from "./types";
 
 /** Rebuild a fast book from a snapshot. */
-export function restoreBook(snapshot: BookSnapshot): OrderBook {
+export function restoreBook<Id extends OrderId = string>(snapshot: BookSnapshot<Id>): OrderBook<Id> {
   return OrderBook.fromSnapshot(snapshot);
 }

@@ -1,4 +1,4 @@
-import type { BookConfig, Command, PlaceCommand, StpMode, TimeInForce } from "./types";
+import type { BookConfig, Command, OrderId, PlaceCommand, StpMode, TimeInForce } from "./types";
 
 /**
  * Seeded random command streams for the differential and property tests (and long-diff.ts).
@@ -56,6 +56,11 @@ export interface StreamOptions {
   /** Open orders the stream tries to hover around. */
   targetSize?: number;
   players?: number;
+  /**
+   * Order ids: strings (default, "o1", "o2", ...), numbers (safe integers of very different sizes,
+   * up to 2^53 - 1, so the numeric id table sees collisions and wide keys), or both in one book.
+   */
+  ids?: "string" | "number" | "mixed";
 }
 
 const STPS: StpMode[] = ["none", "none", "cancel_taker", "cancel_maker", "cancel_both"];
@@ -64,7 +69,7 @@ const MAX = Number.MAX_SAFE_INTEGER;
 
 export interface BookView {
   size(): number;
-  getOrder(orderId: string): unknown;
+  getOrder(orderId: OrderId): unknown;
 }
 
 export class RandomStream {
@@ -74,8 +79,8 @@ export class RandomStream {
   private readonly target: number;
   private readonly playerIds: string[];
   /** Ids this stream has placed (open or not), with their owner. */
-  private ids: string[] = [];
-  private owner = new Map<string, string>();
+  private ids: OrderId[] = [];
+  private owner = new Map<OrderId, string>();
   private nextId = 1;
   private now = 1_000;
   private book: BookView | null = null;
@@ -96,7 +101,7 @@ export class RandomStream {
    * The next command. `book` is read (never changed) to steer: towards the target size, and
    * towards ids that are still open so that most cancels and amends hit something.
    */
-  next(book: BookView): Command {
+  next(book: BookView): Command<OrderId> {
     this.book = book;
     const size = book.size();
     const r = this.rng;
@@ -120,49 +125,65 @@ export class RandomStream {
     return this.rng.int(1, 8) * this.lot;
   }
 
-  private newId(): string {
-    const id = `o${this.nextId++}`;
-    return id;
+  private newId(): OrderId {
+    const n = this.nextId++;
+    const kind = this.opts.ids ?? "string";
+    if (kind === "string" || (kind === "mixed" && n % 2 === 0)) return `o${n}`;
+    // Small, mid-sized and huge safe integers; multiples of 1024 collide in the low bits.
+    switch (n % 4) {
+      case 0:
+        return n;
+      case 1:
+        return n * 1024;
+      case 2:
+        return 2 ** 40 + n * 7919;
+      default:
+        return MAX - n;
+    }
   }
 
-  private remember(id: string, playerId: string): void {
+  private unknownId(): OrderId {
+    return (this.opts.ids ?? "string") === "number" ? 123_456_789_013 : "nope";
+  }
+
+  private remember(id: OrderId, playerId: string): void {
     if (this.owner.has(id)) return;
     this.ids.push(id);
     this.owner.set(id, playerId);
     if (this.ids.length > 400) {
       const at = this.rng.int(0, 199);
-      const gone = this.ids[at] as string;
-      this.ids[at] = this.ids[this.ids.length - 1] as string;
+      const gone = this.ids[at] as OrderId;
+      this.ids[at] = this.ids[this.ids.length - 1] as OrderId;
       this.ids.pop();
       this.owner.delete(gone);
     }
   }
 
-  private known(): { id: string; playerId: string } {
+  private known(): { id: OrderId; playerId: string } {
     const r = this.rng;
-    if (this.ids.length === 0 || r.chance(0.03)) return { id: "nope", playerId: r.pick(this.playerIds) };
+    if (this.ids.length === 0 || r.chance(0.03)) return { id: this.unknownId(), playerId: r.pick(this.playerIds) };
     // Mostly ids that are open now (closed ones are mostly forgotten as they are found).
     let at = r.int(0, this.ids.length - 1);
-    let id = this.ids[at] as string;
+    let id = this.ids[at] as OrderId;
     for (let tries = 0; tries < 8 && this.book !== null && this.book.getOrder(id) === undefined; tries++) {
       if (r.chance(0.9) && this.ids.length > 1) {
-        this.ids[at] = this.ids[this.ids.length - 1] as string;
+        this.ids[at] = this.ids[this.ids.length - 1] as OrderId;
         this.ids.pop();
         this.owner.delete(id);
       }
       at = r.int(0, this.ids.length - 1);
-      id = this.ids[at] as string;
+      id = this.ids[at] as OrderId;
     }
     const owner = this.owner.get(id) as string;
     return { id, playerId: r.chance(0.95) ? owner : r.pick(this.playerIds) };
   }
 
-  private cancel(): Command {
+  private cancel(): Command<OrderId> {
     const { id, playerId } = this.known();
     return { type: "cancel", orderId: id, playerId };
   }
 
-  private amend(): Command {
+  private amend(): Command<OrderId> {
     const r = this.rng;
     const { id, playerId } = this.known();
     const y = r.float();
@@ -171,13 +192,13 @@ export class RandomStream {
     return { type: "amend", orderId: id, playerId, price: this.price(r.int(-6, 6)), quantity: this.qty() };
   }
 
-  private place(crowded: boolean): PlaceCommand {
+  private place(crowded: boolean): PlaceCommand<OrderId> {
     const r = this.rng;
     const playerId = r.pick(this.playerIds);
     const side = r.chance(0.5) ? "buy" : "sell";
-    const orderId = r.chance(0.01) && this.ids.length > 0 ? (this.ids[this.ids.length - 1] as string) : this.newId();
+    const orderId = r.chance(0.01) && this.ids.length > 0 ? (this.ids[this.ids.length - 1] as OrderId) : this.newId();
     const stp = r.pick(STPS);
-    const cmd: PlaceCommand = { type: "place", orderId, playerId, side, orderType: "limit", quantity: this.qty(), stp };
+    const cmd: PlaceCommand<OrderId> = { type: "place", orderId, playerId, side, orderType: "limit", quantity: this.qty(), stp };
     if (r.chance(0.2)) cmd.clientOrderId = `c${orderId}`;
     if (r.chance(crowded ? 0.25 : 0.12)) {
       cmd.orderType = "market";
@@ -203,10 +224,10 @@ export class RandomStream {
     return cmd;
   }
 
-  private invalid(): Command {
+  private invalid(): Command<OrderId> {
     const r = this.rng;
     const playerId = r.pick(this.playerIds);
-    const base: PlaceCommand = {
+    const base: PlaceCommand<OrderId> = {
       type: "place",
       orderId: this.newId(),
       playerId,
@@ -239,6 +260,10 @@ export class RandomStream {
       { type: "amend", orderId: "o1", playerId },
       { type: "amend", orderId: this.known().id, playerId, price: 3.5 },
       { type: "cancel", orderId: 42, playerId },
+      { type: "cancel", orderId: -1, playerId },
+      { ...base, orderId: 1.5 },
+      { ...base, orderId: 2 ** 53 },
+      { type: "amend", orderId: NaN, playerId, quantity: this.lot },
       { type: "cancelAll", playerId: "" },
       { type: "expire", now: "soon" },
       { type: "explode" },

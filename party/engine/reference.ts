@@ -11,6 +11,7 @@ import type {
   Depth,
   DepthLevel,
   EngineEvent,
+  OrderId,
   OrderView,
   PlaceCommand,
   Side,
@@ -19,6 +20,7 @@ import type {
 import {
   affordable,
   notionalOverflows,
+  reportedOrderId,
   validateAmend,
   validateCancel,
   validateConfig,
@@ -33,13 +35,13 @@ import {
  * depth before and after each command. The differential tests hold the fast book to its results.
  */
 
-interface RefOrder extends OrderView {
+interface RefOrder extends OrderView<OrderId> {
   /** Time priority: smaller is earlier. Renewed when an amend loses priority. */
   priority: number;
 }
 
 interface Taker {
-  orderId: string;
+  orderId: OrderId;
   playerId: string;
   side: Side;
   /** Worst acceptable price, or null for none. */
@@ -53,20 +55,20 @@ interface Taker {
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
-export class ReferenceBook implements Book {
+export class ReferenceBook<Id extends OrderId = string> implements Book<Id> {
   readonly config: Readonly<BookConfig>;
   private orders: RefOrder[] = [];
   private nextSeq = 1;
   private nextPriority = 1;
-  private events: EngineEvent[] = [];
+  private events: EngineEvent<OrderId>[] = [];
 
   constructor(config: BookConfig) {
     validateConfig(config);
     this.config = { tickSize: config.tickSize, lotSize: config.lotSize };
   }
 
-  static fromSnapshot(s: BookSnapshot): ReferenceBook {
-    const book = new ReferenceBook({ tickSize: s.tickSize, lotSize: s.lotSize });
+  static fromSnapshot<Id extends OrderId = string>(s: BookSnapshot<Id>): ReferenceBook<Id> {
+    const book = new ReferenceBook<Id>({ tickSize: s.tickSize, lotSize: s.lotSize });
     book.nextSeq = s.nextSeq;
     for (const o of [...s.bids, ...s.asks]) {
       book.orders.push({ ...o, priority: book.nextPriority++ });
@@ -76,15 +78,15 @@ export class ReferenceBook implements Book {
 
   // ------------------------------------------------------------ commands
 
-  process(command: Command): CommandResult {
+  process(command: Command<Id>): CommandResult<Id> {
     this.events = [];
     const before = this.aggregate();
     const result = this.dispatch(command);
     if (result.code === ResultCode.OK) this.emitLevelChanges(before, this.aggregate());
-    return { ...result, events: this.events };
+    return { ...result, events: this.events as EngineEvent<Id>[] };
   }
 
-  private dispatch(c: Command): Omit<CommandResult, "events"> {
+  private dispatch(c: Command<OrderId>): Omit<CommandResult, "events"> {
     switch (c?.type) {
       case "place":
         return this.place(c);
@@ -101,7 +103,7 @@ export class ReferenceBook implements Book {
     }
   }
 
-  private place(c: PlaceCommand): Omit<CommandResult, "events"> {
+  private place(c: PlaceCommand<OrderId>): Omit<CommandResult, "events"> {
     const { tickSize, lotSize } = this.config;
     const code = validatePlace(c, tickSize, lotSize);
     if (code !== ResultCode.OK) return this.reject(code, c);
@@ -176,7 +178,7 @@ export class ReferenceBook implements Book {
     return { code: ResultCode.OK, filled: taker.filled, remaining: 0, resting: false };
   }
 
-  private cancel(orderId: string, playerId: string): Omit<CommandResult, "events"> {
+  private cancel(orderId: OrderId, playerId: string): Omit<CommandResult, "events"> {
     const code = validateCancel(orderId, playerId);
     if (code !== ResultCode.OK) return this.reject(code, { type: "cancel", orderId, playerId });
     const o = this.find(orderId);
@@ -187,7 +189,7 @@ export class ReferenceBook implements Book {
     return done();
   }
 
-  private amend(c: AmendCommand): Omit<CommandResult, "events"> {
+  private amend(c: AmendCommand<OrderId>): Omit<CommandResult, "events"> {
     const code = validateAmend(c, this.config.tickSize, this.config.lotSize);
     if (code !== ResultCode.OK) return this.reject(code, c);
     const o = this.find(c.orderId);
@@ -351,7 +353,7 @@ export class ReferenceBook implements Book {
 
   // ------------------------------------------------------------ helpers
 
-  private find(orderId: string): RefOrder | undefined {
+  private find(orderId: OrderId): RefOrder | undefined {
     return this.orders.find((o) => o.orderId === orderId);
   }
 
@@ -365,7 +367,7 @@ export class ReferenceBook implements Book {
     return total;
   }
 
-  private canceledEvent(orderId: string, playerId: string, side: Side, price: number | null, remaining: number, reason: CancelReason): void {
+  private canceledEvent(orderId: OrderId, playerId: string, side: Side, price: number | null, remaining: number, reason: CancelReason): void {
     this.events.push({ type: "canceled", orderId, playerId, side, price, remaining, reason });
   }
 
@@ -375,7 +377,7 @@ export class ReferenceBook implements Book {
       type: "rejected",
       code,
       command: typeof cmd.type === "string" ? cmd.type : "unknown",
-      orderId: typeof cmd.orderId === "string" ? cmd.orderId : null,
+      orderId: reportedOrderId(cmd.orderId),
       playerId: typeof cmd.playerId === "string" ? cmd.playerId : null,
     });
     return { code, filled: 0, remaining: 0, resting: false };
@@ -433,9 +435,9 @@ export class ReferenceBook implements Book {
     return { bids: side("buy"), asks: side("sell") };
   }
 
-  getOrder(orderId: string): OrderView | undefined {
+  getOrder(orderId: Id): OrderView<Id> | undefined {
     const o = this.find(orderId);
-    return o ? view(o) : undefined;
+    return o ? (view(o) as OrderView<Id>) : undefined;
   }
 
   size(): number {
@@ -448,8 +450,8 @@ export class ReferenceBook implements Book {
     return min;
   }
 
-  snapshot(): BookSnapshot {
-    return {
+  snapshot(): BookSnapshot<Id> {
+    return <BookSnapshot<Id>>{
       version: 1,
       tickSize: this.config.tickSize,
       lotSize: this.config.lotSize,
@@ -463,12 +465,12 @@ export class ReferenceBook implements Book {
     return stateHash(this.snapshot());
   }
 
-  clone(): ReferenceBook {
+  clone(): ReferenceBook<Id> {
     return ReferenceBook.fromSnapshot(this.snapshot());
   }
 }
 
-function view(o: RefOrder): OrderView {
+function view(o: RefOrder): OrderView<OrderId> {
   return {
     orderId: o.orderId,
     playerId: o.playerId,

@@ -20,6 +20,14 @@ export type TimeInForce = "GTC" | "IOC" | "FOK" | "POST_ONLY";
  */
 export type StpMode = "none" | "cancel_taker" | "cancel_maker" | "cancel_both";
 
+/**
+ * An order id: a string of 1-128 characters, or a non-negative safe integer. A numeric id is a
+ * handle the engine indexes in its own integer table (no string hashing; see ADR 010), which is
+ * what keeps cancels cheap on a deep book. "7" and 7 are different ids. Every type that carries
+ * an order id takes it as a parameter that defaults to string, the room's ids.
+ */
+export type OrderId = string | number;
+
 export interface BookConfig {
   /** Prices must be positive multiples of this (minor currency units). */
   tickSize: number;
@@ -29,10 +37,10 @@ export interface BookConfig {
 
 // ---------------------------------------------------------------- commands
 
-export interface PlaceCommand {
+export interface PlaceCommand<Id extends OrderId = string> {
   type: "place";
   /** Assigned by the caller (the room), unique among the book's open orders. */
-  orderId: string;
+  orderId: Id;
   playerId: string;
   /** The player's own id for the order, carried through untouched (idempotency lives in the room). */
   clientOrderId?: string;
@@ -53,9 +61,9 @@ export interface PlaceCommand {
   priceLimit?: number;
 }
 
-export interface CancelCommand {
+export interface CancelCommand<Id extends OrderId = string> {
   type: "cancel";
-  orderId: string;
+  orderId: Id;
   /** Must own the order. */
   playerId: string;
 }
@@ -65,9 +73,9 @@ export interface CancelCommand {
  * price keeps time priority; increasing it, or changing the price, sends the order to the back of
  * its (new) level. A new price that crosses the book trades at once, as a taker.
  */
-export interface AmendCommand {
+export interface AmendCommand<Id extends OrderId = string> {
   type: "amend";
-  orderId: string;
+  orderId: Id;
   playerId: string;
   price?: number;
   quantity?: number;
@@ -84,13 +92,13 @@ export interface CancelAllCommand {
   playerId: string;
 }
 
-export type Command = PlaceCommand | CancelCommand | AmendCommand | ExpireCommand | CancelAllCommand;
+export type Command<Id extends OrderId = string> = PlaceCommand<Id> | CancelCommand<Id> | AmendCommand<Id> | ExpireCommand | CancelAllCommand;
 
 // ---------------------------------------------------------------- events
 
-export interface AcceptedEvent {
+export interface AcceptedEvent<Id extends OrderId = string> {
   type: "accepted";
-  orderId: string;
+  orderId: Id;
   playerId: string;
   clientOrderId: string | null;
   side: Side;
@@ -103,18 +111,18 @@ export interface AcceptedEvent {
   seq: number;
 }
 
-export interface RejectedEvent {
+export interface RejectedEvent<Id extends OrderId = string> {
   type: "rejected";
   code: ResultCode;
   command: string;
-  orderId: string | null;
+  orderId: Id | null;
   playerId: string | null;
 }
 
-export interface FillEvent {
+export interface FillEvent<Id extends OrderId = string> {
   type: "fill";
-  makerOrderId: string;
-  takerOrderId: string;
+  makerOrderId: Id;
+  takerOrderId: Id;
   makerPlayerId: string;
   takerPlayerId: string;
   /** Always the maker's (resting) price. */
@@ -136,9 +144,9 @@ export type CancelReason =
   /** self-trade prevention */
   | "self_trade";
 
-export interface CanceledEvent {
+export interface CanceledEvent<Id extends OrderId = string> {
   type: "canceled";
-  orderId: string;
+  orderId: Id;
   playerId: string;
   side: Side;
   /** null for a market order. */
@@ -148,9 +156,9 @@ export interface CanceledEvent {
   reason: CancelReason;
 }
 
-export interface AmendedEvent {
+export interface AmendedEvent<Id extends OrderId = string> {
   type: "amended";
-  orderId: string;
+  orderId: Id;
   playerId: string;
   side: Side;
   oldPrice: number;
@@ -160,9 +168,9 @@ export interface AmendedEvent {
   priorityKept: boolean;
 }
 
-export interface ExpiredEvent {
+export interface ExpiredEvent<Id extends OrderId = string> {
   type: "expired";
-  orderId: string;
+  orderId: Id;
   playerId: string;
   side: Side;
   price: number;
@@ -178,13 +186,13 @@ export interface LevelEvent {
   total: number;
 }
 
-export type EngineEvent =
-  | AcceptedEvent
-  | RejectedEvent
-  | FillEvent
-  | CanceledEvent
-  | AmendedEvent
-  | ExpiredEvent
+export type EngineEvent<Id extends OrderId = string> =
+  | AcceptedEvent<Id>
+  | RejectedEvent<Id>
+  | FillEvent<Id>
+  | CanceledEvent<Id>
+  | AmendedEvent<Id>
+  | ExpiredEvent<Id>
   | LevelEvent;
 
 /**
@@ -195,9 +203,9 @@ export type EngineEvent =
  * for expire and cancelAll in (expiresAt, seq) / seq order, and last the level deltas: one per level
  * whose total changed, bids best-first then asks best-first.
  */
-export interface CommandResult {
+export interface CommandResult<Id extends OrderId = string> {
   code: ResultCode;
-  events: EngineEvent[];
+  events: EngineEvent<Id>[];
   /** place / amend: quantity the order traded in this command (0 otherwise). */
   filled: number;
   /** place / amend: the order's open quantity after the command, 0 if it is not on the book. */
@@ -208,8 +216,8 @@ export interface CommandResult {
 
 // ---------------------------------------------------------------- queries
 
-export interface OrderView {
-  orderId: string;
+export interface OrderView<Id extends OrderId = string> {
+  orderId: Id;
   playerId: string;
   clientOrderId: string | null;
   side: Side;
@@ -234,30 +242,30 @@ export interface Depth {
   asks: DepthLevel[];
 }
 
-export interface BookSnapshot {
+export interface BookSnapshot<Id extends OrderId = string> {
   version: 1;
   tickSize: number;
   lotSize: number;
   /** The next acceptance sequence number. */
   nextSeq: number;
   /** Best level first, time priority within a level. */
-  bids: OrderView[];
-  asks: OrderView[];
+  bids: OrderView<Id>[];
+  asks: OrderView<Id>[];
 }
 
 /** What both books (fast and reference) offer; the differential tests drive this interface. */
-export interface Book {
+export interface Book<Id extends OrderId = string> {
   readonly config: Readonly<BookConfig>;
-  process(command: Command): CommandResult;
+  process(command: Command<Id>): CommandResult<Id>;
   bestBid(): number | undefined;
   bestAsk(): number | undefined;
   depth(levels?: number): Depth;
-  getOrder(orderId: string): OrderView | undefined;
+  getOrder(orderId: Id): OrderView<Id> | undefined;
   /** Number of open orders. */
   size(): number;
   /** Earliest expiresAt among open orders, to schedule the room's alarm. */
   nextExpiry(): number | undefined;
-  snapshot(): BookSnapshot;
+  snapshot(): BookSnapshot<Id>;
   stateHash(): string;
-  clone(): Book;
+  clone(): Book<Id>;
 }

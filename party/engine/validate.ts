@@ -1,5 +1,5 @@
 import { ResultCode } from "./codes";
-import type { AmendCommand, BookConfig, PlaceCommand } from "./types";
+import type { AmendCommand, BookConfig, OrderId, PlaceCommand } from "./types";
 
 /**
  * Stateless checks shared by the fast and the reference book, so both give the same code for the
@@ -11,6 +11,16 @@ const MAX = Number.MAX_SAFE_INTEGER;
 
 function isId(v: unknown): v is string {
   return typeof v === "string" && v.length > 0 && v.length <= 128;
+}
+
+/** An order id: a string id, or a non-negative safe integer (a numeric handle). */
+export function isOrderId(v: unknown): v is OrderId {
+  return typeof v === "number" ? Number.isSafeInteger(v) && v >= 0 : isId(v);
+}
+
+/** The order id a rejected event reports: the command's, if it is a string or a safe integer. */
+export function reportedOrderId(v: unknown): OrderId | null {
+  return typeof v === "string" || (typeof v === "number" && Number.isSafeInteger(v)) ? v : null;
 }
 
 function positiveInt(v: unknown): v is number {
@@ -42,8 +52,8 @@ export function notionalOverflows(price: number, quantity: number): boolean {
   return price * quantity > MAX;
 }
 
-export function validatePlace(c: PlaceCommand, tick: number, lot: number): ResultCode {
-  if (!isId(c.orderId)) return ResultCode.INVALID_ORDER_ID;
+export function validatePlace(c: PlaceCommand<OrderId>, tick: number, lot: number): ResultCode {
+  if (!isOrderId(c.orderId)) return ResultCode.INVALID_ORDER_ID;
   if (!isId(c.playerId)) return ResultCode.INVALID_PLAYER_ID;
   if (c.clientOrderId !== undefined && !isId(c.clientOrderId)) return ResultCode.INVALID_CLIENT_ORDER_ID;
   if (c.side !== "buy" && c.side !== "sell") return ResultCode.INVALID_SIDE;
@@ -85,8 +95,8 @@ export function validatePlace(c: PlaceCommand, tick: number, lot: number): Resul
 }
 
 /** The parts of an amend that need no book: ids, and the shape of price / quantity. */
-export function validateAmend(c: AmendCommand, tick: number, lot: number): ResultCode {
-  if (!isId(c.orderId)) return ResultCode.INVALID_ORDER_ID;
+export function validateAmend(c: AmendCommand<OrderId>, tick: number, lot: number): ResultCode {
+  if (!isOrderId(c.orderId)) return ResultCode.INVALID_ORDER_ID;
   if (!isId(c.playerId)) return ResultCode.INVALID_PLAYER_ID;
   if (c.price === undefined && c.quantity === undefined) return ResultCode.NOTHING_TO_AMEND;
   if (c.price !== undefined) {
@@ -101,7 +111,7 @@ export function validateAmend(c: AmendCommand, tick: number, lot: number): Resul
 }
 
 export function validateCancel(orderId: unknown, playerId: unknown): ResultCode {
-  if (!isId(orderId)) return ResultCode.INVALID_ORDER_ID;
+  if (!isOrderId(orderId)) return ResultCode.INVALID_ORDER_ID;
   if (!isId(playerId)) return ResultCode.INVALID_PLAYER_ID;
   return ResultCode.OK;
 }
