@@ -1,4 +1,4 @@
-import { OrderBook, type BookConfig, type Command, type CommandResult, type PlaceCommand, type Side } from "../party/engine";
+import { OrderBook, type BookConfig, type Command, type CommandResult, type OrderId, type PlaceCommand, type Side } from "../party/engine";
 import { Rng } from "../party/engine/random-stream";
 
 /**
@@ -10,15 +10,21 @@ import { Rng } from "../party/engine/random-stream";
  * (b) retail mix: 55% limit, 35% cancel, 10% market, ~10,000 open orders.
  * (c) deep book: 1,000,000 open orders over 2,000 levels; 50% cancel (uniform over all open
  *     orders), 50% passive limit.
+ *
+ * Order ids are strings ("o1", "o2", ...: what the room sends today) or numeric handles (1, 2, ...:
+ * the engine's integer id table, ADR 010); each workload takes either.
  */
+
+export type IdKind = "string" | "number";
 
 export interface Workload {
   name: string;
   config: BookConfig;
   /** Commands that build the starting book (not timed). */
-  setup: Command[];
+  setup: Command<OrderId>[];
   /** Timed commands. */
-  commands: Command[];
+  commands: Command<OrderId>[];
+  ids: IdKind;
 }
 
 export const MARKET_CONFIG: BookConfig = { tickSize: 1, lotSize: 1 };
@@ -26,25 +32,25 @@ const MID = 100_000;
 
 /** Open orders of the generating book, with O(1) random pick and removal. */
 class OpenOrders {
-  ids: string[] = [];
+  ids: OrderId[] = [];
   players: string[] = [];
-  private index = new Map<string, number>();
+  private index = new Map<OrderId, number>();
 
   get size(): number {
     return this.ids.length;
   }
 
-  add(id: string, player: string): void {
+  add(id: OrderId, player: string): void {
     this.index.set(id, this.ids.length);
     this.ids.push(id);
     this.players.push(player);
   }
 
-  remove(id: string): void {
+  remove(id: OrderId): void {
     const i = this.index.get(id);
     if (i === undefined) return;
     const last = this.ids.length - 1;
-    const lastId = this.ids[last] as string;
+    const lastId = this.ids[last] as OrderId;
     this.ids[i] = lastId;
     this.players[i] = this.players[last] as string;
     this.index.set(lastId, i);
@@ -59,18 +65,22 @@ class OpenOrders {
 }
 
 class Generator {
-  readonly book = new OrderBook(MARKET_CONFIG);
+  readonly book = new OrderBook<OrderId>(MARKET_CONFIG);
   readonly open = new OpenOrders();
   readonly rng: Rng;
   private nextId = 0;
   private playerNames = Array.from({ length: 1000 }, (_, i) => `p${i}`);
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    readonly ids: IdKind,
+  ) {
     this.rng = new Rng(seed);
   }
 
-  id(): string {
-    return `o${this.nextId++}`;
+  id(): OrderId {
+    const n = this.nextId++;
+    return this.ids === "number" ? n : `o${n}`;
   }
 
   player(): string {
@@ -78,7 +88,7 @@ class Generator {
   }
 
   /** Run a command on the generating book and follow which orders are open. */
-  apply(c: Command): CommandResult {
+  apply(c: Command<OrderId>): CommandResult<OrderId> {
     const r = this.book.process(c);
     for (const e of r.events) {
       if (e.type === "fill" && e.makerRemaining === 0) this.open.remove(e.makerOrderId);
@@ -106,15 +116,15 @@ class Generator {
     return this.rng.float() < 0.5 ? "buy" : "sell";
   }
 
-  limit(price: number, side: Side, quantity: number, timeInForce?: "IOC"): PlaceCommand {
-    const c: PlaceCommand = { type: "place", orderId: this.id(), playerId: this.player(), side, orderType: "limit", price, quantity };
+  limit(price: number, side: Side, quantity: number, timeInForce?: "IOC"): PlaceCommand<OrderId> {
+    const c: PlaceCommand<OrderId> = { type: "place", orderId: this.id(), playerId: this.player(), side, orderType: "limit", price, quantity };
     if (timeInForce) c.timeInForce = timeInForce;
     return c;
   }
 
-  cancel(): Command {
+  cancel(): Command<OrderId> {
     const i = this.open.pick(this.rng);
-    return { type: "cancel", orderId: this.open.ids[i] as string, playerId: this.open.players[i] as string };
+    return { type: "cancel", orderId: this.open.ids[i] as OrderId, playerId: this.open.players[i] as string };
   }
 }
 
@@ -123,19 +133,19 @@ function aggression(open: number, target: number, base: number): number {
 }
 
 /** (b) 55% limit, 35% cancel, 10% market, about 10,000 open orders. */
-export function retailWorkload(seed: number, commands: number, target = 10_000): Workload {
-  const g = new Generator(seed);
-  const setup: Command[] = [];
+export function retailWorkload(seed: number, commands: number, target = 10_000, ids: IdKind = "string"): Workload {
+  const g = new Generator(seed, ids);
+  const setup: Command<OrderId>[] = [];
   while (g.open.size < target) {
     const side = g.side();
     const c = g.limit(g.passivePrice(side, 40), side, g.rng.int(1, 50));
     g.apply(c);
     setup.push(c);
   }
-  const out: Command[] = new Array(commands);
+  const out: Command<OrderId>[] = new Array(commands);
   for (let i = 0; i < commands; i++) {
     const x = g.rng.float();
-    let c: Command;
+    let c: Command<OrderId>;
     if (x < 0.55 || g.open.size === 0) {
       const side = g.side();
       const aggressive = g.rng.float() < aggression(g.open.size, target, 0.08);
@@ -148,23 +158,23 @@ export function retailWorkload(seed: number, commands: number, target = 10_000):
     g.apply(c);
     out[i] = c;
   }
-  return { name: "(b) retail: 55% limit, 35% cancel, 10% market", config: MARKET_CONFIG, setup, commands: out };
+  return { name: `(b) retail: 55% limit, 35% cancel, 10% market${idsLabel(ids)}`, config: MARKET_CONFIG, setup, commands: out, ids };
 }
 
 /** (a) exchange-core: 9% GTC, 3% IOC, 6% cancel, 82% move (price amend), about 1,000 open orders. */
-export function exchangeCoreWorkload(seed: number, commands: number, target = 1_000): Workload {
-  const g = new Generator(seed);
-  const setup: Command[] = [];
+export function exchangeCoreWorkload(seed: number, commands: number, target = 1_000, ids: IdKind = "string"): Workload {
+  const g = new Generator(seed, ids);
+  const setup: Command<OrderId>[] = [];
   while (g.open.size < target) {
     const side = g.side();
     const c = g.limit(g.passivePrice(side, 20), side, g.rng.int(1, 50));
     g.apply(c);
     setup.push(c);
   }
-  const out: Command[] = new Array(commands);
+  const out: Command<OrderId>[] = new Array(commands);
   for (let i = 0; i < commands; i++) {
     const x = g.rng.float();
-    let c: Command;
+    let c: Command<OrderId>;
     if (x < 0.09 || g.open.size === 0) {
       const side = g.side();
       const aggressive = g.rng.float() < aggression(g.open.size, target, 0.05);
@@ -178,7 +188,7 @@ export function exchangeCoreWorkload(seed: number, commands: number, target = 1_
       // Move an open order a few ticks. A move across the spread trades; how often one is allowed
       // to cross steers the book towards its target size.
       const k = g.open.pick(g.rng);
-      const id = g.open.ids[k] as string;
+      const id = g.open.ids[k] as OrderId;
       const o = g.book.getOrder(id) as NonNullable<ReturnType<OrderBook["getOrder"]>>;
       let price = o.price + g.rng.int(1, 3) * (g.rng.float() < 0.5 ? -1 : 1);
       const opposite = o.side === "buy" ? g.book.bestAsk() : g.book.bestBid();
@@ -190,23 +200,23 @@ export function exchangeCoreWorkload(seed: number, commands: number, target = 1_
     g.apply(c);
     out[i] = c;
   }
-  return { name: "(a) exchange-core: 9% GTC, 3% IOC, 6% cancel, 82% move", config: MARKET_CONFIG, setup, commands: out };
+  return { name: `(a) exchange-core: 9% GTC, 3% IOC, 6% cancel, 82% move${idsLabel(ids)}`, config: MARKET_CONFIG, setup, commands: out, ids };
 }
 
 /** (c) 1,000,000 open orders over 2,000 levels; 50% cancel spread over all of them, 50% passive limit. */
-export function deepWorkload(seed: number, commands: number, resting = 1_000_000, halfRange = 1_000): Workload {
-  const g = new Generator(seed);
+export function deepWorkload(seed: number, commands: number, resting = 1_000_000, halfRange = 1_000, ids: IdKind = "string"): Workload {
+  const g = new Generator(seed, ids);
   const price = (side: Side) => (side === "buy" ? MID - g.rng.int(1, halfRange) : MID + g.rng.int(1, halfRange));
-  const setup: Command[] = new Array(resting);
+  const setup: Command<OrderId>[] = new Array(resting);
   for (let i = 0; i < resting; i++) {
     const side = g.side();
     const c = g.limit(price(side), side, g.rng.int(1, 50));
     g.apply(c);
     setup[i] = c;
   }
-  const out: Command[] = new Array(commands);
+  const out: Command<OrderId>[] = new Array(commands);
   for (let i = 0; i < commands; i++) {
-    let c: Command;
+    let c: Command<OrderId>;
     if (g.rng.float() < 0.5 && g.open.size > 0) {
       c = g.cancel();
     } else {
@@ -216,5 +226,15 @@ export function deepWorkload(seed: number, commands: number, resting = 1_000_000
     g.apply(c);
     out[i] = c;
   }
-  return { name: `(c) deep: ${resting.toLocaleString("en-US")} open orders, 50% cancel, 50% limit`, config: MARKET_CONFIG, setup, commands: out };
+  return {
+    name: `(c) deep: ${resting.toLocaleString("en-US")} open orders, 50% cancel, 50% limit${idsLabel(ids)}`,
+    config: MARKET_CONFIG,
+    setup,
+    commands: out,
+    ids,
+  };
+}
+
+function idsLabel(ids: IdKind): string {
+  return ids === "number" ? ", numeric ids" : "";
 }

@@ -219,7 +219,7 @@ const steps: [string, () => Promise<void>][] = [
   ["db", async () => vitest("db", "db", await pgliteLabel.catch((e: Error) => `PGlite (version query failed: ${e.message})`), { TEST_DB: "pglite" })],
   ["db", () => vitest("db", "db", pgAt, { TEST_DB: "postgres" })],
   ["http", () => vitest("http", "http", `${pgAt}; wrangler dev + partykit dev`)],
-  ["rooms", () => vitest("rooms", "rooms", `${pgAt}; partykit dev (8x20 trading, SIGKILL, Postgres restart)`)],
+  ["rooms", () => vitest("rooms", "rooms", `${pgAt}; partykit dev (8x20 trading, SIGKILL, Postgres restart); embedded stack on PGlite`)],
   ["e2e", () => e2e(`${pgAt}; chromium (playwright-core), phone + tablet`)],
 ];
 for (const [name, step] of steps) {

@@ -208,6 +208,8 @@ class OrderIndex {
 
   get(id: OrderId): Order | undefined {
     if (typeof id === "string") return this.byString.get(id);
+    // Not validated yet on the cancel path: -1 (the empty key), NaN, undefined are never found.
+    if (!(id >= 0)) return undefined;
     const keys = this.keys;
     const mask = this.mask;
     for (let i = this.home(id); ; i = (i + 1) & mask) {
@@ -242,6 +244,7 @@ class OrderIndex {
       this.byString.delete(id);
       return;
     }
+    if (!(id >= 0)) return;
     const keys = this.keys;
     const vals = this.vals;
     const mask = this.mask;

@@ -8,14 +8,16 @@ const runs = [
   { config: { tickSize: 1, lotSize: 1 }, seeds: [1, 2, 3, 4] },
   { config: { tickSize: 5, lotSize: 10 }, seeds: [5, 6, 7, 8] },
 ];
+// Order ids per seed: strings (the room's), numeric handles, or both in one book.
+const idsOf = (seed: number) => (seed % 4 === 3 ? "number" : seed % 4 === 0 ? "mixed" : "string");
 const PER_RUN = 26_000;
 let total = 0;
 
 describe("fast book == reference book", () => {
   for (const { config, seeds } of runs) {
     for (const seed of seeds) {
-      test(`tick ${config.tickSize} lot ${config.lotSize} seed ${seed}: ${PER_RUN} commands`, () => {
-        const report = runDifferential({ seed, config, commands: PER_RUN, targetSize: seed % 2 === 0 ? 80 : 30 });
+      test(`tick ${config.tickSize} lot ${config.lotSize} seed ${seed} (${idsOf(seed)} ids): ${PER_RUN} commands`, () => {
+        const report = runDifferential({ seed, config, commands: PER_RUN, targetSize: seed % 2 === 0 ? 80 : 30, ids: idsOf(seed) });
         if (report.mismatch) {
           expect(report.mismatch.fast, `${report.mismatch.what} differs at #${report.mismatch.index}: ${JSON.stringify(report.mismatch.command)}`).toEqual(
             report.mismatch.reference,

@@ -1,7 +1,8 @@
 import { expect, test } from "vitest";
 import { OrderBook } from "./index";
 import { RandomStream } from "./random-stream";
-import type { BookConfig, Command, CommandResult, OrderView } from "./types";
+import type { BookConfig, Command, CommandResult, OrderId, OrderView } from "./types";
+import type { StreamOptions } from "./random-stream";
 
 /**
  * Properties checked after every command of seeded random streams on the fast book:
@@ -19,29 +20,29 @@ interface Ledger {
   released: number;
 }
 
-function check(config: BookConfig, seed: number, commands: number): void {
-  const book = new OrderBook(config);
-  const stream = new RandomStream(seed, { config, targetSize: 60 });
-  const ledgers = new Map<string, Ledger>();
-  const ledger = (id: string): Ledger => {
+function check(config: BookConfig, seed: number, commands: number, ids: StreamOptions["ids"] = "string"): void {
+  const book = new OrderBook<OrderId>(config);
+  const stream = new RandomStream(seed, { config, targetSize: 60, ids });
+  const ledgers = new Map<OrderId, Ledger>();
+  const ledger = (id: OrderId): Ledger => {
     let l = ledgers.get(id);
     if (!l) ledgers.set(id, (l = { placed: 0, filled: 0, released: 0 }));
     return l;
   };
 
   for (let i = 0; i < commands; i++) {
-    const c: Command = stream.next(book);
+    const c: Command<OrderId> = stream.next(book);
     const before = book.snapshot();
-    const queues = new Map<string, OrderView[]>();
+    const queues = new Map<string, OrderView<OrderId>[]>();
     for (const o of [...before.bids, ...before.asks]) {
       const key = `${o.side}:${o.price}`;
       queues.set(key, [...(queues.get(key) ?? []), o]);
     }
     const resting = new Map([...before.bids, ...before.asks].map((o) => [o.orderId, o]));
 
-    const r: CommandResult = book.process(c);
-    const touched = new Set<string>();
-    const met = new Map<string, string[]>(); // level -> makers met, in order
+    const r: CommandResult<OrderId> = book.process(c);
+    const touched = new Set<OrderId>();
+    const met = new Map<string, OrderId[]>(); // level -> makers met, in order
     let spent = 0;
     for (const e of r.events) {
       switch (e.type) {
@@ -118,4 +119,9 @@ test("properties hold on 30,000 random commands (tick 1, lot 1)", () => {
 test("properties hold on 30,000 random commands (tick 5, lot 10)", () => {
   check({ tickSize: 5, lotSize: 10 }, 103, 15_000);
   check({ tickSize: 5, lotSize: 10 }, 104, 15_000);
+});
+
+test("properties hold with numeric and mixed order ids (2 x 10,000 commands)", () => {
+  check({ tickSize: 1, lotSize: 1 }, 105, 10_000, "number");
+  check({ tickSize: 5, lotSize: 10 }, 106, 10_000, "mixed");
 });
