@@ -142,6 +142,7 @@ describe("markets over HTTP and WebSocket", () => {
       [{ ...base, clientOrderId: "x".repeat(65) }, 400, "invalid_request"],
       [{ ...base, clientOrderId: "bad\u0000id" }, 400, "invalid_request"],
       [{ ...base, price: 1_000_000_000, quantity: 1_000_000 }, 409, "insufficient_funds"],
+      [{ ...base, side: "sell", quantity: 1_000_000 }, 409, "insufficient_items"],
     ];
     for (const [i, [json, status, code]] of bad.entries()) {
       const r = await order({ ...(json as object), ...("clientOrderId" in (json as object) && i !== 10 && i !== 11 ? { clientOrderId: `bad-${i}` } : {}) });
@@ -170,12 +171,24 @@ describe("markets over HTTP and WebSocket", () => {
     expect({ ...after, events: after.events - 2 }).toEqual(before); // the one placed-then-canceled order: two events
   });
 
-  it("a flooding socket is throttled with a clear message", async () => {
+  it("a flooding socket is throttled with a clear message; another player is not slowed", async () => {
     const s = await connect(bob);
     await s.waitFor("snapshot");
+    const other = await connect(alice);
+    await other.waitFor("snapshot");
+    const quiet = async (i: number) => {
+      const t0 = performance.now();
+      other.send({ type: "place", ref: `q${i}`, clientOrderId: `quiet-${i}-${Date.now()}`, side: "buy", orderType: "limit", price: 1, quantity: 10, timeInForce: "IOC" });
+      await other.waitFor("answer", (a) => a.ref === `q${i}`);
+      return performance.now() - t0;
+    };
+    const before = await quiet(0);
     for (let i = 0; i < 600; i++) s.send({ type: "cancel", ref: `f${i}`, orderId: "00000000-0000-4000-8000-000000000000" });
+    const during = await quiet(1);
     const limited = await s.waitFor("answer", (a) => a.answer.code === 230, 15_000);
     expect(limited.answer.message).toMatch(/slow down/);
+    console.log(`quiet player's round trip: ${before.toFixed(0)} ms before, ${during.toFixed(0)} ms during the flood`);
+    expect(during).toBeLessThan(Math.max(500, before * 10));
   });
 
   it("leaves the ledger conserved and replayable", async () => {
