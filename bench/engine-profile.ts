@@ -1,12 +1,16 @@
-/** Profiling helper: `node --import tsx --cpu-prof bench/engine-profile.ts b` runs one workload's throughput loop. */
-import { OrderBook } from "../party/engine";
+/**
+ * Profiling helper: `node --import tsx --cpu-prof bench/engine-profile.ts b` runs one workload's
+ * throughput loop. IDS=number for numeric order ids.
+ */
+import { OrderBook, type OrderId } from "../party/engine";
 import { deepWorkload, exchangeCoreWorkload, retailWorkload } from "./engine-workloads";
 
 const which = process.argv[2] ?? "b";
 const n = Number(process.argv[3] ?? 1_000_000);
-const w = which === "a" ? exchangeCoreWorkload(1, n) : which === "c" ? deepWorkload(3, n) : retailWorkload(2, n);
+const ids = process.env.IDS === "number" ? "number" : "string";
+const w = which === "a" ? exchangeCoreWorkload(1, n, 1_000, ids) : which === "c" ? deepWorkload(3, n, 1_000_000, 1_000, ids) : retailWorkload(2, n, 10_000, ids);
 for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
-  const book = new OrderBook(w.config);
+  const book = new OrderBook<OrderId>(w.config);
   for (const c of w.setup) book.process(c);
   const t0 = performance.now();
   for (const c of w.commands) book.process(c);

@@ -7,15 +7,20 @@
  * book, untimed setup, one timer around the whole command loop; median of 3) and one LATENCY run
  * (fresh book, performance.now() around each command). nodejs-order-book replays workload (b)'s
  * exact command stream in the same process. Last line: the (b) summary, machine-readable.
+ *
+ * Ids: (a), (b) and the baseline use string order ids (what the room sends); (b) is also run with
+ * numeric ids, and (c) uses numeric ids (the engine's integer id table, ADR 010). --string-ids adds
+ * (c) with string ids (about 2 GB more heap and a few minutes).
  */
 import os from "node:os";
 import { OrderBook as BaselineBook, Side as BaselineSide } from "nodejs-order-book";
-import { OrderBook, type Command } from "../party/engine";
+import { OrderBook, type Command, type OrderId } from "../party/engine";
 import { deepWorkload, exchangeCoreWorkload, retailWorkload, type Workload } from "./engine-workloads";
 import { collectGarbage, fmtInt, fmtUs, percentiles, table, timerOverhead, type Percentiles } from "./lib/latency";
 
 const args = process.argv.slice(2);
 const SCALING = args.includes("--scaling");
+const STRING_DEEP = args.includes("--string-ids");
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const WARMUP = Math.min(N, 300_000);
 const RUNS = 5;
@@ -33,13 +38,13 @@ interface Measured {
 
 // ------------------------------------------------------------ our engine
 
-function freshBook(w: Workload): OrderBook {
-  const book = new OrderBook(w.config);
+function freshBook(w: Workload): OrderBook<OrderId> {
+  const book = new OrderBook<OrderId>(w.config);
   for (const c of w.setup) book.process(c);
   return book;
 }
 
-function throughput(w: Workload): { opsPerSec: number; opsPerCpuSec: number; book: OrderBook } {
+function throughput(w: Workload): { opsPerSec: number; opsPerCpuSec: number; book: OrderBook<OrderId> } {
   const book = freshBook(w);
   collectGarbage();
   const cmds = w.commands;
@@ -47,7 +52,7 @@ function throughput(w: Workload): { opsPerSec: number; opsPerCpuSec: number; boo
   let sink = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) sink += book.process(cmds[i] as Command).code;
+  for (let i = 0; i < n; i++) sink += book.process(cmds[i] as Command<OrderId>).code;
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   if (sink < 0) console.log(sink);
@@ -61,7 +66,7 @@ function latency(w: Workload): Percentiles {
   const n = cmds.length;
   const ns = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const c = cmds[i] as Command;
+    const c = cmds[i] as Command<OrderId>;
     const t0 = performance.now();
     book.process(c);
     ns[i] = (performance.now() - t0) * 1e6;
@@ -94,13 +99,14 @@ type BaselineOp =
   | { k: 1; o: { side: BaselineSide; size: number } }
   | { k: 2; id: string };
 
-function toBaseline(cmds: Command[]): BaselineOp[] {
+function toBaseline(cmds: Command<OrderId>[]): BaselineOp[] {
   return cmds.map((c): BaselineOp => {
-    if (c.type === "cancel") return { k: 2, id: c.orderId };
+    if ((c.type === "cancel" || c.type === "place") && typeof c.orderId !== "string") throw new Error("the baseline replays string ids only");
+    if (c.type === "cancel") return { k: 2, id: c.orderId as string };
     if (c.type !== "place" || c.timeInForce !== undefined || c.stp !== undefined) throw new Error(`no baseline for ${JSON.stringify(c)}`);
     const side = c.side === "buy" ? BaselineSide.BUY : BaselineSide.SELL;
     if (c.orderType === "market") return { k: 1, o: { side, size: c.quantity } };
-    return { k: 0, o: { id: c.orderId, side, size: c.quantity, price: c.price as number } };
+    return { k: 0, o: { id: c.orderId as string, side, size: c.quantity, price: c.price as number } };
   });
 }
 
@@ -250,17 +256,25 @@ function main(): void {
   results.push(mb);
   const base = measureBaseline(b, bWarm);
   results.push(base);
+  const mbNum = measure(retailWorkload(2, N, 10_000, "number"), retailWorkload(1002, WARMUP, 10_000, "number"));
+  results.push(mbNum);
   const clones = [cloneCost(a), cloneCost(b)];
   // (c) last: it needs the most memory.
-  let c: Workload | null = deepWorkload(3, N);
-  const cWarm = deepWorkload(1003, WARMUP, 100_000);
-  results.push(measure(c, cWarm));
+  let c: Workload | null = deepWorkload(3, N, 1_000_000, 1_000, "number");
+  const cWarm = deepWorkload(1003, WARMUP, 100_000, 1_000, "number");
+  const deep = measure(c, cWarm);
+  results.push(deep);
   clones.push(cloneCost(c));
   c = null;
+  if (STRING_DEEP) {
+    collectGarbage();
+    results.push(measure(deepWorkload(3, N), deepWorkload(1003, WARMUP, 100_000)));
+    collectGarbage();
+  }
 
   if (SCALING) {
     for (const size of [10_000, 100_000]) {
-      const w = deepWorkload(3, N, size);
+      const w = deepWorkload(3, N, size, 1_000, "number");
       const runs = [0, 1, 2].map(() => throughput(w));
       const lat = latency(w);
       results.push({
@@ -293,11 +307,14 @@ function main(): void {
   console.log(`baseline and engine end with the same book on (b): ${base.agrees ? "yes" : "NO"}`);
   for (const line of clones) console.log(`clone cost: ${line}`);
   const ratio = mb.opsPerSec / base.opsPerSec;
-  const deep = results[3] as Measured;
   console.log(
     `memory floor: one random Map.get + touch costs ${lookupFloor(12_000).toFixed(0)} ns among 12,000 ids, ${lookupFloor(1_000_000).toFixed(0)} ns among 1,000,000 ids`,
   );
-  console.log(`(c) / (b) throughput: ${(deep.opsPerSec / mb.opsPerSec).toFixed(2)}`);
+  const r2 = (x: number, y: number) => (x / y).toFixed(2);
+  console.log(
+    `(c) numeric ids / (b) string ids: ${r2(deep.opsPerSec, mb.opsPerSec)} wall, ${r2(deep.opsPerCpuSec, mb.opsPerCpuSec)} CPU; ` +
+      `(c) / (b), both numeric ids: ${r2(deep.opsPerSec, mbNum.opsPerSec)} wall, ${r2(deep.opsPerCpuSec, mbNum.opsPerCpuSec)} CPU (goal: >= 0.50)`,
+  );
   console.log(
     `engine_ops_per_s=${Math.round(mb.opsPerSec)} baseline_ops_per_s=${Math.round(base.opsPerSec)} ratio=${ratio.toFixed(2)} p99_us=${(mb.lat.p99 / 1000).toFixed(2)}`,
   );

@@ -4,7 +4,7 @@
  * each command was due, so a slow room cannot hide its queue), then 1,000 subscribers watching
  * during load. Mix: 55% resting limits, 20% crossing limits, 25% cancels of the player's own orders.
  * Env: DATABASE_URL (a server; a scratch database bazaar_bench is created there), BENCH_STEP_SECONDS
- * (default 20), BENCH_RATES (default 1000,2500,5000,10000), BENCH_SUBSCRIBERS (default 1000).
+ * (default 20), BENCH_RATES (default 1000,2500,5000,6000,10000), BENCH_SUBSCRIBERS (default 1000).
  */
 import pg from "pg";
 import { withTx } from "../db/db";
@@ -18,7 +18,7 @@ import { issueToken } from "../party/tokens";
 import { Trader } from "./market/trader";
 
 const STEP_S = Number(process.env.BENCH_STEP_SECONDS ?? 20);
-const RATES = (process.env.BENCH_RATES ?? "1000,2500,5000,10000").split(",").map(Number);
+const RATES = (process.env.BENCH_RATES ?? "1000,2500,5000,6000,10000").split(",").map(Number);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const PLAYERS = 100;
 const base = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test");
