@@ -135,9 +135,9 @@ async function marketJs(url: string, cookie: string) {
 
 const t0 = performance.now();
 const stack = await startBrowserStack("bench-web", {
-  web: Number(process.env.BENCH_WEB_PORT ?? 37881),
-  party: Number(process.env.BENCH_WEB_PARTY_PORT ?? 37882),
-  wsProxy: Number(process.env.BENCH_WEB_WS_PROXY_PORT ?? 37883),
+  web: Number(process.env.BENCH_WEB_PORT ?? 17881),
+  party: Number(process.env.BENCH_WEB_PARTY_PORT ?? 17882),
+  wsProxy: Number(process.env.BENCH_WEB_WS_PROXY_PORT ?? 17883),
 });
 let exitCode = 0;
 try {

@@ -359,9 +359,9 @@ try {
   }
   console.log("  starting the stack ...");
   stack = await startBrowserStack("e2e", {
-    web: Number(process.env.E2E_PORT ?? 37871),
-    party: Number(process.env.E2E_PARTY_PORT ?? 37872),
-    wsProxy: Number(process.env.E2E_WS_PROXY_PORT ?? 37873),
+    web: Number(process.env.E2E_PORT ?? 17871),
+    party: Number(process.env.E2E_PARTY_PORT ?? 17872),
+    wsProxy: Number(process.env.E2E_WS_PROXY_PORT ?? 17873),
   });
   console.log(
     `  stack up at ${stack.url} in ${((performance.now() - t0) / 1000).toFixed(
