@@ -144,7 +144,7 @@ export class MarketSession {
           const key = `${c.playerId}|${c.clientOrderId}`;
           const before = earlier.get(key);
           if (before) {
-            answers[i] = replayAnswer(before, this.config.slug);
+            answers[i] = replayAnswer(before, this.config.slug, c);
             return;
           }
           if (seen.has(key)) return; // answered with the first one's answer below
@@ -219,9 +219,13 @@ function sameOrder(a: MarketCommand, b: MarketCommand): boolean {
   return a.type === "place" && b.type === "place" && a.playerId === b.playerId && a.clientOrderId === b.clientOrderId;
 }
 
-function replayAnswer(order: OrderRow & { market: string }, slug: string): Answer {
-  if (order.market !== slug) {
-    return { ok: false, code: 115, reason: "DUPLICATE_CLIENT_ORDER_ID", message: `client order id already used for an order in market ${order.market}` };
+/** The first answer to a retried place, unless the id was used for a different order (refused). */
+function replayAnswer(order: OrderRow & { market: string }, slug: string, retry: Extract<MarketCommand, { type: "place" }>): Answer {
+  const duplicate = (message: string): Answer => ({ ok: false, code: 115, reason: "DUPLICATE_CLIENT_ORDER_ID", message });
+  if (order.market !== slug) return duplicate(`client order id already used for an order in market ${order.market}`);
+  // Price and quantity may have been amended since; side and type never change.
+  if (order.side !== retry.side || order.kind !== retry.orderType) {
+    return duplicate(`client order id ${order.clientOrderId} was already used for a ${order.kind} ${order.side} order`);
   }
   const ok = order.status !== "rejected";
   return { ok, code: order.code, ...describe(order.code), order, replayed: true };

@@ -84,6 +84,7 @@ describe(`market settlement on ${process.env.TEST_DB ?? "pglite"}`, () => {
     expect(again).toMatchObject({ ok: true, replayed: true, order: { id: first.order!.id } });
     const restarted = (await MarketSession.open(() => t.db, m.slug))!;
     expect(await restarted.submit({ ...command })).toMatchObject({ replayed: true, order: { id: first.order!.id } });
+    expect(await restarted.submit({ ...(command as Extract<MarketCommand, { type: "place" }>), side: "sell" })).toMatchObject({ ok: false, code: 115, reason: "DUPLICATE_CLIENT_ORDER_ID" });
     const [n] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from orders where player_id = ${p}`);
     expect(n!.n).toBe(1);
     expect(await wallet(t.db, p, m.itemTypeId)).toMatchObject({ copperReserved: 500 + 1 });
