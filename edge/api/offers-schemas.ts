@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { positiveSafeInt, Username } from "../validation";
+import { ItemInfo, UniqueItem } from "./schemas";
 
 export const MAX_LINES = 100;
 export const MAX_MESSAGE = 500;
@@ -121,20 +122,8 @@ export const BlockAnswer = z.object({ blocked: BlockedPlayer });
 
 export const PlayerInventory = z.object({
   player: z.object({ username: z.string() }),
-  stacks: z.array(
-    z.object({ itemTypeId: z.int(), slug: z.string(), name: z.string(), category: z.string(), icon: z.string(), available: z.int().min(1) }),
-  ),
-  uniques: z.array(
-    z.object({
-      id: z.uuid(),
-      itemTypeId: z.int(),
-      slug: z.string(),
-      name: z.string(),
-      category: z.string(),
-      icon: z.string(),
-      metadata: z.record(z.string(), z.unknown()),
-    }),
-  ),
+  stacks: z.array(ItemInfo.extend({ available: z.int().min(1) })),
+  uniques: z.array(UniqueItem),
 });
 
 export type OfferLineInput = z.output<typeof OfferLineInput>;

@@ -45,26 +45,15 @@ export const Me = z.object({ id: z.uuid(), username: z.string(), roles: z.array(
 const Copper = z.int().min(0).meta({ description: "integer copper; 100 copper = 1 gold" });
 const Quantity = z.int().min(0);
 
-export const Inventory = z
-  .object({
-    balance: z.object({ available: Copper, reserved: Copper }),
-    stacks: z.array(
-      z.object({ itemTypeId: z.int(), slug: z.string(), name: z.string(), category: z.string(), icon: z.string(), available: Quantity, reserved: Quantity }),
-    ),
-    uniques: z.array(
-      z.object({
-        id: z.uuid(),
-        itemTypeId: z.int(),
-        slug: z.string(),
-        name: z.string(),
-        category: z.string(),
-        icon: z.string(),
-        state: z.enum(["held", "escrowed"]),
-        metadata: z.record(z.string(), z.unknown()),
-      }),
-    ),
-  })
-  ;
+/** What every inventory line says about its item type. */
+export const ItemInfo = z.object({ itemTypeId: z.int(), slug: z.string(), name: z.string(), category: z.string(), icon: z.string() });
+export const UniqueItem = ItemInfo.extend({ id: z.uuid(), metadata: z.record(z.string(), z.unknown()) });
+
+export const Inventory = z.object({
+  balance: z.object({ available: Copper, reserved: Copper }),
+  stacks: z.array(ItemInfo.extend({ available: Quantity, reserved: Quantity })),
+  uniques: z.array(UniqueItem.extend({ state: z.enum(["held", "escrowed"]) })),
+});
 
 export const CreateToken = z.strictObject({ username: Username, password: Password, label: text("label", 64) });
 
