@@ -116,11 +116,18 @@ describe("markets over HTTP and WebSocket", () => {
     const controller = new AbortController();
     const res = await fetch(`${(await import("./client")).baseUrl()}/api/v1/markets/${MARKET}/stream`, { signal: controller.signal });
     expect(res.headers.get("content-type")).toContain("text/event-stream");
+    // Read until the first complete event (it may arrive in several chunks).
     const reader = res.body!.getReader();
-    const { value } = await reader.read();
-    const text = new TextDecoder().decode(value);
-    expect(text.startsWith("data: ")).toBe(true);
-    expect(JSON.parse(text.slice(6).trim())).toMatchObject({ type: "snapshot", market: MARKET });
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("\n\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    const first = text.slice(0, text.indexOf("\n\n"));
+    expect(first.startsWith("data: ")).toBe(true);
+    expect(JSON.parse(first.slice(6))).toMatchObject({ type: "snapshot", market: MARKET });
     controller.abort();
   });
 
