@@ -389,6 +389,8 @@ const buyer = await newPlayer(TABLET);
 await test("trade", async () => {
   const a = seller.page;
   await signUp(a, `sel_${suffix}`);
+  // The URL changes before a client-side navigation has rendered: wait for the inventory itself.
+  await a.locator("main").getByText("Iron Sword").first().waitFor({ timeout: 15_000 });
   const inventory = await a.locator("main").innerText();
   for (const thing of [
     "1,000.00",
