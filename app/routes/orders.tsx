@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { listMarkets, myFills, myOrders } from "../../db/market/read";
 import { requireWebSession } from "../../edge/auth/web.server";
 import { OpenOrders } from "~/components/market/OpenOrders";
@@ -59,78 +60,71 @@ export default function Orders() {
         </>
       ) : null}
       {tab === "history" ? (
-        <section className="card flush" aria-label="Order history">
-          {orders.length === 0 ? <p className="muted pad">No finished orders yet.</p> : null}
-          <table className="history">
-            <thead>
-              <tr>
-                <th scope="col">Market</th>
-                <th scope="col">Side</th>
-                <th scope="col">Price</th>
-                <th scope="col">Filled</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {orders.map((o) => (
-                <tr key={o.id}>
-                  <td>
-                    <Link to={`/markets/${o.market}`}>{names[o.market]?.name ?? o.market}</Link>
-                    <small className="muted block">
-                      <Time ms={Date.parse(o.createdAt)} date />
-                    </small>
-                  </td>
-                  <td>
-                    <span className={`side ${o.side}`}>{o.side}</span>
-                  </td>
-                  <td className="num">{o.price === null ? "market" : formatGold(o.price)}</td>
-                  <td className="num">
-                    {formatCount(o.filled)}/{formatCount(o.quantity)}
-                  </td>
-                  <td>
-                    <span className={`tag status-${o.status}`}>{o.status}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <HistoryTable label="Order history" empty={orders.length === 0 ? "No finished orders yet." : null} columns={["Market", "Side", "Price", "Filled", "Status"]}>
+          {orders.map((o) => (
+            <tr key={o.id}>
+              <td>
+                <Link to={`/markets/${o.market}`}>{names[o.market]?.name ?? o.market}</Link>
+                <small className="muted block">
+                  <Time ms={Date.parse(o.createdAt)} date />
+                </small>
+              </td>
+              <td>
+                <span className={`side ${o.side}`}>{o.side}</span>
+              </td>
+              <td className="num">{o.price === null ? "market" : formatGold(o.price)}</td>
+              <td className="num">
+                {formatCount(o.filled)}/{formatCount(o.quantity)}
+              </td>
+              <td>
+                <span className={`tag status-${o.status}`}>{o.status}</span>
+              </td>
+            </tr>
+          ))}
+        </HistoryTable>
       ) : null}
       {tab === "fills" ? (
-        <section className="card flush" aria-label="Fills">
-          {fills.length === 0 ? <p className="muted pad">No fills yet.</p> : null}
-          <table className="history">
-            <thead>
-              <tr>
-                <th scope="col">Market</th>
-                <th scope="col">Side</th>
-                <th scope="col">Price</th>
-                <th scope="col">Qty</th>
-                <th scope="col">Fee</th>
-              </tr>
-            </thead>
-            <tbody>
-              {fills.map((f) => (
-                <tr key={`${f.market}-${f.seq}-${f.role}`}>
-                  <td>
-                    <Link to={`/markets/${f.market}`}>{names[f.market!]?.name ?? f.market}</Link>
-                    <small className="muted block">
-                      <Time ms={Date.parse(f.at!)} date /> · {f.role}
-                    </small>
-                  </td>
-                  <td>
-                    <span className={`side ${f.side}`}>{f.side}</span>
-                  </td>
-                  <td className="num">{formatGold(f.price)}</td>
-                  <td className="num">{formatCount(f.quantity)}</td>
-                  <td className="num">{formatGold(f.fee)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <HistoryTable label="Fills" empty={fills.length === 0 ? "No fills yet." : null} columns={["Market", "Side", "Price", "Qty", "Fee"]}>
+          {fills.map((f) => (
+            <tr key={`${f.market}-${f.seq}-${f.role}`}>
+              <td>
+                <Link to={`/markets/${f.market}`}>{names[f.market!]?.name ?? f.market}</Link>
+                <small className="muted block">
+                  <Time ms={Date.parse(f.at!)} date /> · {f.role}
+                </small>
+              </td>
+              <td>
+                <span className={`side ${f.side}`}>{f.side}</span>
+              </td>
+              <td className="num">{formatGold(f.price)}</td>
+              <td className="num">{formatCount(f.quantity)}</td>
+              <td className="num">{formatGold(f.fee)}</td>
+            </tr>
+          ))}
+        </HistoryTable>
       ) : null}
     </>
+  );
+}
+
+/** A history table: caption-less, one header row, an empty-state line above it. */
+function HistoryTable({ label, empty, columns, children }: { label: string; empty: string | null; columns: string[]; children: ReactNode }) {
+  return (
+    <section className="card flush" aria-label={label}>
+      {empty ? <p className="muted pad">{empty}</p> : null}
+      <table className="history">
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </section>
   );
 }
 
