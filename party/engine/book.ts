@@ -1,5 +1,29 @@
 import { ResultCode } from "./codes";
 import { stateHash } from "./hash";
+import { BookSide, type Level, LevelTable } from "./levels";
+import {
+  BUY,
+  C_STRIDE,
+  EXPIRES,
+  F_STRIDE,
+  FILLED,
+  FLAGS,
+  HAS_CLIENT_ID,
+  HAS_EXPIRY,
+  I_STRIDE,
+  LEVEL,
+  LIVE,
+  NEXT,
+  NONE,
+  OrderRows,
+  PLAYER,
+  POST_ONLY,
+  PREV,
+  REMAINING,
+  SEQ,
+  SlotIndex,
+  STP_SHIFT,
+} from "./rows";
 import type {
   AmendCommand,
   Book,
@@ -33,19 +57,16 @@ import {
 } from "./validate";
 
 /**
- * The fast order book (see docs/decisions/010-engine-representation.md).
+ * The fast order book (docs/decisions/010-engine-representation.md).
  *
- * - Each open order is one node in two intrusive doubly linked lists: its price level (time
- *   priority) and its player's orders (for cancelAll). A Map from orderId finds the node, so cancel
- *   and amend-down are O(1): no scan of a level.
- * - Each side keeps its non-empty levels in a Map(price -> level) plus an array sorted worst -> best,
- *   so the best level is the last element (push/pop at the top of book). Adding or removing a level
- *   costs a binary search plus moving the levels between it and the top of the book: it depends on
- *   the number of levels, never on the number of orders resting at other levels.
- * - Expiry is a binary heap ordered by (expiresAt, seq) with lazy deletion: cancel stays O(1).
- * - Events are pushed into a fresh array per command while matching; level deltas are collected
- *   (each touched level once) and emitted at the end, so a sweep through many fills yields one delta
- *   per level.
+ * - Each open order is a 64-byte row in one typed buffer (rows.ts), linked into two lists by slot
+ *   number: its price level (time priority) and its player's orders (for cancelAll). An id table
+ *   finds the slot, so cancel and amend-down are O(1): no scan of a level.
+ * - Each side keeps its non-empty levels sorted (levels.ts); the best level is the last element.
+ * - Expiry is a binary heap on (expiresAt, seq) with lazy deletion: cancel stays O(1).
+ * - Events are collected during the command and returned in a fresh array; level deltas are
+ *   collected (each touched level once) and emitted at the end, so a sweep through many fills
+ *   yields one delta per level.
  */
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -54,306 +75,30 @@ const STP_NONE = 0;
 const STP_CANCEL_TAKER = 1;
 const STP_CANCEL_MAKER = 2;
 const STP_CANCEL_BOTH = 3;
+const STP_NAMES: readonly StpMode[] = ["none", "cancel_taker", "cancel_maker", "cancel_both"];
 
 function stpCode(stp: StpMode): number {
   return stp === "none" ? STP_NONE : stp === "cancel_taker" ? STP_CANCEL_TAKER : stp === "cancel_maker" ? STP_CANCEL_MAKER : STP_CANCEL_BOTH;
 }
 
-/** An open order: a node in its level's list and in its player's list. Nodes are pooled and reused. */
-class Order {
-  prev: Order | null = null;
-  next: Order | null = null;
-  /** Previous / next order of the same player, in seq order. */
-  pPrev: Order | null = null;
-  pNext: Order | null = null;
-  level: Level | null = null;
-  player: PlayerOrders | null = null;
-  /** Used by clone() only. */
-  twin: Order | null = null;
-  live = false;
-  id: OrderId = "";
-  playerId = "";
-  clientOrderId: string | null = null;
-  isBuy = false;
-  price = 0;
-  remaining = 0;
-  filled = 0;
-  seq = 0;
-  postOnly = false;
-  stp: StpMode = "none";
-  stpCode = 0;
-  /** -1 when the order has no expiry (hasExpiry tells them apart from a real -1). */
-  expiresAt = -1;
-  hasExpiry = false;
-
-  init(
-    id: OrderId,
-    playerId: string,
-    clientOrderId: string | null,
-    isBuy: boolean,
-    price: number,
-    remaining: number,
-    filled: number,
-    seq: number,
-    postOnly: boolean,
-    stp: StpMode,
-    expiresAt: number,
-    hasExpiry: boolean,
-  ): this {
-    this.live = true;
-    this.id = id;
-    this.playerId = playerId;
-    this.clientOrderId = clientOrderId;
-    this.isBuy = isBuy;
-    this.price = price;
-    this.remaining = remaining;
-    this.filled = filled;
-    this.seq = seq;
-    this.postOnly = postOnly;
-    this.stp = stp;
-    this.stpCode = stpCode(stp);
-    this.expiresAt = expiresAt;
-    this.hasExpiry = hasExpiry;
-    return this;
-  }
-}
-
-class Level {
-  head: Order | null = null;
-  tail: Order | null = null;
-  total = 0;
-  count = 0;
-  /** The command (epoch) that last touched this level, and its total before that command. */
-  epoch = 0;
-  startTotal = 0;
-
-  constructor(
-    public price: number,
-    public isBuy: boolean,
-  ) {}
-}
-
-/** Free nodes, reused so that a busy book allocates (and the GC copies) few long-lived objects. */
-class Pool {
-  readonly orders: Order[] = [];
-  readonly levels: Level[] = [];
-  /** Closed during the current command: reusable once its events are out. */
-  private readonly closedOrders: (Order | null)[] = [];
-  private readonly closedLevels: (Level | null)[] = [];
-  private nClosedOrders = 0;
-  private nClosedLevels = 0;
-
-  closeOrder(o: Order): void {
-    this.closedOrders[this.nClosedOrders++] = o;
-  }
-
-  closeLevel(l: Level): void {
-    this.closedLevels[this.nClosedLevels++] = l;
-  }
-
-  order(): Order {
-    return this.orders.pop() ?? new Order();
-  }
-
-  level(price: number, isBuy: boolean): Level {
-    const l = this.levels.pop();
-    if (l === undefined) return new Level(price, isBuy);
-    l.price = price;
-    l.isBuy = isBuy;
-    l.epoch = 0;
-    return l;
-  }
-
-  /** End of a command: closed nodes become reusable (up to a cap; the rest goes to the GC). */
-  recycle(): void {
-    const co = this.closedOrders;
-    for (let i = 0; i < this.nClosedOrders; i++) {
-      if (this.orders.length < 65_536) this.orders.push(co[i] as Order);
-      co[i] = null;
-    }
-    this.nClosedOrders = 0;
-    const cl = this.closedLevels;
-    for (let i = 0; i < this.nClosedLevels; i++) {
-      if (this.levels.length < 4_096) this.levels.push(cl[i] as Level);
-      cl[i] = null;
-    }
-    this.nClosedLevels = 0;
-  }
-}
-
 /**
- * Open orders by id. String ids go through a Map; numeric ids (non-negative safe integers) through
- * an open-addressing table of typed keys (linear probing, Fibonacci hashing, backward-shift
- * deletion, load <= 1/2): a lookup reads one line of keys and one of values, where a Map of
- * strings also reads the key string, a bucket and an entry (ADR 010, docs/PERFORMANCE.md).
+ * A player who has had an order in this book. Rows name it by index; `count` is how many of its
+ * orders are open. Records are kept at count 0 (no map churn).
  */
-class OrderIndex {
-  private readonly byString = new Map<string, Order>();
-  /** -1: empty slot. */
-  private keys = new Float64Array(1024).fill(-1);
-  private vals: (Order | null)[] = new Array<Order | null>(1024).fill(null);
-  private mask = 1023;
-  private shift = 22;
-  private count = 0;
-
-  get size(): number {
-    return this.byString.size + this.count;
-  }
-
-  private home(id: number): number {
-    const lo = id >>> 0;
-    const hi = (id / 4294967296) | 0;
-    return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
-  }
-
-  get(id: OrderId): Order | undefined {
-    if (typeof id === "string") return this.byString.get(id);
-    // Not validated yet on the cancel path: -1 (the empty key), NaN, undefined are never found.
-    if (!(id >= 0)) return undefined;
-    const keys = this.keys;
-    const mask = this.mask;
-    for (let i = this.home(id); ; i = (i + 1) & mask) {
-      const k = keys[i] as number;
-      if (k === id) return this.vals[i] as Order;
-      if (k === -1) return undefined;
-    }
-  }
-
-  has(id: OrderId): boolean {
-    return this.get(id) !== undefined;
-  }
-
-  /** The id must not be present. */
-  set(id: OrderId, o: Order): void {
-    if (typeof id === "string") {
-      this.byString.set(id, o);
-      return;
-    }
-    if ((this.count + 1) * 2 > this.keys.length) this.grow();
-    const keys = this.keys;
-    const mask = this.mask;
-    let i = this.home(id);
-    while (keys[i] !== -1) i = (i + 1) & mask;
-    keys[i] = id;
-    this.vals[i] = o;
-    this.count++;
-  }
-
-  delete(id: OrderId): void {
-    if (typeof id === "string") {
-      this.byString.delete(id);
-      return;
-    }
-    if (!(id >= 0)) return;
-    const keys = this.keys;
-    const vals = this.vals;
-    const mask = this.mask;
-    let i = this.home(id);
-    for (;;) {
-      const k = keys[i] as number;
-      if (k === id) break;
-      if (k === -1) return;
-      i = (i + 1) & mask;
-    }
-    // Backward-shift deletion: move later entries of the cluster into the hole when their home
-    // slot is not cyclically within (hole, their slot]; no tombstones.
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const k = keys[j] as number;
-      if (k === -1) break;
-      const h = this.home(k);
-      if (i <= j ? i < h && h <= j : i < h || h <= j) continue;
-      keys[i] = k;
-      vals[i] = vals[j] as Order;
-      i = j;
-    }
-    keys[i] = -1;
-    vals[i] = null;
-    this.count--;
-  }
-
-  private grow(): void {
-    const oldKeys = this.keys;
-    const oldVals = this.vals;
-    const cap = oldKeys.length * 2;
-    this.keys = new Float64Array(cap).fill(-1);
-    this.vals = new Array<Order | null>(cap).fill(null);
-    this.mask = cap - 1;
-    this.shift--;
-    this.count = 0;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = oldKeys[i] as number;
-      if (k !== -1) this.set(k, oldVals[i] as Order);
-    }
-  }
-}
-
-class PlayerOrders {
-  head: Order | null = null;
-  tail: Order | null = null;
+class Player {
   count = 0;
-}
-
-class BookSide {
-  /** Non-empty levels sorted worst -> best: bids ascending, asks descending. Best is last. */
-  readonly levels: Level[] = [];
-  readonly byPrice = new Map<number, Level>();
 
   constructor(
-    readonly isBuy: boolean,
-    private readonly pool: Pool,
+    readonly ix: number,
+    readonly id: string,
   ) {}
+}
 
-  best(): Level | undefined {
-    return this.levels[this.levels.length - 1];
-  }
-
-  /** Index of the first level that is better than `price` (where a level at `price` goes). */
-  private position(price: number): number {
-    const levels = this.levels;
-    let lo = 0;
-    let hi = levels.length;
-    const isBuy = this.isBuy;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const p = (levels[mid] as Level).price;
-      if (isBuy ? p < price : p > price) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  add(price: number): Level {
-    const level = this.pool.level(price, this.isBuy);
-    const levels = this.levels;
-    const n = levels.length;
-    const last = levels[n - 1];
-    if (last === undefined || (this.isBuy ? price > last.price : price < last.price)) {
-      levels.push(level);
-    } else {
-      const at = this.position(price);
-      levels.push(level);
-      for (let i = n; i > at; i--) levels[i] = levels[i - 1] as Level;
-      levels[at] = level;
-    }
-    this.byPrice.set(price, level);
-    return level;
-  }
-
-  remove(level: Level): void {
-    const levels = this.levels;
-    const n = levels.length;
-    if (levels[n - 1] !== level) {
-      const at = this.position(level.price);
-      for (let i = at; i < n - 1; i++) levels[i] = levels[i + 1] as Level;
-    }
-    levels.pop();
-    this.byPrice.delete(level.price);
-    level.head = null;
-    level.tail = null;
-    this.pool.closeLevel(level);
-  }
+/** An expiry heap entry; stale once its slot holds another order (seq differs) or none. */
+interface Expiry {
+  at: number;
+  seq: number;
+  slot: number;
 }
 
 class Result implements CommandResult<OrderId> {
@@ -370,19 +115,19 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
   readonly config: Readonly<BookConfig>;
   private readonly tick: number;
   private readonly lot: number;
-  private readonly pool = new Pool();
-  private readonly bids = new BookSide(true, this.pool);
-  private readonly asks = new BookSide(false, this.pool);
-  private readonly orders = new OrderIndex();
-  private readonly players = new Map<string, PlayerOrders>();
+  private rows = new OrderRows();
+  private index = new SlotIndex();
+  private levelTable = new LevelTable();
+  private bids = new BookSide(true, this.levelTable);
+  private asks = new BookSide(false, this.levelTable);
+  private readonly players = new Map<string, Player>();
+  private readonly playerAt: Player[] = [];
   private nextSeq = 1;
 
-  /** Orders with an expiry, a min-heap on (expiresAt, seq); entries of closed orders are skipped. */
-  private heap: Order[] = [];
+  private heap: Expiry[] = [];
   private deadInHeap = 0;
 
   // Per-command scratch state.
-  /** Events of the current command; copied out (exact length) at its end. */
   private readonly ev: (EngineEvent<OrderId> | null)[] = [];
   private evN = 0;
   private epoch = 0;
@@ -437,7 +182,8 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const n = this.evN;
     const events = ev.slice(0, n) as EngineEvent<OrderId>[];
     for (let i = 0; i < n; i++) ev[i] = null;
-    this.pool.recycle();
+    this.rows.recycle();
+    this.levelTable.recycle();
     return new Result(code, events, this.rFilled, this.rRemaining, this.rResting) as CommandResult<Id>;
   }
 
@@ -446,7 +192,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
   private place(c: PlaceCommand<OrderId>): ResultCode {
     const code = validatePlace(c, this.tick, this.lot);
     if (code !== ResultCode.OK) return this.reject(code, c);
-    if (this.orders.has(c.orderId)) return this.reject(ResultCode.DUPLICATE_ORDER_ID, c);
+    if (this.index.get(c.orderId) !== NONE) return this.reject(ResultCode.DUPLICATE_ORDER_ID, c);
 
     const isBuy = c.side === "buy";
     const isLimit = c.orderType === "limit";
@@ -468,7 +214,9 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const stp = c.stp ?? "none";
     const stpC = stpCode(stp);
     const budget = c.budget ?? -1;
-    if (tif === "FOK" && (!crosses || this.fillableNow(opp, isBuy, limitPrice, c.playerId, stpC, budget, quantity) < quantity)) {
+    const player = this.players.get(c.playerId);
+    const playerIx = player === undefined ? NONE : player.ix;
+    if (tif === "FOK" && (!crosses || this.fillableNow(opp, isBuy, limitPrice, playerIx, stpC, budget, quantity) < quantity)) {
       return this.reject(ResultCode.FOK_NOT_FILLABLE, c);
     }
 
@@ -489,7 +237,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
 
     let remaining = quantity;
     if (crosses) {
-      remaining = this.match(opp, isBuy, limitPrice, quantity, c.orderId, c.playerId, stpC, budget);
+      remaining = this.match(opp, isBuy, limitPrice, quantity, c.orderId, c.playerId, playerIx, stpC, budget);
     }
     const filled = quantity - remaining;
     this.rFilled = filled;
@@ -508,13 +256,28 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     }
 
     const expiresAt = c.expiresAt;
-    const o = this.pool
-      .order()
-      .init(c.orderId, c.playerId, clientOrderId, isBuy, limitPrice, remaining, filled, seq, tif === "POST_ONLY", stp, expiresAt ?? -1, expiresAt !== undefined);
-    this.rest(o, own, ownLevel);
-    this.addToPlayer(o);
-    this.orders.set(o.id, o);
-    if (o.hasExpiry) this.heapPush(o);
+    const rows = this.rows;
+    const s = rows.take();
+    const I = rows.i;
+    const F = rows.f;
+    const b = s * I_STRIDE;
+    const d = s * F_STRIDE;
+    I[b + FLAGS] = LIVE | (isBuy ? BUY : 0) | (tif === "POST_ONLY" ? POST_ONLY : 0) | (expiresAt !== undefined ? HAS_EXPIRY : 0) | (stpC << STP_SHIFT);
+    F[d + REMAINING] = remaining;
+    const C = rows.cold;
+    const k = s * C_STRIDE;
+    C[k + FILLED] = filled;
+    C[k + SEQ] = seq;
+    C[k + EXPIRES] = expiresAt ?? -1;
+    rows.setId(s, c.orderId);
+    if (clientOrderId !== null) {
+      rows.clientIds[s] = clientOrderId;
+      I[b + FLAGS] = (I[b + FLAGS] as number) | HAS_CLIENT_ID;
+    }
+    this.rest(s, remaining, own, ownLevel, limitPrice);
+    this.addToPlayer(s, player ?? this.newPlayer(c.playerId));
+    this.index.set(c.orderId, s);
+    if (expiresAt !== undefined) this.heapPush({ at: expiresAt, seq, slot: s });
     this.rRemaining = remaining;
     this.rResting = true;
     return ResultCode.OK;
@@ -531,12 +294,17 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     quantity: number,
     takerId: OrderId,
     takerPlayerId: string,
+    takerPlayer: number,
     stp: number,
     budget: number,
   ): number {
     const levels = opp.levels;
     const takerSide: Side = isBuy ? "buy" : "sell";
     const hasBudget = budget >= 0;
+    const rows = this.rows;
+    const I = rows.i;
+    const F = rows.f;
+    const C = rows.cold;
     let rem = quantity;
     let spent = 0;
     let stop = false;
@@ -554,50 +322,56 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
         if (afford > rem) afford = rem;
       }
       this.touch(lvl);
-      let o = lvl.head;
-      while (o !== null) {
-        const next = o.next;
-        if (stp !== STP_NONE && o.playerId === takerPlayerId) {
+      let s = lvl.head;
+      while (s !== NONE) {
+        const b = s * I_STRIDE;
+        const d = s * F_STRIDE;
+        const next = I[b + NEXT] as number;
+        const maker = I[b + PLAYER] as number;
+        if (stp !== STP_NONE && maker === takerPlayer) {
           if (stp === STP_CANCEL_TAKER) {
             stop = true;
             break;
           }
-          lvl.total -= o.remaining;
-          this.unlink(o, lvl);
-          this.forget(o);
-          this.canceledEvent(o, "self_trade");
-          o = next;
+          lvl.total -= F[d + REMAINING] as number;
+          this.unlink(s, lvl);
+          this.forget(s);
+          this.canceledEvent(s, lvl, "self_trade");
+          s = next;
           if (stp === STP_CANCEL_BOTH) {
             stop = true;
             break;
           }
           continue;
         }
-        const q = o.remaining < afford ? o.remaining : afford;
-        o.remaining -= q;
-        o.filled += q;
+        const open = F[d + REMAINING] as number;
+        const q = open < afford ? open : afford;
+        const left = open - q;
+        F[d + REMAINING] = left;
+        const k = s * C_STRIDE;
+        C[k + FILLED] = (C[k + FILLED] as number) + q;
         lvl.total -= q;
         rem -= q;
         afford -= q;
         if (hasBudget) spent += q * price;
         this.emit({
           type: "fill",
-          makerOrderId: o.id,
+          makerOrderId: rows.id(s),
           takerOrderId: takerId,
-          makerPlayerId: o.playerId,
+          makerPlayerId: (this.playerAt[maker] as Player).id,
           takerPlayerId,
           price,
           quantity: q,
           takerSide,
-          makerRemaining: o.remaining,
+          makerRemaining: left,
           takerRemaining: rem,
         });
-        if (o.remaining === 0) {
-          this.unlink(o, lvl);
-          this.forget(o);
+        if (left === 0) {
+          this.unlink(s, lvl);
+          this.forget(s);
         }
         if (afford === 0) break;
-        o = next;
+        s = next;
       }
       if (lvl.count === 0) opp.remove(lvl);
       // A spent budget cannot pay for a lot at this price, nor at the worse prices that follow.
@@ -608,16 +382,10 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
   }
 
   /** How much a FOK taker would fill now, by the same rules as match(), without changing anything. */
-  private fillableNow(
-    opp: BookSide,
-    isBuy: boolean,
-    limitPrice: number,
-    playerId: string,
-    stp: number,
-    budget: number,
-    want: number,
-  ): number {
+  private fillableNow(opp: BookSide, isBuy: boolean, limitPrice: number, player: number, stp: number, budget: number, want: number): number {
     const levels = opp.levels;
+    const I = this.rows.i;
+    const F = this.rows.f;
     let got = 0;
     let spent = 0;
     for (let i = levels.length - 1; i >= 0 && got < want; i--) {
@@ -628,14 +396,14 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
         got += lvl.total;
         continue;
       }
-      for (let o = lvl.head; o !== null && got < want; o = o.next) {
-        let q = Math.min(want - got, o.remaining);
+      for (let s = lvl.head; s !== NONE && got < want; s = I[s * I_STRIDE + NEXT] as number) {
+        let q = Math.min(want - got, F[s * F_STRIDE + REMAINING] as number);
         if (budget >= 0) {
           const canPay = affordable(budget - spent, price, this.lot);
           if (canPay === 0) return got;
           if (canPay < q) q = canPay;
         }
-        if (stp !== STP_NONE && o.playerId === playerId) {
+        if (stp !== STP_NONE && I[s * I_STRIDE + PLAYER] === player) {
           if (stp === STP_CANCEL_MAKER) continue;
           return got;
         }
@@ -649,51 +417,63 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
   // ------------------------------------------------------------ cancel / amend
 
   private cancel(orderId: OrderId, playerId: string): ResultCode {
-    const o = this.orders.get(orderId);
-    if (o === undefined) {
+    const s = this.index.get(orderId);
+    if (s === NONE || (this.playerAt[this.rows.i[s * I_STRIDE + PLAYER] as number] as Player).id !== playerId) {
       const code = validateCancel(orderId, playerId);
-      return this.reject(code !== ResultCode.OK ? code : ResultCode.ORDER_NOT_FOUND, { type: "cancel", orderId, playerId });
+      const why = code !== ResultCode.OK ? code : s === NONE ? ResultCode.ORDER_NOT_FOUND : ResultCode.NOT_OWNER;
+      return this.reject(why, { type: "cancel", orderId, playerId });
     }
-    if (o.playerId !== playerId) {
-      const code = validateCancel(orderId, playerId);
-      return this.reject(code !== ResultCode.OK ? code : ResultCode.NOT_OWNER, { type: "cancel", orderId, playerId });
-    }
-    this.closeOrder(o);
-    this.canceledEvent(o, "user");
+    const lvl = this.closeOrder(s);
+    this.emit({
+      type: "canceled",
+      orderId,
+      playerId,
+      side: lvl.isBuy ? "buy" : "sell",
+      price: lvl.price,
+      remaining: this.rows.f[s * F_STRIDE + REMAINING] as number,
+      reason: "user",
+    });
     return ResultCode.OK;
   }
 
   private amend(c: AmendCommand<OrderId>): ResultCode {
     const code = validateAmend(c, this.tick, this.lot);
     if (code !== ResultCode.OK) return this.reject(code, c);
-    const o = this.orders.get(c.orderId);
-    if (o === undefined) return this.reject(ResultCode.ORDER_NOT_FOUND, c);
-    if (o.playerId !== c.playerId) return this.reject(ResultCode.NOT_OWNER, c);
-    const oldPrice = o.price;
-    const oldRemaining = o.remaining;
+    const s = this.index.get(c.orderId);
+    if (s === NONE) return this.reject(ResultCode.ORDER_NOT_FOUND, c);
+    const rows = this.rows;
+    const b = s * I_STRIDE;
+    const d = s * F_STRIDE;
+    const player = this.playerAt[rows.i[b + PLAYER] as number] as Player;
+    if (player.id !== c.playerId) return this.reject(ResultCode.NOT_OWNER, c);
+    const level = this.levelTable.at[rows.i[b + LEVEL] as number] as Level;
+    const flags = rows.i[b + FLAGS] as number;
+    const isBuy = (flags & BUY) !== 0;
+    const oldPrice = level.price;
+    const oldRemaining = rows.f[d + REMAINING] as number;
     const price = c.price ?? oldPrice;
     const quantity = c.quantity ?? oldRemaining;
     if (price === oldPrice && quantity === oldRemaining) return this.reject(ResultCode.NOTHING_TO_AMEND, c);
     if (notionalOverflows(price, quantity)) return this.reject(ResultCode.NOTIONAL_OVERFLOW, c);
-    const own = o.isBuy ? this.bids : this.asks;
-    const level = o.level as Level;
+    const own = isBuy ? this.bids : this.asks;
     if (price === oldPrice) {
       if (level.total - oldRemaining + quantity > MAX) return this.reject(ResultCode.LEVEL_OVERFLOW, c);
     } else {
       const target = own.byPrice.get(price);
       if (target !== undefined && target.total + quantity > MAX) return this.reject(ResultCode.LEVEL_OVERFLOW, c);
     }
-    const opp = o.isBuy ? this.asks : this.bids;
+    const opp = isBuy ? this.asks : this.bids;
     const oppBest = opp.best();
-    const crosses = oppBest !== undefined && (o.isBuy ? oppBest.price <= price : oppBest.price >= price);
-    if (o.postOnly && crosses) return this.reject(ResultCode.POST_ONLY_WOULD_CROSS, c);
+    const crosses = oppBest !== undefined && (isBuy ? oppBest.price <= price : oppBest.price >= price);
+    if ((flags & POST_ONLY) !== 0 && crosses) return this.reject(ResultCode.POST_ONLY_WOULD_CROSS, c);
 
     const priorityKept = price === oldPrice && quantity < oldRemaining;
-    const side: Side = o.isBuy ? "buy" : "sell";
+    const side: Side = isBuy ? "buy" : "sell";
+    const id = rows.id(s);
     this.emit({
       type: "amended",
-      orderId: o.id,
-      playerId: o.playerId,
+      orderId: id,
+      playerId: player.id,
       side,
       oldPrice,
       price,
@@ -705,10 +485,10 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     if (price === oldPrice) {
       this.touch(level);
       level.total += quantity - oldRemaining;
-      o.remaining = quantity;
-      if (!priorityKept && level.tail !== o) {
-        this.unlink(o, level);
-        this.append(o, level);
+      rows.f[d + REMAINING] = quantity;
+      if (!priorityKept && level.tail !== s) {
+        this.unlink(s, level);
+        this.append(s, level);
       }
       this.rRemaining = quantity;
       this.rResting = true;
@@ -718,25 +498,25 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     // New price: leave the old level, trade if it crosses, rest the remainder at the back.
     this.touch(level);
     level.total -= oldRemaining;
-    this.unlink(o, level);
+    this.unlink(s, level);
     if (level.count === 0) own.remove(level);
-    o.price = price;
     let remaining = quantity;
-    if (crosses) remaining = this.match(opp, o.isBuy, price, quantity, o.id, o.playerId, o.stpCode, -1);
+    if (crosses) remaining = this.match(opp, isBuy, price, quantity, id, player.id, player.ix, (flags >> STP_SHIFT) & 3, -1);
     const filled = quantity - remaining;
-    o.filled += filled;
-    o.remaining = remaining;
+    const C = this.rows.cold;
+    C[s * C_STRIDE + FILLED] = (C[s * C_STRIDE + FILLED] as number) + filled;
+    this.rows.f[d + REMAINING] = remaining;
     this.rFilled = filled;
     if (remaining === 0) {
-      this.forget(o);
+      this.forget(s);
       return ResultCode.OK;
     }
     if (crosses && this.stopped) {
-      this.forget(o);
-      this.canceledEvent(o, "self_trade");
+      this.forget(s);
+      this.emit({ type: "canceled", orderId: id, playerId: player.id, side, price, remaining, reason: "self_trade" });
       return ResultCode.OK;
     }
-    this.rest(o, own, own.byPrice.get(price));
+    this.rest(s, remaining, own, own.byPrice.get(price), price);
     this.rRemaining = remaining;
     this.rResting = true;
     return ResultCode.OK;
@@ -749,21 +529,23 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     if (code !== ResultCode.OK) return this.reject(code, { type: "expire", now });
     const heap = this.heap;
     while (heap.length > 0) {
-      const top = heap[0] as Order;
-      if (top.live && top.expiresAt > now) break;
+      const top = heap[0] as Expiry;
+      const live = this.isLive(top);
+      if (live && top.at > now) break;
       this.heapPop();
-      if (!top.live) {
+      if (!live) {
         this.deadInHeap--;
         continue;
       }
-      this.closeOrder(top, false);
+      const s = top.slot;
+      const lvl = this.closeOrder(s, false);
       this.emit({
         type: "expired",
-        orderId: top.id,
-        playerId: top.playerId,
-        side: top.isBuy ? "buy" : "sell",
-        price: top.price,
-        remaining: top.remaining,
+        orderId: this.rows.id(s),
+        playerId: (this.playerAt[this.rows.i[s * I_STRIDE + PLAYER] as number] as Player).id,
+        side: lvl.isBuy ? "buy" : "sell",
+        price: lvl.price,
+        remaining: this.rows.f[s * F_STRIDE + REMAINING] as number,
       });
     }
     return ResultCode.OK;
@@ -773,13 +555,20 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const code = validatePlayer(playerId);
     if (code !== ResultCode.OK) return this.reject(code, { type: "cancelAll", playerId });
     const p = this.players.get(playerId);
-    if (p === undefined) return ResultCode.OK;
-    let o = p.head;
-    while (o !== null) {
-      const next = o.pNext;
-      this.closeOrder(o);
-      this.canceledEvent(o, "cancel_all");
-      o = next;
+    if (p === undefined || p.count === 0) return ResultCode.OK;
+    // One pass over the rows' player cells (4 bytes read per row ever used, sequentially), then
+    // the player's orders in acceptance order. Cheaper per place and cancel than keeping a list.
+    const rows = this.rows;
+    const I = rows.i;
+    const C = rows.cold;
+    const mine: number[] = [];
+    for (let s = 0, b = 0; s < rows.used; s++, b += I_STRIDE) {
+      if (I[b + PLAYER] === p.ix && ((I[b + FLAGS] as number) & LIVE) !== 0) mine.push(s);
+    }
+    mine.sort((x, y) => (C[x * C_STRIDE + SEQ] as number) - (C[y * C_STRIDE + SEQ] as number));
+    for (const s of mine) {
+      const lvl = this.closeOrder(s);
+      this.canceledEvent(s, lvl, "cancel_all");
     }
     return ResultCode.OK;
   }
@@ -819,96 +608,89 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     }
   }
 
-  /** Put an order at the back of its price level (creating the level if needed). */
-  private rest(o: Order, own: BookSide, level: Level | undefined): void {
-    if (level === undefined) level = own.add(o.price);
+  /** Put an order at the back of the level at `price` (creating the level if needed). */
+  private rest(s: number, remaining: number, own: BookSide, level: Level | undefined, price: number): void {
+    if (level === undefined) level = own.add(price);
     this.touch(level);
-    level.total += o.remaining;
-    this.append(o, level);
+    level.total += remaining;
+    this.append(s, level);
   }
 
-  private append(o: Order, level: Level): void {
-    o.level = level;
-    o.next = null;
-    o.prev = level.tail;
-    if (level.tail === null) level.head = o;
-    else level.tail.next = o;
-    level.tail = o;
+  private append(s: number, level: Level): void {
+    const I = this.rows.i;
+    const b = s * I_STRIDE;
+    const tail = level.tail;
+    I[b + LEVEL] = level.ix;
+    I[b + NEXT] = NONE;
+    I[b + PREV] = tail;
+    if (tail === NONE) level.head = s;
+    else I[tail * I_STRIDE + NEXT] = s;
+    level.tail = s;
     level.count++;
   }
 
-  private unlink(o: Order, level: Level): void {
-    const prev = o.prev;
-    const next = o.next;
-    if (prev === null) level.head = next;
-    else prev.next = next;
-    if (next === null) level.tail = prev;
-    else next.prev = prev;
-    o.prev = null;
-    o.next = null;
-    o.level = null;
+  private unlink(s: number, level: Level): void {
+    const I = this.rows.i;
+    const b = s * I_STRIDE;
+    const prev = I[b + PREV] as number;
+    const next = I[b + NEXT] as number;
+    if (prev === NONE) level.head = next;
+    else I[prev * I_STRIDE + NEXT] = next;
+    if (next === NONE) level.tail = prev;
+    else I[next * I_STRIDE + PREV] = prev;
     level.count--;
   }
 
-  /** Take an open order off the book entirely (level, index, player list). */
-  private closeOrder(o: Order, countHeap = true): void {
-    const level = o.level as Level;
+  /** Take an open order off the book entirely; returns the level it was on. */
+  private closeOrder(s: number, countHeap = true): Level {
+    const b = s * I_STRIDE;
+    const I = this.rows.i;
+    const level = this.levelTable.at[I[b + LEVEL] as number] as Level;
     this.touch(level);
-    level.total -= o.remaining;
-    this.unlink(o, level);
-    if (level.count === 0) (o.isBuy ? this.bids : this.asks).remove(level);
-    this.forget(o, countHeap);
+    level.total -= this.rows.f[s * F_STRIDE + REMAINING] as number;
+    this.unlink(s, level);
+    if (level.count === 0) (level.isBuy ? this.bids : this.asks).remove(level);
+    this.forget(s, countHeap);
+    return level;
   }
 
   /** Drop an order that is off its level from the index, its player's list and the expiry heap. */
-  private forget(o: Order, countHeap = true): void {
-    o.live = false;
-    this.orders.delete(o.id);
-    const p = o.player as PlayerOrders;
-    const prev = o.pPrev;
-    const next = o.pNext;
-    if (prev === null) p.head = next;
-    else prev.pNext = next;
-    if (next === null) p.tail = prev;
-    else next.pPrev = prev;
-    o.pPrev = null;
-    o.pNext = null;
-    o.player = null;
-    // Records stay when count reaches 0: a player trading on and off does not churn the map.
-    p.count--;
-    if (o.hasExpiry) {
-      // The expiry heap may still hold it (lazy deletion): never reuse such a node.
-      if (countHeap) {
-        this.deadInHeap++;
-        if (this.deadInHeap > 64 && this.deadInHeap * 2 > this.heap.length) this.compactHeap();
-      }
-    } else {
-      this.pool.closeOrder(o);
+  private forget(s: number, countHeap = true): void {
+    const rows = this.rows;
+    const I = rows.i;
+    const b = s * I_STRIDE;
+    const flags = I[b + FLAGS] as number;
+    I[b + FLAGS] = flags & ~LIVE;
+    this.index.delete(rows.id(s));
+    (this.playerAt[I[b + PLAYER] as number] as Player).count--;
+    if ((flags & HAS_EXPIRY) !== 0 && countHeap) {
+      this.deadInHeap++;
+      if (this.deadInHeap > 64 && this.deadInHeap * 2 > this.heap.length) this.compactHeap();
     }
+    // The row keeps its cells until the command is over (events read them).
+    rows.release(s);
   }
 
-  private addToPlayer(o: Order): void {
-    let p = this.players.get(o.playerId);
-    if (p === undefined) {
-      p = new PlayerOrders();
-      this.players.set(o.playerId, p);
-    }
-    o.player = p;
-    o.pPrev = p.tail;
-    if (p.tail === null) p.head = o;
-    else p.tail.pNext = o;
-    p.tail = o;
+  private newPlayer(id: string): Player {
+    const p = new Player(this.playerAt.length, id);
+    this.playerAt.push(p);
+    this.players.set(id, p);
+    return p;
+  }
+
+  private addToPlayer(s: number, p: Player): void {
+    this.rows.i[s * I_STRIDE + PLAYER] = p.ix;
     p.count++;
   }
 
-  private canceledEvent(o: Order, reason: CancelReason): void {
+  private canceledEvent(s: number, lvl: Level, reason: CancelReason): void {
     this.emit({
       type: "canceled",
-      orderId: o.id,
-      playerId: o.playerId,
-      side: o.isBuy ? "buy" : "sell",
-      price: o.price,
-      remaining: o.remaining,
+      orderId: this.rows.id(s),
+      playerId: (this.playerAt[this.rows.i[s * I_STRIDE + PLAYER] as number] as Player).id,
+      side: lvl.isBuy ? "buy" : "sell",
+      price: lvl.price,
+      remaining: this.rows.f[s * F_STRIDE + REMAINING] as number,
       reason,
     });
   }
@@ -927,23 +709,28 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
 
   // ------------------------------------------------------------ expiry heap
 
-  private heapPush(o: Order): void {
+  private isLive(e: Expiry): boolean {
+    const s = e.slot;
+    return (this.rows.i[s * I_STRIDE + FLAGS]! & LIVE) !== 0 && this.rows.cold[s * C_STRIDE + SEQ] === e.seq;
+  }
+
+  private heapPush(e: Expiry): void {
     const h = this.heap;
     let i = h.length;
-    h.push(o);
+    h.push(e);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = h[parent] as Order;
-      if (!expiresBefore(o, p)) break;
+      const p = h[parent] as Expiry;
+      if (!expiresBefore(e, p)) break;
       h[i] = p;
       i = parent;
     }
-    h[i] = o;
+    h[i] = e;
   }
 
   private heapPop(): void {
     const h = this.heap;
-    const last = h.pop() as Order;
+    const last = h.pop() as Expiry;
     if (h.length > 0) {
       h[0] = last;
       this.siftDown(0);
@@ -953,14 +740,14 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
   private siftDown(start: number): void {
     const h = this.heap;
     const n = h.length;
-    const x = h[start] as Order;
+    const x = h[start] as Expiry;
     let i = start;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && expiresBefore(h[r] as Order, h[l] as Order) ? r : l;
-      const child = h[c] as Order;
+      const c = r < n && expiresBefore(h[r] as Expiry, h[l] as Expiry) ? r : l;
+      const child = h[c] as Expiry;
       if (!expiresBefore(child, x)) break;
       h[i] = child;
       i = c;
@@ -969,7 +756,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
   }
 
   private compactHeap(): void {
-    this.heap = this.heap.filter((o) => o.live);
+    this.heap = this.heap.filter((e) => this.isLive(e));
     this.deadInHeap = 0;
     for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
@@ -997,28 +784,29 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
   }
 
   getOrder(orderId: Id): OrderView<Id> | undefined {
-    const o = this.orders.get(orderId);
-    return o === undefined ? undefined : (view(o) as OrderView<Id>);
+    const s = this.index.get(orderId);
+    return s === NONE ? undefined : (this.view(s) as OrderView<Id>);
   }
 
   size(): number {
-    return this.orders.size;
+    return this.index.size;
   }
 
   nextExpiry(): number | undefined {
     const h = this.heap;
-    while (h.length > 0 && !(h[0] as Order).live) {
+    while (h.length > 0 && !this.isLive(h[0] as Expiry)) {
       this.heapPop();
       this.deadInHeap--;
     }
-    return h.length > 0 ? (h[0] as Order).expiresAt : undefined;
+    return h.length > 0 ? (h[0] as Expiry).at : undefined;
   }
 
   snapshot(): BookSnapshot<Id> {
+    const I = this.rows.i;
     const side = (s: BookSide): OrderView<Id>[] => {
       const out: OrderView<Id>[] = [];
       for (let i = s.levels.length - 1; i >= 0; i--) {
-        for (let o = (s.levels[i] as Level).head; o !== null; o = o.next) out.push(view(o) as OrderView<Id>);
+        for (let o = (s.levels[i] as Level).head; o !== NONE; o = I[o * I_STRIDE + NEXT] as number) out.push(this.view(o) as OrderView<Id>);
       }
       return out;
     };
@@ -1036,54 +824,20 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     return stateHash(this.snapshot());
   }
 
-  /**
-   * An independent copy with the same state: process() on it never affects this book. Copies
-   * the structure directly (no snapshot views), in O(open orders).
-   */
+  /** An independent copy with the same state: process() on it never affects this book. O(open orders). */
   clone(): OrderBook<Id> {
     const copy = new OrderBook<Id>(this.config);
     copy.nextSeq = this.nextSeq;
-    for (const [from, to] of [
-      [this.bids, copy.bids],
-      [this.asks, copy.asks],
-    ] as const) {
-      for (const level of from.levels) {
-        const l = new Level(level.price, level.isBuy);
-        l.total = level.total;
-        to.levels.push(l);
-        to.byPrice.set(l.price, l);
-        for (let o = level.head; o !== null; o = o.next) {
-          const t = new Order().init(o.id, o.playerId, o.clientOrderId, o.isBuy, o.price, o.remaining, o.filled, o.seq, o.postOnly, o.stp, o.expiresAt, o.hasExpiry);
-          o.twin = t;
-          copy.append(t, l);
-          copy.orders.set(t.id, t);
-        }
-      }
+    copy.rows = this.rows.copy();
+    copy.index = this.index.copy();
+    copy.levelTable = this.levelTable.copy();
+    copy.bids = this.bids.copy(copy.levelTable);
+    copy.asks = this.asks.copy(copy.levelTable);
+    for (const p of this.playerAt) {
+      copy.newPlayer(p.id).count = p.count;
     }
-    for (const [playerId, p] of this.players) {
-      if (p.count === 0) continue;
-      const q = new PlayerOrders();
-      copy.players.set(playerId, q);
-      for (let o = p.head; o !== null; o = o.pNext) {
-        const t = o.twin as Order;
-        t.player = q;
-        t.pPrev = q.tail;
-        if (q.tail === null) q.head = t;
-        else q.tail.pNext = t;
-        q.tail = t;
-        q.count++;
-      }
-    }
-    // The heap's array order is a valid heap; dead entries stay out (and the rest is re-heaped).
-    let dead = false;
-    for (const o of this.heap) {
-      if (o.live) copy.heap.push(o.twin as Order);
-      else dead = true;
-    }
-    if (dead) for (let i = (copy.heap.length >> 1) - 1; i >= 0; i--) copy.siftDown(i);
-    for (const side of [this.bids, this.asks]) {
-      for (const level of side.levels) for (let o = level.head; o !== null; o = o.next) o.twin = null;
-    }
+    copy.heap = this.heap.filter((e) => this.isLive(e)).map((e) => ({ at: e.at, seq: e.seq, slot: e.slot }));
+    if (copy.heap.length !== this.heap.length) for (let i = (copy.heap.length >> 1) - 1; i >= 0; i--) copy.siftDown(i);
     return copy;
   }
 
@@ -1093,7 +847,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const book = new OrderBook<Id>({ tickSize: s.tickSize, lotSize: s.lotSize });
     if (!Number.isSafeInteger(s.nextSeq) || s.nextSeq < 1) throw new Error("bad snapshot nextSeq");
     book.nextSeq = s.nextSeq;
-    const all: Order[] = [];
+    const rows = book.rows;
     const load = (views: OrderView<Id>[], side: Side) => {
       const own = side === "buy" ? book.bids : book.asks;
       let lastPrice = NaN;
@@ -1102,37 +856,56 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
         if (checkPrice(v.price, s.tickSize) !== ResultCode.OK || checkQuantity(v.remaining, s.lotSize) !== ResultCode.OK) {
           throw new Error(`snapshot order ${v.orderId} has a bad price or quantity`);
         }
-        if (book.orders.has(v.orderId)) throw new Error(`snapshot has order ${v.orderId} twice`);
+        if (book.index.get(v.orderId) !== NONE) throw new Error(`snapshot has order ${v.orderId} twice`);
         if (v.seq >= s.nextSeq) throw new Error(`snapshot order ${v.orderId} has seq >= nextSeq`);
         if (v.price !== lastPrice && own.byPrice.has(v.price)) throw new Error(`snapshot levels out of order at ${v.price}`);
         lastPrice = v.price;
-        const o = new Order().init(
-          v.orderId,
-          v.playerId,
-          v.clientOrderId,
-          side === "buy",
-          v.price,
-          v.remaining,
-          v.filled,
-          v.seq,
-          v.timeInForce === "POST_ONLY",
-          v.stp,
-          v.expiresAt ?? -1,
-          v.expiresAt !== null,
-        );
-        const level = own.byPrice.get(v.price) ?? own.add(v.price);
-        level.total += o.remaining;
-        book.append(o, level);
-        book.orders.set(o.id, o);
-        if (o.hasExpiry) book.heapPush(o);
-        all.push(o);
+        const slot = rows.take();
+        const b = slot * I_STRIDE;
+        const d = slot * F_STRIDE;
+        const hasExpiry = v.expiresAt !== null;
+        rows.i[b + FLAGS] = LIVE | (side === "buy" ? BUY : 0) | (v.timeInForce === "POST_ONLY" ? POST_ONLY : 0) | (hasExpiry ? HAS_EXPIRY : 0) | (stpCode(v.stp) << STP_SHIFT);
+        rows.f[d + REMAINING] = v.remaining;
+        const k = slot * C_STRIDE;
+        rows.cold[k + FILLED] = v.filled;
+        rows.cold[k + SEQ] = v.seq;
+        rows.cold[k + EXPIRES] = v.expiresAt ?? -1;
+        rows.setId(slot, v.orderId);
+        if (v.clientOrderId !== null) {
+          rows.clientIds[slot] = v.clientOrderId;
+          rows.i[b + FLAGS] = (rows.i[b + FLAGS] as number) | HAS_CLIENT_ID;
+        }
+        book.rest(slot, v.remaining, own, own.byPrice.get(v.price), v.price);
+        book.index.set(v.orderId, slot);
+        if (hasExpiry) book.heapPush({ at: v.expiresAt as number, seq: v.seq, slot });
+        book.addToPlayer(slot, book.players.get(v.playerId) ?? book.newPlayer(v.playerId));
       }
     };
     load(s.bids, "buy");
     load(s.asks, "sell");
-    all.sort((a, b) => a.seq - b.seq);
-    for (const o of all) book.addToPlayer(o);
+    book.touchedCount = 0;
+    for (let i = 0; i < book.touched.length; i++) book.touched[i] = null;
     return book;
+  }
+
+  private view(s: number): OrderView<OrderId> {
+    const rows = this.rows;
+    const b = s * I_STRIDE;
+    const d = s * F_STRIDE;
+    const flags = rows.i[b + FLAGS] as number;
+    return {
+      orderId: rows.id(s),
+      playerId: (this.playerAt[rows.i[b + PLAYER] as number] as Player).id,
+      clientOrderId: (flags & HAS_CLIENT_ID) !== 0 ? (rows.clientIds[s] as string) : null,
+      side: (flags & BUY) !== 0 ? "buy" : "sell",
+      price: (this.levelTable.at[rows.i[b + LEVEL] as number] as Level).price,
+      remaining: rows.f[d + REMAINING] as number,
+      filled: rows.cold[s * C_STRIDE + FILLED] as number,
+      seq: rows.cold[s * C_STRIDE + SEQ] as number,
+      timeInForce: (flags & POST_ONLY) !== 0 ? "POST_ONLY" : "GTC",
+      stp: STP_NAMES[(flags >> STP_SHIFT) & 3] as StpMode,
+      expiresAt: (flags & HAS_EXPIRY) !== 0 ? (rows.cold[s * C_STRIDE + EXPIRES] as number) : null,
+    };
   }
 }
 
@@ -1141,24 +914,8 @@ function levelBefore(a: Level, b: Level): boolean {
   return a.isBuy ? a.price > b.price : a.price < b.price;
 }
 
-function expiresBefore(a: Order, b: Order): boolean {
-  return a.expiresAt < b.expiresAt || (a.expiresAt === b.expiresAt && a.seq < b.seq);
-}
-
-function view(o: Order): OrderView<OrderId> {
-  return {
-    orderId: o.id,
-    playerId: o.playerId,
-    clientOrderId: o.clientOrderId,
-    side: o.isBuy ? "buy" : "sell",
-    price: o.price,
-    remaining: o.remaining,
-    filled: o.filled,
-    seq: o.seq,
-    timeInForce: o.postOnly ? "POST_ONLY" : "GTC",
-    stp: o.stp,
-    expiresAt: o.hasExpiry ? o.expiresAt : null,
-  };
+function expiresBefore(a: Expiry, b: Expiry): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 /** Create a fast order book for one market. */
