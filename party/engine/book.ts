@@ -418,21 +418,12 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
 
   private cancel(orderId: OrderId, playerId: string): ResultCode {
     const s = this.index.get(orderId);
-    if (s === NONE || (this.playerAt[this.rows.i[s * I_STRIDE + PLAYER] as number] as Player).id !== playerId) {
+    if (s === NONE || this.playerOf(s).id !== playerId) {
       const code = validateCancel(orderId, playerId);
       const why = code !== ResultCode.OK ? code : s === NONE ? ResultCode.ORDER_NOT_FOUND : ResultCode.NOT_OWNER;
       return this.reject(why, { type: "cancel", orderId, playerId });
     }
-    const lvl = this.closeOrder(s);
-    this.emit({
-      type: "canceled",
-      orderId,
-      playerId,
-      side: lvl.isBuy ? "buy" : "sell",
-      price: lvl.price,
-      remaining: this.rows.f[s * F_STRIDE + REMAINING] as number,
-      reason: "user",
-    });
+    this.canceledEvent(s, this.closeOrder(s), "user");
     return ResultCode.OK;
   }
 
@@ -444,7 +435,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const rows = this.rows;
     const b = s * I_STRIDE;
     const d = s * F_STRIDE;
-    const player = this.playerAt[rows.i[b + PLAYER] as number] as Player;
+    const player = this.playerOf(s);
     if (player.id !== c.playerId) return this.reject(ResultCode.NOT_OWNER, c);
     const level = this.levelTable.at[rows.i[b + LEVEL] as number] as Level;
     const flags = rows.i[b + FLAGS] as number;
@@ -542,7 +533,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
       this.emit({
         type: "expired",
         orderId: this.rows.id(s),
-        playerId: (this.playerAt[this.rows.i[s * I_STRIDE + PLAYER] as number] as Player).id,
+        playerId: this.playerOf(s).id,
         side: lvl.isBuy ? "buy" : "sell",
         price: lvl.price,
         remaining: this.rows.f[s * F_STRIDE + REMAINING] as number,
@@ -662,7 +653,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const flags = I[b + FLAGS] as number;
     I[b + FLAGS] = flags & ~LIVE;
     this.index.delete(rows.id(s));
-    (this.playerAt[I[b + PLAYER] as number] as Player).count--;
+    this.playerOf(s).count--;
     if ((flags & HAS_EXPIRY) !== 0 && countHeap) {
       this.deadInHeap++;
       if (this.deadInHeap > 64 && this.deadInHeap * 2 > this.heap.length) this.compactHeap();
@@ -683,11 +674,16 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     p.count++;
   }
 
+  /** The player of the order in row `s`. */
+  private playerOf(s: number): Player {
+    return this.playerAt[this.rows.i[s * I_STRIDE + PLAYER] as number] as Player;
+  }
+
   private canceledEvent(s: number, lvl: Level, reason: CancelReason): void {
     this.emit({
       type: "canceled",
       orderId: this.rows.id(s),
-      playerId: (this.playerAt[this.rows.i[s * I_STRIDE + PLAYER] as number] as Player).id,
+      playerId: this.playerOf(s).id,
       side: lvl.isBuy ? "buy" : "sell",
       price: lvl.price,
       remaining: this.rows.f[s * F_STRIDE + REMAINING] as number,
@@ -883,8 +879,6 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     };
     load(s.bids, "buy");
     load(s.asks, "sell");
-    book.touchedCount = 0;
-    for (let i = 0; i < book.touched.length; i++) book.touched[i] = null;
     return book;
   }
 
@@ -895,7 +889,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const flags = rows.i[b + FLAGS] as number;
     return {
       orderId: rows.id(s),
-      playerId: (this.playerAt[rows.i[b + PLAYER] as number] as Player).id,
+      playerId: this.playerOf(s).id,
       clientOrderId: (flags & HAS_CLIENT_ID) !== 0 ? (rows.clientIds[s] as string) : null,
       side: (flags & BUY) !== 0 ? "buy" : "sell",
       price: (this.levelTable.at[rows.i[b + LEVEL] as number] as Level).price,
