@@ -15,7 +15,8 @@ import { Rng } from "../party/engine/random-stream";
  * the engine's integer id table, ADR 010); each workload takes either.
  */
 
-export type IdKind = "string" | "number";
+/** string: "o1", "o2", ...; uuid: UUID-shaped strings (what the room's orders are named by); number: 1, 2, ... */
+export type IdKind = "string" | "uuid" | "number";
 
 export interface Workload {
   name: string;
@@ -80,7 +81,7 @@ class Generator {
 
   id(): OrderId {
     const n = this.nextId++;
-    return this.ids === "number" ? n : `o${n}`;
+    return this.ids === "number" ? n : this.ids === "uuid" ? uuidOf(n) : `o${n}`;
   }
 
   player(): string {
@@ -235,6 +236,18 @@ export function deepWorkload(seed: number, commands: number, resting = 1_000_000
   };
 }
 
+/** A UUID-shaped id for the n-th order: 4 mixed 32-bit words of n, without the generator's rng. */
+function uuidOf(n: number): string {
+  const w = [1, 2, 3, 4].map((k) => {
+    let h = Math.imul(n ^ Math.imul(k, 0x9e3779b9), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return ((h ^ (h >>> 16)) >>> 0).toString(16).padStart(8, "0");
+  });
+  const [a, b, c, d] = w as [string, string, string, string];
+  return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-8${c.slice(1, 4)}-${c.slice(4)}${d}`;
+}
+
 function idsLabel(ids: IdKind): string {
-  return ids === "number" ? ", numeric ids" : "";
+  return ids === "number" ? ", numeric ids" : ids === "uuid" ? ", UUID ids" : "";
 }

@@ -21,9 +21,9 @@ import {
   PREV,
   REMAINING,
   SEQ,
-  SlotIndex,
   STP_SHIFT,
 } from "./rows";
+import { SlotIndex } from "./slot-index";
 import type {
   AmendCommand,
   Book,
@@ -46,6 +46,7 @@ import {
   affordable,
   checkPrice,
   checkQuantity,
+  isOrderId,
   notionalOverflows,
   reportedOrderId,
   validateAmend,
@@ -852,6 +853,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
         if (checkPrice(v.price, s.tickSize) !== ResultCode.OK || checkQuantity(v.remaining, s.lotSize) !== ResultCode.OK) {
           throw new Error(`snapshot order ${v.orderId} has a bad price or quantity`);
         }
+        if (!isOrderId(v.orderId)) throw new Error(`snapshot has a bad order id ${String(v.orderId).slice(0, 40)}`);
         if (book.index.get(v.orderId) !== NONE) throw new Error(`snapshot has order ${v.orderId} twice`);
         if (v.seq >= s.nextSeq) throw new Error(`snapshot order ${v.orderId} has seq >= nextSeq`);
         if (v.price !== lastPrice && own.byPrice.has(v.price)) throw new Error(`snapshot levels out of order at ${v.price}`);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { OrderBook, ReferenceBook, restoreBook, stateHash } from "./index";
 import { RandomStream } from "./random-stream";
 import { resultKey } from "./differential";
-import type { Book, BookConfig, BookSnapshot, OrderId } from "./types";
+import type { Book, BookConfig, BookSnapshot, OrderId, OrderView } from "./types";
 
 const config: BookConfig = { tickSize: 5, lotSize: 10 };
 
@@ -73,5 +73,8 @@ test("restoring a malformed snapshot throws (not a hot path)", () => {
   expect(() => restoreBook({ ...snap, bids: [...snap.bids, ...snap.bids] })).toThrow(/twice/);
   expect(() => restoreBook({ ...snap, nextSeq: 1 })).toThrow();
   expect(() => restoreBook({ ...snap, asks: snap.bids })).toThrow(/wrong side/);
+  for (const orderId of ["", "x".repeat(129), -1, 1.5]) {
+    expect(() => restoreBook({ ...snap, bids: [{ ...(snap.bids[0] as OrderView), orderId: orderId as string }] })).toThrow(/bad order id/);
+  }
   expect(restoreBook(snap).stateHash()).toBe(good.stateHash());
 });
