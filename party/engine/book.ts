@@ -3,7 +3,6 @@ import { stateHash } from "./hash";
 import { BookSide, type Level, LevelTable } from "./levels";
 import {
   BUY,
-  C_STRIDE,
   EXPIRES,
   F_STRIDE,
   FILLED,
@@ -117,7 +116,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
   private readonly tick: number;
   private readonly lot: number;
   private rows = new OrderRows();
-  private index = new SlotIndex();
+  private index = new SlotIndex(this.rows.ids);
   private levelTable = new LevelTable();
   private bids = new BookSide(true, this.levelTable);
   private asks = new BookSide(false, this.levelTable);
@@ -265,11 +264,9 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const d = s * F_STRIDE;
     I[b + FLAGS] = LIVE | (isBuy ? BUY : 0) | (tif === "POST_ONLY" ? POST_ONLY : 0) | (expiresAt !== undefined ? HAS_EXPIRY : 0) | (stpC << STP_SHIFT);
     F[d + REMAINING] = remaining;
-    const C = rows.cold;
-    const k = s * C_STRIDE;
-    C[k + FILLED] = filled;
-    C[k + SEQ] = seq;
-    C[k + EXPIRES] = expiresAt ?? -1;
+    F[d + FILLED] = filled;
+    F[d + SEQ] = seq;
+    if (expiresAt !== undefined) F[d + EXPIRES] = expiresAt;
     rows.setId(s, c.orderId);
     if (clientOrderId !== null) {
       rows.clientIds[s] = clientOrderId;
@@ -305,7 +302,6 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const rows = this.rows;
     const I = rows.i;
     const F = rows.f;
-    const C = rows.cold;
     let rem = quantity;
     let spent = 0;
     let stop = false;
@@ -349,8 +345,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
         const q = open < afford ? open : afford;
         const left = open - q;
         F[d + REMAINING] = left;
-        const k = s * C_STRIDE;
-        C[k + FILLED] = (C[k + FILLED] as number) + q;
+        F[d + FILLED] = (F[d + FILLED] as number) + q;
         lvl.total -= q;
         rem -= q;
         afford -= q;
@@ -495,9 +490,9 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     let remaining = quantity;
     if (crosses) remaining = this.match(opp, isBuy, price, quantity, id, player.id, player.ix, (flags >> STP_SHIFT) & 3, -1);
     const filled = quantity - remaining;
-    const C = this.rows.cold;
-    C[s * C_STRIDE + FILLED] = (C[s * C_STRIDE + FILLED] as number) + filled;
-    this.rows.f[d + REMAINING] = remaining;
+    const F = this.rows.f;
+    F[d + FILLED] = (F[d + FILLED] as number) + filled;
+    F[d + REMAINING] = remaining;
     this.rFilled = filled;
     if (remaining === 0) {
       this.forget(s);
@@ -552,12 +547,12 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     // the player's orders in acceptance order. Cheaper per place and cancel than keeping a list.
     const rows = this.rows;
     const I = rows.i;
-    const C = rows.cold;
+    const F = rows.f;
     const mine: number[] = [];
     for (let s = 0, b = 0; s < rows.used; s++, b += I_STRIDE) {
       if (I[b + PLAYER] === p.ix && ((I[b + FLAGS] as number) & LIVE) !== 0) mine.push(s);
     }
-    mine.sort((x, y) => (C[x * C_STRIDE + SEQ] as number) - (C[y * C_STRIDE + SEQ] as number));
+    mine.sort((x, y) => (F[x * F_STRIDE + SEQ] as number) - (F[y * F_STRIDE + SEQ] as number));
     for (const s of mine) {
       const lvl = this.closeOrder(s);
       this.canceledEvent(s, lvl, "cancel_all");
@@ -708,7 +703,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
 
   private isLive(e: Expiry): boolean {
     const s = e.slot;
-    return (this.rows.i[s * I_STRIDE + FLAGS]! & LIVE) !== 0 && this.rows.cold[s * C_STRIDE + SEQ] === e.seq;
+    return (this.rows.i[s * I_STRIDE + FLAGS]! & LIVE) !== 0 && this.rows.f[s * F_STRIDE + SEQ] === e.seq;
   }
 
   private heapPush(e: Expiry): void {
@@ -826,7 +821,7 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const copy = new OrderBook<Id>(this.config);
     copy.nextSeq = this.nextSeq;
     copy.rows = this.rows.copy();
-    copy.index = this.index.copy();
+    copy.index = this.index.copy(copy.rows.ids);
     copy.levelTable = this.levelTable.copy();
     copy.bids = this.bids.copy(copy.levelTable);
     copy.asks = this.asks.copy(copy.levelTable);
@@ -864,10 +859,9 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
         const hasExpiry = v.expiresAt !== null;
         rows.i[b + FLAGS] = LIVE | (side === "buy" ? BUY : 0) | (v.timeInForce === "POST_ONLY" ? POST_ONLY : 0) | (hasExpiry ? HAS_EXPIRY : 0) | (stpCode(v.stp) << STP_SHIFT);
         rows.f[d + REMAINING] = v.remaining;
-        const k = slot * C_STRIDE;
-        rows.cold[k + FILLED] = v.filled;
-        rows.cold[k + SEQ] = v.seq;
-        rows.cold[k + EXPIRES] = v.expiresAt ?? -1;
+        rows.f[d + FILLED] = v.filled;
+        rows.f[d + SEQ] = v.seq;
+        if (hasExpiry) rows.f[d + EXPIRES] = v.expiresAt as number;
         rows.setId(slot, v.orderId);
         if (v.clientOrderId !== null) {
           rows.clientIds[slot] = v.clientOrderId;
@@ -896,11 +890,11 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
       side: (flags & BUY) !== 0 ? "buy" : "sell",
       price: (this.levelTable.at[rows.i[b + LEVEL] as number] as Level).price,
       remaining: rows.f[d + REMAINING] as number,
-      filled: rows.cold[s * C_STRIDE + FILLED] as number,
-      seq: rows.cold[s * C_STRIDE + SEQ] as number,
+      filled: rows.f[d + FILLED] as number,
+      seq: rows.f[d + SEQ] as number,
       timeInForce: (flags & POST_ONLY) !== 0 ? "POST_ONLY" : "GTC",
       stp: STP_NAMES[(flags >> STP_SHIFT) & 3] as StpMode,
-      expiresAt: (flags & HAS_EXPIRY) !== 0 ? (rows.cold[s * C_STRIDE + EXPIRES] as number) : null,
+      expiresAt: (flags & HAS_EXPIRY) !== 0 ? (rows.f[d + EXPIRES] as number) : null,
     };
   }
 }

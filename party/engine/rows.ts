@@ -1,26 +1,28 @@
 import type { OrderId } from "./types";
 
 /**
- * Open orders as rows of typed buffers (ADR 010, "Orders as rows"). The hot row, 32 bytes, is all
- * a cancel reads: seen as 8 int32 cells and, over the same bytes, 4 float64 cells. The cold row
- * (4 float64 cells in another buffer) holds what only fills, views and expiry read. A cancel on a
- * deep book touches the id table, one hot row and the two rows it is linked to, and no object the
- * GC has to trace.
+ * Open orders as rows of one typed buffer (ADR 010, "Orders as rows"): 64 bytes per order, seen
+ * as 16 int32 cells and, over the same bytes, 8 float64 cells. What a cancel reads is in the
+ * first 32 bytes; fills, views and expiry also read the rest. One row per order (rather than a
+ * hot and a cold buffer) means placing an order on a deep book writes one row where it writes
+ * two otherwise: the slot it reuses was freed by a recent close, so that row is still in cache.
+ * A cancel on a deep book touches the id table, one row and the two rows it is linked to, and
+ * no object the GC has to trace.
  *
- * hot int32 cells (slot * 8 + cell)       hot float64 (slot * 4 + cell)   cold float64 (slot * 4 + cell)
- *   0 prev in level   1 next in level         3 remaining                    0 filled   1 seq
- *   2 level index     3 player index                                         2 expiresAt
- *   4 flags           5 numeric id (or -1)
+ * int32 cells (slot * 16 + cell)              float64 cells (slot * 8 + cell)
+ *   0 prev in level   1 next in level           3 remaining   4 filled
+ *   2 level index     3 player index            5 seq         6 expiresAt (if HAS_EXPIRY)
+ *   4 flags           5 numeric id (or -1)      7 unused
  *
- * Links are slot numbers, NONE (-1) for none. A numeric order id below 2^31 sits in the hot row;
+ * Links are slot numbers, NONE (-1) for none. A numeric order id below 2^31 sits in the row;
  * other ids (strings, larger numbers) and client order ids live in plain arrays beside the
- * buffers, read for events and views only.
+ * buffer.
  */
 export const NONE = -1;
 
-export const I_STRIDE = 8;
-export const F_STRIDE = 4;
-export const C_STRIDE = 4;
+const ROW_BYTES = 64;
+export const I_STRIDE = 16;
+export const F_STRIDE = 8;
 export const PREV = 0;
 export const NEXT = 1;
 export const LEVEL = 2;
@@ -28,9 +30,9 @@ export const PLAYER = 3;
 export const FLAGS = 4;
 export const NUM_ID = 5;
 export const REMAINING = 3;
-export const FILLED = 0;
-export const SEQ = 1;
-export const EXPIRES = 2;
+export const FILLED = 4;
+export const SEQ = 5;
+export const EXPIRES = 6;
 
 export const LIVE = 1;
 export const BUY = 2;
@@ -44,7 +46,10 @@ export const HAS_CLIENT_ID = 64;
 export class OrderRows {
   i: Int32Array;
   f: Float64Array;
-  cold: Float64Array;
+  /**
+   * Id cells for ids not in the row (strings, large numbers). The id table reads this array: it
+   * is replaced only by copy(), on the copy, before anything holds it.
+   */
   ids: OrderId[] = [];
   clientIds: (string | null)[] = [];
   /** Rows ever used; slots below this are live or free. */
@@ -56,10 +61,9 @@ export class OrderRows {
   private closedN = 0;
 
   constructor(capacity = 1024) {
-    const buf = new ArrayBuffer(capacity * 32);
+    const buf = new ArrayBuffer(capacity * ROW_BYTES);
     this.i = new Int32Array(buf);
     this.f = new Float64Array(buf);
-    this.cold = new Float64Array(capacity * C_STRIDE);
     this.free = new Int32Array(capacity);
     this.closed = new Int32Array(64);
   }
@@ -119,14 +123,11 @@ export class OrderRows {
 
   private grow(): void {
     const cap = this.capacity * 2;
-    const buf = new ArrayBuffer(cap * 32);
+    const buf = new ArrayBuffer(cap * ROW_BYTES);
     const f = new Float64Array(buf);
     f.set(this.f);
     this.f = f;
     this.i = new Int32Array(buf);
-    const cold = new Float64Array(cap * C_STRIDE);
-    cold.set(this.cold);
-    this.cold = cold;
     const free = new Int32Array(cap);
     free.set(this.free);
     this.free = free;
@@ -138,7 +139,6 @@ export class OrderRows {
     const buf = this.f.buffer.slice(0);
     c.f = new Float64Array(buf);
     c.i = new Int32Array(buf);
-    c.cold = this.cold.slice();
     c.ids = this.ids.slice();
     c.clientIds = this.clientIds.slice();
     c.used = this.used;

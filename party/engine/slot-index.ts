@@ -8,21 +8,24 @@ const MAX_ID_LENGTH = 128;
 /**
  * Open addressing over one Int32Array of (hash, slot) pairs: linear probing, Fibonacci hashing
  * of the stored hash, load <= 1/2, deletion by backward shift (no tombstones). A miss reads one
- * cache line and allocates nothing. For numeric ids the hash is the id itself (no key array); for
- * string ids it is a 31-bit hash of the characters and `keys` holds the strings, bucket by bucket,
- * compared only when the hashes are equal.
+ * cache line and allocates nothing. For numeric ids the hash is the id itself; for string ids it
+ * is a 31-bit hash of the characters, and the id is compared, only when the hashes are equal,
+ * with the id its row holds (`ids`, by slot: the order rows' own array, so the table stores no
+ * strings and a cancel reads that cell together with the row).
  */
 class SlotTable {
   /** Pairs (hash, slot); hash EMPTY = free bucket. Stored hashes are >= 0. */
   tab: Int32Array;
-  keys: (string | undefined)[] | null;
   private mask: number;
   private shift: number;
   count = 0;
 
-  constructor(capacity: number, withKeys: boolean) {
+  constructor(
+    capacity: number,
+    /** The id of the order in each row slot (string tables only). */
+    readonly ids: readonly OrderId[] | null,
+  ) {
     this.tab = new Int32Array(capacity * 2).fill(EMPTY);
-    this.keys = withKeys ? new Array<string | undefined>(capacity).fill(undefined) : null;
     this.mask = capacity - 1;
     this.shift = 32 - Math.log2(capacity);
   }
@@ -45,17 +48,21 @@ class SlotTable {
   /** The slot stored under a string id with this hash, or NONE. */
   getString(hash: number, id: string): number {
     const tab = this.tab;
-    const keys = this.keys as (string | undefined)[];
+    const ids = this.ids as readonly OrderId[];
     const mask = this.mask;
     for (let i = this.home(hash); ; i = (i + 1) & mask) {
       const h = tab[2 * i] as number;
-      if (h === hash && keys[i] === id) return tab[2 * i + 1] as number;
-      if (h === EMPTY) return NONE;
+      if (h === hash) {
+        const slot = tab[2 * i + 1] as number;
+        if (ids[slot] === id) return slot;
+      } else if (h === EMPTY) {
+        return NONE;
+      }
     }
   }
 
-  /** The key must not be present. */
-  insert(hash: number, id: string | undefined, slot: number): void {
+  /** The key must not be present (and, for strings, already be in its row). */
+  insert(hash: number, slot: number): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     const tab = this.tab;
     const mask = this.mask;
@@ -63,19 +70,18 @@ class SlotTable {
     while (tab[2 * i] !== EMPTY) i = (i + 1) & mask;
     tab[2 * i] = hash;
     tab[2 * i + 1] = slot;
-    if (this.keys !== null) this.keys[i] = id;
     this.count++;
   }
 
-  /** Remove the entry for a numeric id (id = hash, keys null) or a string id. */
-  remove(hash: number, id: string | undefined): void {
+  /** Remove the entry for a numeric id (id = hash) or a string id (still in its row). */
+  remove(hash: number, id: OrderId): void {
     const tab = this.tab;
-    const keys = this.keys;
+    const ids = this.ids;
     const mask = this.mask;
     let i = this.home(hash);
     for (;;) {
       const h = tab[2 * i] as number;
-      if (h === hash && (keys === null || keys[i] === id)) break;
+      if (h === hash && (ids === null || ids[tab[2 * i + 1] as number] === id)) break;
       if (h === EMPTY) return;
       i = (i + 1) & mask;
     }
@@ -90,33 +96,29 @@ class SlotTable {
       if (i <= j ? i < at && at <= j : i < at || at <= j) continue;
       tab[2 * i] = h;
       tab[2 * i + 1] = tab[2 * j + 1] as number;
-      if (keys !== null) keys[i] = keys[j];
       i = j;
     }
     tab[2 * i] = EMPTY;
-    if (keys !== null) keys[i] = undefined;
     this.count--;
   }
 
   private grow(): void {
     const old = this.tab;
-    const oldKeys = this.keys;
     const cap = (this.mask + 1) * 2;
     this.tab = new Int32Array(cap * 2).fill(EMPTY);
-    if (oldKeys !== null) this.keys = new Array<string | undefined>(cap).fill(undefined);
     this.mask = cap - 1;
     this.shift--;
     this.count = 0;
     for (let i = 0; i < old.length; i += 2) {
       const h = old[i] as number;
-      if (h !== EMPTY) this.insert(h, oldKeys === null ? undefined : oldKeys[i >> 1], old[i + 1] as number);
+      if (h !== EMPTY) this.insert(h, old[i + 1] as number);
     }
   }
 
-  copy(): SlotTable {
-    const c = new SlotTable(1, false);
+  /** A copy over another book's copy of the rows' ids. */
+  copy(ids: readonly OrderId[] | null): SlotTable {
+    const c = new SlotTable(1, ids);
     c.tab = this.tab.slice();
-    c.keys = this.keys === null ? null : this.keys.slice();
     c.mask = this.mask;
     c.shift = this.shift;
     c.count = this.count;
@@ -153,7 +155,8 @@ function mixWord(h: number, word: number): number {
 
 /**
  * Open orders by id -> row slot (ADR 010). Numeric ids in [0, 2^31) and string ids each go
- * through a SlotTable; numeric ids from 2^31 up to 2^53 - 1 (rare: handles are small) through a
+ * through a SlotTable (a string id must be in its row, OrderRows.ids, before it is set here and
+ * until it is deleted); numeric ids from 2^31 up to 2^53 - 1 (rare: handles are small) through a
  * Map. "7" and 7 are different keys.
  */
 export class SlotIndex {
@@ -164,9 +167,10 @@ export class SlotIndex {
   private lastId = "";
   private lastHash = hashId("");
 
-  constructor(capacity = 1024) {
-    this.numbers = new SlotTable(capacity, false);
-    this.strings = new SlotTable(capacity, true);
+  /** `ids`: the order rows' id cells by slot (OrderRows.ids), where string ids are kept. */
+  constructor(ids: readonly OrderId[], capacity = 1024) {
+    this.numbers = new SlotTable(capacity, null);
+    this.strings = new SlotTable(capacity, ids);
   }
 
   get size(): number {
@@ -187,15 +191,15 @@ export class SlotIndex {
 
   /** The id must be valid and not present. */
   set(id: OrderId, slot: number): void {
-    if (typeof id === "string") this.strings.insert(this.hash(id), id, slot);
+    if (typeof id === "string") this.strings.insert(this.hash(id), slot);
     else if (id >= 2147483648) this.bigs.set(id, slot);
-    else this.numbers.insert(id, undefined, slot);
+    else this.numbers.insert(id, slot);
   }
 
   delete(id: OrderId): void {
     if (typeof id === "string") this.strings.remove(this.hash(id), id);
     else if (id >= 2147483648) this.bigs.delete(id);
-    else this.numbers.remove(id, undefined);
+    else this.numbers.remove(id, id);
   }
 
   private hash(id: string): number {
@@ -206,10 +210,11 @@ export class SlotIndex {
     return this.lastHash;
   }
 
-  copy(): SlotIndex {
-    const c = new SlotIndex(1);
-    c.numbers = this.numbers.copy();
-    c.strings = this.strings.copy();
+  /** A copy over another book's copy of the rows' ids. */
+  copy(ids: readonly OrderId[]): SlotIndex {
+    const c = new SlotIndex(ids, 1);
+    c.numbers = this.numbers.copy(null);
+    c.strings = this.strings.copy(ids);
     c.bigs = new Map(this.bigs);
     return c;
   }
