@@ -8,9 +8,9 @@
  * (fresh book, performance.now() around each command). nodejs-order-book replays workload (b)'s
  * exact command stream in the same process. Last line: the (b) summary, machine-readable.
  *
- * Ids: (a), (b) and the baseline use string order ids (what the room sends); (b) is also run with
- * numeric ids, and (c) uses numeric ids (the engine's integer id table, ADR 010). --string-ids adds
- * (c) with string ids (about 2 GB more heap and a few minutes).
+ * Ids: (a), (b) and the baseline use short string order ids ("o1", "o2", ...); (b) is also run
+ * with UUID-shaped ids (what the room's orders are named by) and with numeric ids; (c) runs with
+ * numeric and with string ids (ADR 010, the id table).
  */
 import os from "node:os";
 import { OrderBook as BaselineBook, Side as BaselineSide } from "nodejs-order-book";
@@ -20,7 +20,6 @@ import { collectGarbage, fmtInt, fmtUs, percentiles, table, timerOverhead, type 
 
 const args = process.argv.slice(2);
 const SCALING = args.includes("--scaling");
-const STRING_DEEP = args.includes("--string-ids");
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const WARMUP = Math.min(N, 300_000);
 const RUNS = 5;
@@ -208,29 +207,29 @@ function cloneCost(w: Workload): string {
 // ------------------------------------------------------------ memory floor
 
 /**
- * What one random lookup in a Map of `size` string ids costs here, plus reading and writing the
- * object it finds: the floor under any cancel that starts from an id. Compared at the size of
- * (b)'s book and of (c)'s, it shows how much of (c)'s extra time is cache and TLB misses.
+ * What one dependent random read of a 64-byte row costs here (each read names the next row, as a
+ * cancel's id table names its row and the row its neighbours), in a buffer of `rows` rows: at
+ * the size of (b)'s book it stays in cache, at (c)'s it is a cache and TLB miss. A cancel on (c)
+ * makes about three such reads one after the other (id table, row, level neighbours).
  */
-function lookupFloor(size: number, lookups = 1_000_000): number {
-  const ids = Array.from({ length: size }, (_, i) => `o${i * 7919}`);
-  const map = new Map<string, { q: number; prev: null; next: null; level: null; id: string }>();
-  for (const id of ids) map.set(id, { q: 1, prev: null, next: null, level: null, id });
+function dependentReadFloor(rows: number, reads = 2_000_000): number {
+  const I = new Int32Array(rows * 16);
+  const order = new Int32Array(rows);
+  for (let k = 0; k < rows; k++) order[k] = k;
   let seed = 12345;
-  const picks = new Array<string>(lookups);
-  for (let i = 0; i < lookups; i++) {
+  for (let k = rows - 1; k > 0; k--) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    picks[i] = ids[seed % size] as string;
+    const j = seed % (k + 1);
+    const t = order[k] as number;
+    order[k] = order[j] as number;
+    order[j] = t;
   }
-  collectGarbage();
-  let sum = 0;
+  for (let k = 0; k < rows; k++) I[(order[k] as number) * 16] = order[(k + 1) % rows] as number;
+  let r = order[0] as number;
   const t0 = performance.now();
-  for (let i = 0; i < lookups; i++) {
-    const o = map.get(picks[i] as string);
-    if (o !== undefined) sum += o.q++;
-  }
-  const ns = ((performance.now() - t0) * 1e6) / lookups;
-  if (sum < 0) console.log(sum);
+  for (let k = 0; k < reads; k++) r = I[r * 16] as number;
+  const ns = ((performance.now() - t0) * 1e6) / reads;
+  if (r < 0) console.log(r);
   return ns;
 }
 
@@ -256,6 +255,8 @@ function main(): void {
   results.push(mb);
   const base = measureBaseline(b, bWarm);
   results.push(base);
+  const mbUuid = measure(retailWorkload(2, N, 10_000, "uuid"), retailWorkload(1002, WARMUP, 10_000, "uuid"));
+  results.push(mbUuid);
   const mbNum = measure(retailWorkload(2, N, 10_000, "number"), retailWorkload(1002, WARMUP, 10_000, "number"));
   results.push(mbNum);
   const clones = [cloneCost(a), cloneCost(b)];
@@ -266,11 +267,10 @@ function main(): void {
   results.push(deep);
   clones.push(cloneCost(c));
   c = null;
-  if (STRING_DEEP) {
-    collectGarbage();
-    results.push(measure(deepWorkload(3, N), deepWorkload(1003, WARMUP, 100_000)));
-    collectGarbage();
-  }
+  collectGarbage();
+  const deepStr = measure(deepWorkload(3, N), deepWorkload(1003, WARMUP, 100_000));
+  results.push(deepStr);
+  collectGarbage();
 
   if (SCALING) {
     for (const size of [10_000, 100_000]) {
@@ -308,12 +308,13 @@ function main(): void {
   for (const line of clones) console.log(`clone cost: ${line}`);
   const ratio = mb.opsPerSec / base.opsPerSec;
   console.log(
-    `memory floor: one random Map.get + touch costs ${lookupFloor(12_000).toFixed(0)} ns among 12,000 ids, ${lookupFloor(1_000_000).toFixed(0)} ns among 1,000,000 ids`,
+    `memory floor: one dependent random read of a 64-byte row costs ${dependentReadFloor(12_000).toFixed(0)} ns among 12,000 rows, ${dependentReadFloor(1_000_000).toFixed(0)} ns among 1,000,000 rows`,
   );
   const r2 = (x: number, y: number) => (x / y).toFixed(2);
   console.log(
-    `(c) numeric ids / (b) string ids: ${r2(deep.opsPerSec, mb.opsPerSec)} wall, ${r2(deep.opsPerCpuSec, mb.opsPerCpuSec)} CPU; ` +
-      `(c) / (b), both numeric ids: ${r2(deep.opsPerSec, mbNum.opsPerSec)} wall, ${r2(deep.opsPerCpuSec, mbNum.opsPerCpuSec)} CPU (goal: >= 0.50)`,
+    `(c) / (b) (goal: >= 0.50): string ids ${r2(deepStr.opsPerSec, mb.opsPerSec)} wall, ${r2(deepStr.opsPerCpuSec, mb.opsPerCpuSec)} CPU; ` +
+      `numeric ids ${r2(deep.opsPerSec, mbNum.opsPerSec)} wall, ${r2(deep.opsPerCpuSec, mbNum.opsPerCpuSec)} CPU; ` +
+      `(c) numeric / (b) string ${r2(deep.opsPerSec, mb.opsPerSec)} wall`,
   );
   console.log(
     `engine_ops_per_s=${Math.round(mb.opsPerSec)} baseline_ops_per_s=${Math.round(base.opsPerSec)} ratio=${ratio.toFixed(2)} p99_us=${(mb.lat.p99 / 1000).toFixed(2)}`,
