@@ -59,9 +59,9 @@ import {
 /**
  * The fast order book (docs/decisions/010-engine-representation.md).
  *
- * - Each open order is a 64-byte row in one typed buffer (rows.ts), linked into two lists by slot
- *   number: its price level (time priority) and its player's orders (for cancelAll). An id table
- *   finds the slot, so cancel and amend-down are O(1): no scan of a level.
+ * - Each open order is a 64-byte row in one typed buffer (rows.ts), linked by slot number into
+ *   its price level's list (time priority). The id tables (slot-index.ts) find the slot, so
+ *   cancel and amend-down are O(1): no scan of a level. cancelAll scans the rows' player cells.
  * - Each side keeps its non-empty levels sorted (levels.ts); the best level is the last element.
  * - Expiry is a binary heap on (expiresAt, seq) with lazy deletion: cancel stays O(1).
  * - Events are collected during the command and returned in a fresh array; level deltas are
