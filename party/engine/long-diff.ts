@@ -1,7 +1,7 @@
 /**
  * Long differential run, not part of the normal test suite:
  *   npx tsx party/engine/long-diff.ts 10000000 [firstSeed]
- * Streams of 100,000 commands (fresh books, next seed, alternating configs and book sizes) until
+ * Streams of 100,000 commands (fresh books, next seed, alternating configs, book sizes and id kinds) until
  * the total is reached. Every result is compared; the state hash every 50 commands and at the end
  * of each stream (hashing the reference book is O(book) per call).
  */
@@ -14,15 +14,16 @@ const configs = [
   { tickSize: 5, lotSize: 10 },
   { tickSize: 100, lotSize: 1 },
 ];
+const idKinds = ["string", "number", "mixed"] as const;
 const STREAM = 100_000;
 const started = Date.now();
 let done = 0;
 while (done < total) {
   const commands = Math.min(STREAM, total - done);
   const config = configs[seed % configs.length] as (typeof configs)[number];
-  const report = runDifferential({ seed, config, commands, targetSize: [30, 80, 200][seed % 3], hashEvery: 50 });
+  const report = runDifferential({ seed, config, commands, targetSize: [30, 80, 200][seed % 3], ids: idKinds[Math.floor(seed / 3) % 3], hashEvery: 50 });
   if (report.mismatch) {
-    console.error(`MISMATCH seed=${seed} config=${JSON.stringify(config)} at #${report.mismatch.index} (${report.mismatch.what})`);
+    console.error(`MISMATCH seed=${seed} ids=${idKinds[Math.floor(seed / 3) % 3]} config=${JSON.stringify(config)} at #${report.mismatch.index} (${report.mismatch.what})`);
     console.error(JSON.stringify(report.mismatch, null, 1));
     process.exit(1);
   }
