@@ -120,8 +120,16 @@ export class MarketSession {
         // The working book may hold uncommitted changes: throw it away and reload what is committed.
         this.dirty = true;
         await this.reload().then(() => (this.dirty = false), () => {});
-        if (attempt < 3 && RETRYABLE.has(pgErrorCode(error) ?? "")) continue;
-        console.error(`market ${this.config.slug}: batch of ${batch.length} not committed: ${String(error)}`);
+        if (attempt < 3 && RETRYABLE.has(pgErrorCode(error) ?? "")) {
+          // Jittered, so two rooms that collided do not collide again at once.
+          await new Promise((r) => setTimeout(r, 2 ** attempt + Math.random() * 10));
+          continue;
+        }
+        const cause = (error as { cause?: unknown }).cause;
+        console.error(
+          `market ${this.config.slug}: batch of ${batch.length} not committed after ${attempt} attempt(s), ` +
+            `code ${pgErrorCode(error) ?? "none"}: ${String(cause ?? error).slice(0, 300)}`,
+        );
         for (const p of batch) p.resolve({ ok: false, code: RoomCode.RETRY, ...describe(RoomCode.RETRY) });
         return;
       }
@@ -187,15 +195,24 @@ export class MarketSession {
 
 /**
  * Everyone a batch may post to, so all their rows are locked up front in the global order (no
- * cross-market deadlocks): the commands' players, plus the owners of resting orders that the
+ * cross-market deadlocks): the commands' players (a cancel releases its player's reservation),
+ * the owners of orders an expire command closes, and the owners of resting orders that the
  * batch's most aggressive prices could reach.
  */
-export function touchedPlayers(commands: MarketCommand[], open: Iterable<{ playerId: string; side: string; price: number | null }>): string[] {
+export function touchedPlayers(
+  commands: MarketCommand[],
+  open: Iterable<{ playerId: string; side: string; price: number | null; expiresAt: number | null }>,
+): string[] {
   const players = new Set<string>();
   let maxBuy = -1;
   let minSell = Number.POSITIVE_INFINITY;
+  let expireAt = Number.NEGATIVE_INFINITY;
   for (const c of commands) {
-    if (c.type === "place") {
+    if (c.type === "cancel" || c.type === "cancelAll") {
+      players.add(c.playerId);
+    } else if (c.type === "expire") {
+      expireAt = Math.max(expireAt, c.now);
+    } else if (c.type === "place") {
       players.add(c.playerId);
       const price = c.orderType === "market" ? (c.side === "buy" ? Number.POSITIVE_INFINITY : 0) : (c.price ?? 0);
       if (c.side === "buy") maxBuy = Math.max(maxBuy, price);
@@ -209,6 +226,8 @@ export function touchedPlayers(commands: MarketCommand[], open: Iterable<{ playe
   }
   for (const o of open) {
     if ((o.side === "sell" && o.price !== null && o.price <= maxBuy) || (o.side === "buy" && o.price !== null && o.price >= minSell)) {
+      players.add(o.playerId);
+    } else if (o.expiresAt !== null && o.expiresAt <= expireAt) {
       players.add(o.playerId);
     }
   }
