@@ -85,8 +85,8 @@ export class MarketSession {
     return this.open;
   }
 
-  private playersTouchedBy(commands: MarketCommand[]): string[] {
-    return touchedPlayers(commands, this.open.values());
+  private playersTouchedBy(commands: MarketCommand[], now: number): string[] {
+    return touchedPlayers(commands, this.open.values(), now);
   }
 
   nextExpiry(): number | undefined {
@@ -161,7 +161,7 @@ export class MarketSession {
         fresh.push(c);
         freshIndex.push(i);
       });
-      const wallets = await lockWallets(tx, this.playersTouchedBy(fresh), this.config.itemTypeId);
+      const wallets = await lockWallets(tx, this.playersTouchedBy(fresh, at.getTime()), this.config.itemTypeId);
       const plan = planBatch({
         config: this.config, book: this.book, open: this.open, wallets, commands: fresh,
         nextFillSeq: this.nextFillSeq, nextPriority: this.nextPriority, newId: () => crypto.randomUUID(), now: at.getTime(),
@@ -196,17 +196,19 @@ export class MarketSession {
 /**
  * Everyone a batch may post to, so all their rows are locked up front in the global order (no
  * cross-market deadlocks): the commands' players (a cancel releases its player's reservation),
- * the owners of orders an expire command closes, and the owners of resting orders that the
- * batch's most aggressive prices could reach.
+ * the owners of orders that expire by `now` (every batch first expires what is due, and so does
+ * an expire command), and the owners of resting orders that the batch's most aggressive prices
+ * could reach.
  */
 export function touchedPlayers(
   commands: MarketCommand[],
   open: Iterable<{ playerId: string; side: string; price: number | null; expiresAt: number | null }>,
+  now = Number.NEGATIVE_INFINITY,
 ): string[] {
   const players = new Set<string>();
   let maxBuy = -1;
   let minSell = Number.POSITIVE_INFINITY;
-  let expireAt = Number.NEGATIVE_INFINITY;
+  let expireAt = now;
   for (const c of commands) {
     if (c.type === "cancel" || c.type === "cancelAll") {
       players.add(c.playerId);

@@ -236,6 +236,8 @@ describe(`market lock order on ${process.env.TEST_DB ?? "pglite"}`, () => {
     expect(touchedPlayers([{ type: "cancelAll", playerId: "d" }], open)).toEqual(["d"]);
     expect(touchedPlayers([{ type: "expire", now: 1_000 }], open)).toEqual(["soon"]);
     expect(touchedPlayers([place("b", "buy", 110, 1)], open).sort()).toEqual(["b", "maker"]);
+    // Every batch first expires what is due at its time.
+    expect(touchedPlayers([{ type: "cancel", playerId: "c", orderId: "x" }], open, 5_000).sort()).toEqual(["c", "later", "soon"]);
   });
 
   // Meaningful on the real Postgres; PGlite runs one transaction at a time, so there it only
