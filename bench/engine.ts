@@ -15,6 +15,7 @@
 import os from "node:os";
 import { OrderBook as BaselineBook, Side as BaselineSide } from "nodejs-order-book";
 import { OrderBook, type Command, type OrderId } from "../party/engine";
+import { Rng } from "../party/engine/random-stream";
 import { deepWorkload, exchangeCoreWorkload, retailWorkload, type Workload } from "./engine-workloads";
 import { collectGarbage, fmtInt, fmtUs, percentiles, table, timerOverhead, type Percentiles } from "./lib/latency";
 
@@ -216,10 +217,9 @@ function dependentReadFloor(rows: number, reads = 2_000_000): number {
   const I = new Int32Array(rows * 16);
   const order = new Int32Array(rows);
   for (let k = 0; k < rows; k++) order[k] = k;
-  let seed = 12345;
+  const rng = new Rng(12345);
   for (let k = rows - 1; k > 0; k--) {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    const j = seed % (k + 1);
+    const j = rng.int(0, k);
     const t = order[k] as number;
     order[k] = order[j] as number;
     order[j] = t;

@@ -1,6 +1,6 @@
+import { NONE } from "./rows";
 import type { OrderId } from "./types";
 
-const NONE = -1;
 const EMPTY = -1;
 /** Longer strings are never valid order ids (validate.ts), so they are never in the table. */
 const MAX_ID_LENGTH = 128;
@@ -30,7 +30,7 @@ class SlotTable {
     this.shift = 32 - Math.log2(capacity);
   }
 
-  home(hash: number): number {
+  private home(hash: number): number {
     return Math.imul(hash, 0x9e3779b1) >>> this.shift;
   }
 
