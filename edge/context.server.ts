@@ -23,7 +23,7 @@ export function createLoadContext(rawEnv: Record<string, unknown>, ctx: Executio
     ctx,
     requestId: crypto.randomUUID(),
     get db() {
-      opened ??= openNeon({ databaseUrl: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY });
+      opened ??= openNeon({ databaseUrl: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY, max: env.DB_POOL_MAX });
       return opened.db;
     },
   };

@@ -21,6 +21,12 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.\-_:[\]]+(\/[A-Za-z0-9._\-/]*)?$/, "must look like 127.0.0.1:8789/v1")
     .optional(),
+  /**
+   * Connections one request's pool may open (default 5). The embedded PGlite runs one statement at
+   * a time whatever the count, so `npm start` sets 1: a request then never holds one connection
+   * while waiting for another (ADR 011).
+   */
+  DB_POOL_MAX: wholeNumber(5).pipe(z.int().min(1, "must be at least 1").max(20, "must be at most 20")),
   SESSION_SECRET: secret,
   ROOM_SECRET: secret,
   UPSTASH_REDIS_REST_URL: optionalUrl,

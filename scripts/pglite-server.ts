@@ -86,8 +86,11 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
   }
   const host = options.host ?? "127.0.0.1";
   const maxConnections = options.maxConnections ?? 64;
-  const queue = new SessionQueue(opened.pglite);
   const handlers = new Set<PGLiteSocketHandler>();
+  const queue = new SessionQueue(opened.pglite, (id) => {
+    // detach() drops the socket's listeners first, so no "close" event follows: forget it here.
+    for (const h of handlers) if (h.handlerId === id) void h.detach(true).finally(() => handlers.delete(h));
+  });
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);

@@ -27,6 +27,7 @@ interface Item {
 
 /** Protocol message types after which the backend answers ReadyForQuery. */
 const ENDS_EXCHANGE = new Set(["S", "Q", "F", "X"].map((c) => c.charCodeAt(0)));
+const TERMINATE = 0x58;
 const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
 /** A simple Query message: "Q", int32 length, the SQL, NUL. */
 function query(sql: string): Uint8Array {
@@ -52,6 +53,8 @@ export class SessionQueue {
 
   constructor(
     private readonly db: PGlite,
+    /** Called after a client's Terminate: hang up on it, as Postgres does. */
+    private readonly onTerminate: (handlerId: number) => void = () => {},
     private readonly log: (line: string) => void = () => {},
   ) {}
 
@@ -138,6 +141,7 @@ export class SessionQueue {
         item.reject(error as Error);
       }
       if (endsExchange(item.message) && !this.db.isInTransaction()) this.owner = null;
+      if (item.message[0] === TERMINATE) this.onTerminate(item.handlerId);
     }
   }
 }

@@ -7,8 +7,14 @@
  * the upgrade, nothing is dialled). Bytes are piped unchanged both ways; when either side ends,
  * the other is closed.
  *
- * CLI: tsx scripts/ws-proxy.ts [--port 8789] [--allow host:port[,host:port...]]
- *      defaults: WS_PROXY_PORT or 8789; WS_PROXY_ALLOW, else DATABASE_URL's host:port.
+ * maxUpstream bounds the database connections open at once: a WebSocket beyond it is accepted and
+ * its bytes held until a connection closes (in arrival order), or closed with 1013 after
+ * queueTimeoutMs. For the embedded PGlite, where every statement runs on one backend anyway, this
+ * keeps connections bounded however many requests arrive (ADR 011).
+ *
+ * CLI: tsx scripts/ws-proxy.ts [--port 8789] [--allow host:port[,host:port...]] [--max-upstream N]
+ *      defaults: WS_PROXY_PORT or 8789; WS_PROXY_ALLOW, else DATABASE_URL's host:port;
+ *      WS_PROXY_MAX_UPSTREAM or 0 (no limit).
  */
 import type { IncomingMessage } from "node:http";
 import { createServer } from "node:http";
@@ -26,10 +32,16 @@ export interface WsProxyOptions {
   host?: string;
   /** Called with one line per connection event; default: silent. */
   log?: (line: string) => void;
+  /** Most database connections open at once (0 = no limit). */
+  maxUpstream?: number;
+  /** How long a WebSocket may wait for a database connection (default 30 s). */
+  queueTimeoutMs?: number;
 }
 
 export interface WsProxy {
   port: number;
+  /** Database connections open now, and WebSockets waiting for one. */
+  stats(): { upstream: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -47,6 +59,13 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
   const allowed = new Set(options.allow.map(normalize));
   const log = options.log ?? (() => {});
   const sockets = new Set<net.Socket>();
+  const maxUpstream = options.maxUpstream ?? 0;
+  const waiting: Array<() => void> = [];
+  /** Runs dial now, or when a database connection closes. */
+  const whenFree = (dial: () => void) => (maxUpstream > 0 && sockets.size >= maxUpstream ? waiting.push(dial) : dial());
+  const freed = () => {
+    while (waiting.length > 0 && (maxUpstream === 0 || sockets.size < maxUpstream)) waiting.shift()!();
+  };
 
   const http = createServer((_req, res) => {
     res.writeHead(426, { "content-type": "text/plain" }).end("WebSocket upgrade required (GET /v1?address=host:port)\n");
@@ -66,37 +85,60 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
   });
 
   function pipe(ws: WebSocket, target: { host: string; port: number }) {
-    const tcp = net.connect({ host: target.host, port: target.port });
-    sockets.add(tcp);
-    tcp.setNoDelay(true);
     const pending: Buffer[] = [];
+    let tcp: net.Socket | undefined;
     let connected = false;
-    tcp.on("connect", () => {
-      connected = true;
-      for (const chunk of pending.splice(0)) tcp.write(chunk);
-    });
+    let gone = false;
     ws.on("message", (data) => {
       const chunk = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      if (connected) tcp.write(chunk);
+      if (connected) tcp!.write(chunk);
       else pending.push(chunk);
-    });
-    tcp.on("data", (chunk) => {
-      if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
     });
     const closeWs = () => {
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
     };
-    tcp.on("end", closeWs);
-    tcp.on("close", () => {
-      sockets.delete(tcp);
-      closeWs();
+    const dial = () => {
+      clearTimeout(timer);
+      if (gone) return freed();
+      const socket = net.connect({ host: target.host, port: target.port });
+      tcp = socket;
+      sockets.add(socket);
+      socket.setNoDelay(true);
+      socket.on("connect", () => {
+        connected = true;
+        for (const chunk of pending.splice(0)) socket.write(chunk);
+      });
+      socket.on("data", (chunk) => {
+        if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
+      });
+      socket.on("end", closeWs);
+      socket.on("close", () => {
+        sockets.delete(socket);
+        closeWs();
+        freed();
+      });
+      socket.on("error", (error) => {
+        log(`tcp ${target.host}:${target.port}: ${error.message}`);
+        if (ws.readyState === ws.OPEN) ws.close(1011, "upstream error");
+      });
+    };
+    const timer = setTimeout(() => {
+      if (tcp || gone) return;
+      gone = true;
+      log(`no database connection free within ${options.queueTimeoutMs ?? 30_000} ms`);
+      if (ws.readyState === ws.OPEN) ws.close(1013, "database busy, try again");
+    }, options.queueTimeoutMs ?? 30_000);
+    timer.unref();
+    ws.on("close", () => {
+      gone = true;
+      clearTimeout(timer);
+      tcp?.end();
     });
-    tcp.on("error", (error) => {
-      log(`tcp ${target.host}:${target.port}: ${error.message}`);
-      if (ws.readyState === ws.OPEN) ws.close(1011, "upstream error");
+    ws.on("error", () => {
+      gone = true;
+      tcp?.destroy();
     });
-    ws.on("close", () => tcp.end());
-    ws.on("error", () => tcp.destroy());
+    whenFree(dial);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -109,6 +151,7 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
   const port = (http.address() as AddressInfo).port;
   return {
     port,
+    stats: () => ({ upstream: sockets.size, waiting: waiting.length }),
     async close() {
       for (const ws of wss.clients) ws.terminate();
       for (const s of sockets) s.destroy();
@@ -137,7 +180,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error("ws-proxy: nothing to allow: pass --allow host:port or set WS_PROXY_ALLOW / DATABASE_URL");
     process.exit(2);
   }
-  const proxy = await startWsProxy({ port, allow, log: (line) => console.log(line) });
+  const maxUpstream = Number(argValue("--max-upstream") ?? process.env.WS_PROXY_MAX_UPSTREAM ?? 0);
+  const proxy = await startWsProxy({ port, allow, maxUpstream, log: (line) => console.log(line) });
   console.log(`ws proxy on ws://127.0.0.1:${proxy.port}/v1 -> ${allow.join(", ")}`);
   let stopping = false;
   const stop = async () => {

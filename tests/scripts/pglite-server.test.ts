@@ -126,6 +126,21 @@ describe("pglite-server", () => {
     }
   });
 
+  it("hangs up on a client after its Terminate, as Postgres does", { timeout: 60_000 }, async () => {
+    const server = await startPgliteServer({ port: 0 });
+    try {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      expect(server.connections()).toBe(1);
+      await client.end();
+      const deadline = Date.now() + 5_000;
+      while (server.connections() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(server.connections()).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a client that vanishes mid-transaction is rolled back and does not block the others", { timeout: 60_000 }, async () => {
     const server = await startPgliteServer({ port: 0, maxConnections: 4 });
     try {

@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import ws, { WebSocket } from "ws";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { fixSocketWrite } from "../../db/neon";
 import { addressOf, startWsProxy, type WsProxy } from "../../scripts/ws-proxy";
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -85,5 +88,66 @@ describe("ws-proxy", () => {
       setTimeout(() => reject(new Error("not closed within 5 s")), 5_000);
     });
     expect(closed).toBeGreaterThan(0);
+  });
+
+  it("bounds the database connections: more clients than maxUpstream wait their turn, and every ended pool closes its socket", async () => {
+    const capped = await startWsProxy({ port: 0, allow: [addressOf(databaseUrl)], maxUpstream: 3 });
+    const saved = neonConfig.wsProxy;
+    neonConfig.wsProxy = (host, port) => `127.0.0.1:${capped.port}/v1?address=${host}:${port}`;
+    fixSocketWrite();
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, capped.stats().upstream)), 2);
+    try {
+      // 12 pools of one connection each, like 12 requests at once; each ends its pool afterwards.
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, async (_, i) => {
+          const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+          try {
+            const { rows } = await pool.query("select $1::int as i, pg_sleep(0.05)", [i]);
+            return rows[0].i as number;
+          } finally {
+            await pool.end();
+          }
+        }),
+      );
+      expect(answers).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      expect(peak).toBeGreaterThan(0);
+      expect(peak).toBeLessThanOrEqual(3);
+      // Ended pools closed their WebSockets, so the proxy closed every database connection.
+      const deadline = Date.now() + 5_000;
+      while (capped.stats().upstream > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(capped.stats()).toEqual({ upstream: 0, waiting: 0 });
+    } finally {
+      clearInterval(sampler);
+      neonConfig.wsProxy = saved;
+      await capped.close();
+    }
+  });
+
+  it("an ended Neon pool closes its WebSocket even when the server does not hang up on Terminate", async () => {
+    // pglite-socket's own server (as the embedded default used it) keeps a connection after Terminate.
+    const db = await PGlite.create();
+    const upstream = new PGLiteSocketServer({ db, port: 0, maxConnections: 100 });
+    await upstream.start();
+    const address = upstream.getServerConn();
+    const local = await startWsProxy({ port: 0, allow: [address] });
+    const saved = neonConfig.wsProxy;
+    neonConfig.wsProxy = (host, port) => `127.0.0.1:${local.port}/v1?address=${host}:${port}`;
+    fixSocketWrite();
+    try {
+      for (let i = 0; i < 5; i++) {
+        const pool = new Pool({ connectionString: `postgres://postgres:postgres@${address}/postgres`, max: 1 });
+        expect((await pool.query("select $1::int as i", [i])).rows[0].i).toBe(i);
+        await pool.end();
+      }
+      const deadline = Date.now() + 5_000;
+      while (local.stats().upstream > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(local.stats().upstream).toBe(0);
+    } finally {
+      neonConfig.wsProxy = saved;
+      await local.close();
+      await upstream.stop();
+      await db.close();
+    }
   });
 });

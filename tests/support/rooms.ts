@@ -24,7 +24,7 @@ export interface Rooms {
 export async function startRooms(opts: { databaseUrl: string; port: number; proxyPort: number; secret?: string; log?: string; proxyProcess?: boolean }): Promise<Rooms> {
   const secret = opts.secret ?? "test-room-secret-".padEnd(48, "x");
   // The proxy runs in this process for tests; benches give it a process of its own.
-  const proxy: WsProxy = opts.proxyProcess ? await proxyProcess(opts.proxyPort, addressOf(opts.databaseUrl)) : await startWsProxy({ port: opts.proxyPort, allow: [addressOf(opts.databaseUrl)] });
+  const proxy: Pick<WsProxy, "port" | "close"> = opts.proxyProcess ? await proxyProcess(opts.proxyPort, addressOf(opts.databaseUrl)) : await startWsProxy({ port: opts.proxyPort, allow: [addressOf(opts.databaseUrl)] });
   const dataDir = path.join(repoRoot, ".data");
   const tool = quietToolEnv(dataDir);
   mkdirSync(path.join(dataDir, "logs"), { recursive: true });
@@ -76,7 +76,7 @@ export async function startRooms(opts: { databaseUrl: string; port: number; prox
   return rooms;
 }
 
-async function proxyProcess(port: number, allow: string): Promise<WsProxy> {
+async function proxyProcess(port: number, allow: string): Promise<Pick<WsProxy, "port" | "close">> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts", "ws-proxy.ts"), "--port", String(port), "--allow", allow], { cwd: repoRoot, stdio: "ignore" });
   const deadline = Date.now() + 20_000;
   while (!(await canConnect(port))) {
