@@ -76,6 +76,9 @@ const bin = (name: string) => path.join(repoRoot, "node_modules", ".bin", name);
 export const shq = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 const cmd = (...args: string[]) => args.map(shq).join(" ");
 
+/** The embedded PGlite's connection budget (the proxy queues the rest; see ADR 011). */
+export const EMBEDDED_MAX_CONNECTIONS = 32;
+
 const isLocalHost = (host: string) => ["127.0.0.1", "localhost", "::1", "[::1]"].includes(host);
 
 /** Tool state (wrangler, partykit, npm caches) inside .data/, not in $HOME. */
@@ -232,6 +235,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     DATABASE_URL: databaseUrl,
     PARTY_HOST: `127.0.0.1:${ports.party}`,
     ...(useProxy ? { NEON_WS_PROXY: `127.0.0.1:${ports.wsProxy}/v1` } : {}),
+    // PGlite runs one statement at a time: one connection per request and per room (ADR 011).
+    ...(embedded ? { DB_POOL_MAX: "1" } : {}),
   };
 
   const parent = { BAZAAR_PARENT_PID: String(process.pid) };
@@ -246,7 +251,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
   }
   if (useProxy) {
-    backing.push({ name: "proxy", command: tsNode("ws-proxy.ts"), env: { ...parent, WS_PROXY_PORT: String(ports.wsProxy), WS_PROXY_ALLOW: dbAddress } });
+    // Embedded: at most EMBEDDED_MAX_CONNECTIONS database connections at once; more requests wait their turn.
+    const cap = embedded ? { WS_PROXY_MAX_UPSTREAM: String(EMBEDDED_MAX_CONNECTIONS) } : {};
+    backing.push({ name: "proxy", command: tsNode("ws-proxy.ts"), env: { ...parent, WS_PROXY_PORT: String(ports.wsProxy), WS_PROXY_ALLOW: dbAddress, ...cap } });
   }
   const servers: RunSpec[] = [
     {
