@@ -252,7 +252,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   if (useProxy) {
     // Embedded: at most EMBEDDED_MAX_CONNECTIONS database connections at once; more requests wait their turn.
-    const cap = embedded ? { WS_PROXY_MAX_UPSTREAM: String(EMBEDDED_MAX_CONNECTIONS) } : {};
+    const cap: Record<string, string> = embedded ? { WS_PROXY_MAX_UPSTREAM: String(EMBEDDED_MAX_CONNECTIONS) } : {};
     backing.push({ name: "proxy", command: tsNode("ws-proxy.ts"), env: { ...parent, WS_PROXY_PORT: String(ports.wsProxy), WS_PROXY_ALLOW: dbAddress, ...cap } });
   }
   const servers: RunSpec[] = [
