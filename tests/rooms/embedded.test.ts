@@ -1,42 +1,192 @@
 /**
- * The embedded default, end to end: the stack on PGlite (served by pglite-socket, one backend),
- * the demo world seeded on first start, a trade through the API and the room, then check:ledger and
- * replay on the PGlite directory after a clean stop.
+ * The embedded default, end to end, started the way `npm start` starts it: the stack on PGlite
+ * (served by our session queue on one backend), the demo world seeded on first start.
+ *   1. real use: 1,000 sequential requests, then 200 concurrent signed-in requests (API tokens and
+ *      cookie sessions, reads and writes mixed): no 5xx, and the database connections stay bounded;
+ *   2. a trade through the API and the room, then check:ledger and replay on the PGlite directory
+ *      after a clean stop (covering everything the load wrote too).
  */
-import { createWriteStream, mkdirSync, rmSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { checkLedger } from "../../db/audit/check";
 import { replay } from "../../db/audit/replay";
 import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { repoRoot } from "../../scripts/paths";
-import { startStack, type Stack } from "../../scripts/stack";
+import { EMBEDDED_MAX_CONNECTIONS, startStack, type Stack } from "../../scripts/stack";
 
 const dir = path.join(repoRoot, ".data", `test-pglite-${process.pid}`);
+const ports = { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 };
 let stack: Stack | undefined;
-afterAll(async () => {
-  await stack?.stop("test done");
-  rmSync(dir, { recursive: true, force: true });
-});
 
-it("trades on the embedded PGlite stack and the ledger checks out afterwards", async () => {
+beforeAll(async () => {
   mkdirSync(path.join(repoRoot, ".data", "logs"), { recursive: true });
   stack = await startStack({
     pgliteDir: dir,
-    ports: { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 },
+    ports,
     env: { APP_ENV: "test", SESSION_SECRET: "s".repeat(40), ROOM_SECRET: "r".repeat(40) },
     output: createWriteStream(path.join(repoRoot, ".data", "logs", "embedded-stack.log")),
     timeouts: { db: 120_000, web: 90_000, party: 60_000, build: 180_000 },
   });
-  const api = async (p: string, init: { method?: string; token?: string; json?: unknown } = {}) => {
-    const res = await fetch(`${stack!.url}/api/v1${p}`, {
-      method: init.method ?? "GET",
-      headers: { ...(init.json ? { "content-type": "application/json" } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-      body: init.json ? JSON.stringify(init.json) : undefined,
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.stop("test done");
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}.lock`, { force: true });
+});
+
+/** Established connections accepted by the embedded database's port (server side), from /proc. */
+function databaseConnections(side: 1 | 2 = 1): number {
+  const port = ports.pglite.toString(16).toUpperCase().padStart(4, "0");
+  let n = 0;
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[side]?.endsWith(`:${port}`) && cols[3] === "01") n++;
+    }
+  }
+  return n;
+}
+
+const url = (p: string) => `${stack!.url}${p}`;
+
+async function api(p: string, init: { method?: string; token?: string; json?: unknown } = {}) {
+  const res = await fetch(url(`/api/v1${p}`), {
+    method: init.method ?? "GET",
+    headers: { ...(init.json ? { "content-type": "application/json" } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.json ? JSON.stringify(init.json) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, any> };
+}
+
+/** A browser without JavaScript: keeps its cookies, posts forms same-origin. */
+class Browser {
+  private cookies = new Map<string, string>();
+  private get cookie() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  private keep(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(";")[0]!;
+      const eq = pair.indexOf("=");
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  }
+  async get(p: string) {
+    const res = await fetch(url(p), { redirect: "manual", headers: { cookie: this.cookie } });
+    this.keep(res);
+    return { status: res.status, html: await res.text() };
+  }
+  async post(p: string, fields: Record<string, string>) {
+    const res = await fetch(url(p), {
+      method: "POST",
+      redirect: "manual",
+      body: new URLSearchParams(fields),
+      headers: { cookie: this.cookie, origin: stack!.url, "sec-fetch-site": "same-origin" },
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    this.keep(res);
+    await res.arrayBuffer();
+    return { status: res.status };
+  }
+  async signUp(username: string) {
+    const { html } = await this.get("/signup");
+    const csrf = [...html.matchAll(/name="csrf" value="([^"]+)"/g)].pop()?.[1] ?? "";
+    return this.post("/signup", { csrf, username, password: "correct-horse-9" });
+  }
+}
+
+it("survives real use: 1,000 sequential and 200 concurrent signed-in requests, no 5xx, bounded connections", async () => {
+  const token = async (username: string) => (await api("/tokens", { method: "POST", json: { username, password: DEMO_PASSWORD, label: "load" } })).body.token as string;
+  const tokens = [await token("alice"), await token("bob"), await token("carol")];
+  const browsers = [new Browser(), new Browser(), new Browser()];
+  for (const [i, b] of browsers.entries()) expect((await b.signUp(`load_${process.pid % 100000}_${i}`)).status).toBe(302);
+  const coal = (await api("/markets")).body.markets.find((m: { slug: string }) => m.slug === "coal");
+  const [price, lot] = [coal.tickSize as number, coal.lotSize as number];
+
+  let peak = 0;
+  let peakClient = 0;
+  // /proc/net/tcp is read in chunks, not atomically: a connection closing and another opening during
+  // one read can count both. The smaller of two reads in a row never over-counts.
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, Math.min(databaseConnections(), databaseConnections()));
+    peakClient = Math.max(peakClient, Math.min(databaseConnections(2), databaseConnections(2)));
+  }, 100);
+  const statuses = new Map<number, number>();
+  const failures: string[] = [];
+  let seq = 0;
+  /** One request of the mix, by number: reads and writes, tokens and cookies, pages and API. */
+  const request = async (n: number): Promise<void> => {
+    const t = tokens[n % tokens.length]!;
+    const b = browsers[n % browsers.length]!;
+    let status: number;
+    let what: string;
+    switch (n % 8) {
+      case 0:
+        [what, status] = ["healthz", (await api("/healthz")).status];
+        break;
+      case 1:
+        [what, status] = ["GET /api/v1/inventory", (await api("/inventory", { token: t })).status];
+        break;
+      case 2:
+        [what, status] = ["GET /inventory (cookie)", (await b.get("/inventory")).status];
+        break;
+      case 3: {
+        // A buy far below the market, then its cancel: two writes through the room.
+        const placed = await api("/markets/coal/orders", { method: "POST", token: t, json: { clientOrderId: `load-${process.pid}-${seq++}`, side: "buy", price, quantity: lot } });
+        what = `place (${JSON.stringify(placed.body).slice(0, 200)})`;
+        status = placed.status;
+        // A write must really happen, not merely avoid a 5xx.
+        if (!placed.body?.ok) failures.push(`${what} -> ${status}`);
+        if (placed.body?.order?.status === "open") {
+          const canceled = await api(`/markets/coal/orders/${placed.body.order.id}`, { method: "DELETE", token: t });
+          if (canceled.status >= 500) failures.push(`cancel -> ${canceled.status} ${JSON.stringify(canceled.body).slice(0, 200)}`);
+        }
+        break;
+      }
+      case 4:
+        [what, status] = ["GET /markets/coal (cookie)", (await b.get("/markets/coal")).status];
+        break;
+      case 5:
+        [what, status] = ["GET /api/v1/orders", (await api("/orders?status=history&limit=20", { token: t })).status];
+        break;
+      case 6:
+        [what, status] = ["GET / (cookie)", (await b.get("/")).status];
+        break;
+      default:
+        [what, status] = ["GET /api/v1/markets", (await api("/markets")).status];
+    }
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    if (status >= 500) failures.push(`${what} -> ${status}`);
   };
+
+  try {
+    for (let n = 0; n < 1_000; n++) await request(n);
+    const afterSequential = databaseConnections();
+    await Promise.all(Array.from({ length: 200 }, (_, n) => request(n)));
+    console.log(`embedded load: statuses ${JSON.stringify(Object.fromEntries(statuses))}, peak database connections ${peak} (client side ${peakClient}), after the sequential run ${afterSequential}`);
+    expect(failures).toEqual([]);
+    expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
+    // One request holds at most one connection, and the proxy lets at most 32 through at once.
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(EMBEDDED_MAX_CONNECTIONS);
+    expect(peakClient).toBeLessThanOrEqual(EMBEDDED_MAX_CONNECTIONS);
+    // 1,000 requests did not leave 1,000 connections behind: only the rooms' pools stay open.
+    expect(afterSequential).toBeLessThanOrEqual(8);
+  } finally {
+    clearInterval(sampler);
+  }
+}, 600_000);
+
+it("trades on the embedded PGlite stack and the ledger checks out afterwards", async () => {
   const token = async (username: string) => (await api("/tokens", { method: "POST", json: { username, password: DEMO_PASSWORD, label: "embedded" } })).body.token as string;
   const [alice, bob] = [await token("alice"), await token("bob")];
   const sell = await api("/markets/coal/orders", { method: "POST", token: alice, json: { clientOrderId: "e-s1", side: "sell", price: 7, quantity: 20 } });
@@ -47,7 +197,7 @@ it("trades on the embedded PGlite stack and the ledger checks out afterwards", a
   const coal = (await api("/inventory", { token: bob })).body.stacks.find((s: { slug: string }) => s.slug === "coal");
   expect(coal).toMatchObject({ available: 20 });
 
-  await stack.stop("checking the data directory");
+  await stack!.stop("checking the data directory");
   stack = undefined;
   const opened = await openPglite(dir);
   try {
@@ -56,4 +206,4 @@ it("trades on the embedded PGlite stack and the ledger checks out afterwards", a
   } finally {
     await opened.close();
   }
-});
+}, 300_000);
