@@ -18,6 +18,8 @@ interface ConnState {
   playerId: string | null;
 }
 
+const SLUG_KEY = "market-slug";
+
 const env = (room: { env: Record<string, unknown> }, name: string) => (room.env[name] as string | undefined) ?? undefined;
 
 export default class MarketRoom implements Party.Server {
@@ -28,21 +30,51 @@ export default class MarketRoom implements Party.Server {
   /** Signed-in players' sockets, for private order and fill messages. */
   private readonly byPlayer = new Map<string, Set<Party.Connection>>();
   private ready: Promise<void> | undefined;
+  /**
+   * The market slug (= room id), kept once known: PartyKit refuses `room.id` while any onAlarm is
+   * running (including to the other handlers that run while it awaits a batch) and before the first
+   * connection of a room woken by its alarm. Stored too, so that such a room can open its market.
+   */
+  private slug: string | undefined;
 
   constructor(readonly room: Party.Room) {}
 
   async onStart(): Promise<void> {
-    this.ready ??= this.open();
+    // A failed open (database down) is retried by the next event instead of being remembered forever.
+    this.ready ??= this.open().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
     await this.ready;
+  }
+
+  private async resolveSlug(): Promise<string | undefined> {
+    if (this.slug) return this.slug;
+    let id: string | undefined;
+    try {
+      id = this.room.id;
+    } catch {
+      // woken by the alarm: the id is not available here, but we stored it when the room first opened
+    }
+    if (id) {
+      this.slug = id;
+      if ((await this.room.storage.get<string>(SLUG_KEY)) !== id) await this.room.storage.put(SLUG_KEY, id);
+    } else {
+      this.slug = await this.room.storage.get<string>(SLUG_KEY);
+    }
+    return this.slug;
   }
 
   private async open(): Promise<void> {
     const databaseUrl = env(this.room, "DATABASE_URL");
     if (!databaseUrl) throw new Error("DATABASE_URL is not set for the market rooms");
-    const neon = openNeon({ databaseUrl, wsProxy: env(this.room, "NEON_WS_PROXY"), max: 4 });
-    this.session = await MarketSession.open(() => neon.db, this.room.id, (p) => this.published(p));
+    const slug = await this.resolveSlug();
+    if (!slug) throw new Error("the room does not know its market yet (woken by an alarm before its first request)");
+    const max = Number(env(this.room, "DB_POOL_MAX") ?? 4);
+    const neon = openNeon({ databaseUrl, wsProxy: env(this.room, "NEON_WS_PROXY"), max: Number.isSafeInteger(max) && max > 0 ? max : 4 });
+    this.session = await MarketSession.open(() => neon.db, slug, (p) => this.published(p));
     if (!this.session) return;
-    const recent = await recentTrades(neon.db, this.room.id, 50);
+    const recent = await recentTrades(neon.db, slug, 50);
     this.feed = new Feed(this.session, (m) => this.broadcast(m), recent.reverse());
     await this.scheduleExpiry();
   }
@@ -68,7 +100,7 @@ export default class MarketRoom implements Party.Server {
       set.add(connection);
     }
     if (!this.session || !this.feed) {
-      connection.send(JSON.stringify({ type: "error", code: "unknown_market", message: `no market ${this.room.id}` } satisfies ServerMessage));
+      connection.send(JSON.stringify({ type: "error", code: "unknown_market", message: `no market ${this.slug}` } satisfies ServerMessage));
       connection.close(4004, "unknown market");
       return;
     }
@@ -108,7 +140,7 @@ export default class MarketRoom implements Party.Server {
 
   async onRequest(request: Party.Request): Promise<Response> {
     await this.onStart();
-    if (!this.session || !this.feed) return Response.json({ error: { code: "unknown_market", message: `no market ${this.room.id}` } }, { status: 404 });
+    if (!this.session || !this.feed) return Response.json({ error: { code: "unknown_market", message: `no market ${this.slug}` } }, { status: 404 });
     if (request.method === "GET") {
       if (request.headers.get("accept")?.includes("text/event-stream")) return this.openSse();
       const depth = Number(new URL(request.url).searchParams.get("depth") ?? 50);
@@ -127,11 +159,20 @@ export default class MarketRoom implements Party.Server {
     return Response.json(await this.session.submit(toCommand(body.data.playerId, body.data.command as CommandMessage)));
   }
 
+  /**
+   * Expire what is due: one "expire" command through the same group commit as everything else, so an
+   * expiry never fails a batch. A failure (database down) is logged and the alarm re-armed shortly.
+   */
   async onAlarm(): Promise<void> {
-    await this.onStart();
-    if (!this.session) return;
-    await this.session.submit({ type: "expire", now: Date.now() });
-    await this.scheduleExpiry();
+    try {
+      await this.onStart();
+      if (!this.session) return;
+      await this.session.submit({ type: "expire", now: Date.now() });
+      await this.scheduleExpiry();
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "market expiry alarm failed; retrying in 2 s", market: this.slug ?? null, error: String(error).slice(0, 300) }));
+      await this.room.storage.setAlarm(Date.now() + 2_000);
+    }
   }
 
   private async scheduleExpiry(): Promise<void> {
@@ -143,11 +184,13 @@ export default class MarketRoom implements Party.Server {
     this.feed?.push(p);
     for (const order of p.orders) this.toPlayer(order.playerId, { type: "order", order });
     for (const fill of p.fills) {
-      const message: ServerMessage = { type: "fill", fill: { ...fill, market: this.room.id } };
+      const message: ServerMessage = { type: "fill", fill: { ...fill, market: this.session!.config.slug } };
       this.toPlayer(fill.makerPlayerId, message);
       if (fill.takerPlayerId !== fill.makerPlayerId) this.toPlayer(fill.takerPlayerId, message);
     }
-    if (p.orders.some((o) => o.expiresAt !== null)) void this.scheduleExpiry();
+    if (p.orders.some((o) => o.expiresAt !== null)) {
+      this.scheduleExpiry().catch((error: unknown) => console.error(JSON.stringify({ msg: "could not set the expiry alarm", market: this.slug ?? null, error: String(error) })));
+    }
   }
 
   private toPlayer(playerId: string, message: ServerMessage): void {

@@ -111,3 +111,10 @@ export async function myFills(db: Db, q: { playerId: string; market?: string; li
     role: f.role as "maker" | "taker", fee: +f.fee!, orderId: f.orderId!, at: f.at!,
   }));
 }
+
+/** Markets holding open orders whose expiry has passed: their rooms' alarms are late (or lost). */
+export async function marketsWithDueOrders(db: Db, asOf: Date = new Date()): Promise<string[]> {
+  const found = await rows<{ slug: string }>(db, sql`
+    select distinct market_slug as slug from orders where status = 'open' and expires_at is not null and expires_at <= ${asOf.toISOString()}::timestamptz`);
+  return found.map((r) => r.slug);
+}
