@@ -441,6 +441,8 @@ export class OrderBook<Id extends OrderId = string> implements Book<Id> {
     const price = c.price ?? oldPrice;
     const quantity = c.quantity ?? oldRemaining;
     if (price === oldPrice && quantity === oldRemaining) return this.reject(ResultCode.NOTHING_TO_AMEND, c);
+    // filled + remaining <= 2^53 - 1 always, so the lifetime filled counter stays exact.
+    if ((rows.f[d + FILLED] as number) + quantity > MAX) return this.reject(ResultCode.LIFETIME_OVERFLOW, c);
     if (notionalOverflows(price, quantity)) return this.reject(ResultCode.NOTIONAL_OVERFLOW, c);
     const own = isBuy ? this.bids : this.asks;
     if (price === oldPrice) {

@@ -31,6 +31,8 @@ export const ResultCode = {
   NOT_OWNER: 200,
   NOTIONAL_OVERFLOW: 201,
   LEVEL_OVERFLOW: 202,
+  /** An amend would make the order's lifetime quantity (filled + remaining) pass 2^53 - 1. */
+  LIFETIME_OVERFLOW: 203,
 
   POST_ONLY_WOULD_CROSS: 300,
   FOK_NOT_FILLABLE: 301,

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { ResultCode } from "./codes";
 import { runDifferential } from "./differential";
 
 // Seeded command streams through the fast and the reference book: every result and the state
@@ -12,6 +13,7 @@ const runs = [
 const idsOf = (seed: number) => (seed % 4 === 3 ? "number" : seed % 4 === 0 ? "mixed" : "string");
 const PER_RUN = 26_000;
 let total = 0;
+const codes: Record<number, number> = {};
 
 describe("fast book == reference book", () => {
   for (const { config, seeds } of runs) {
@@ -25,11 +27,17 @@ describe("fast book == reference book", () => {
         }
         expect(report.mismatch).toBeNull();
         total += report.commands;
+        for (const [code, n] of Object.entries(report.codes)) codes[Number(code)] = (codes[Number(code)] ?? 0) + n;
       });
     }
   }
 
   test("at least 200,000 commands were compared", () => {
     expect(total).toBeGreaterThanOrEqual(200_000);
+  });
+
+  test("the streams reach the bounds: amends near 2^53 refused for the lifetime counter and for overflow", () => {
+    expect(codes[ResultCode.LIFETIME_OVERFLOW] ?? 0).toBeGreaterThan(0);
+    expect(codes[ResultCode.NOTIONAL_OVERFLOW] ?? 0).toBeGreaterThan(0);
   });
 });

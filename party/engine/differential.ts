@@ -31,6 +31,8 @@ export interface DiffReport {
   mismatch: DiffMismatch | null;
   finalHash: string;
   finalSize: number;
+  /** How many commands ended with each result code (the reference book's). */
+  codes: Record<number, number>;
 }
 
 export function resultKey(r: CommandResult<OrderId>): string {
@@ -56,12 +58,14 @@ export function runDifferential(o: DiffOptions): DiffReport {
   const ref: Book<OrderId> = new ReferenceBook<OrderId>(o.config);
   const stream = new RandomStream(o.seed, { config: o.config, targetSize: o.targetSize, ids: o.ids });
   const hashEvery = o.hashEvery ?? 1;
+  const codes: Record<number, number> = {};
   for (let i = 0; i < o.commands; i++) {
     const command = stream.next(ref);
     const a = fast.process(command);
     const b = ref.process(command);
+    codes[b.code] = (codes[b.code] ?? 0) + 1;
     if (!sameResult(a, b)) {
-      return { commands: i + 1, mismatch: { index: i, command, what: "result", fast: a, reference: b }, finalHash: "", finalSize: 0 };
+      return { commands: i + 1, mismatch: { index: i, command, what: "result", fast: a, reference: b }, finalHash: "", finalSize: 0, codes };
     }
     if ((i + 1) % hashEvery === 0 || i === o.commands - 1) {
       const ha = fast.stateHash();
@@ -72,9 +76,10 @@ export function runDifferential(o: DiffOptions): DiffReport {
           mismatch: { index: i, command, what: "hash", fast: fast.snapshot(), reference: ref.snapshot() },
           finalHash: "",
           finalSize: 0,
+          codes,
         };
       }
     }
   }
-  return { commands: o.commands, mismatch: null, finalHash: fast.stateHash(), finalSize: fast.size() };
+  return { commands: o.commands, mismatch: null, finalHash: fast.stateHash(), finalSize: fast.size(), codes };
 }

@@ -187,6 +187,8 @@ export class RandomStream {
     const r = this.rng;
     const { id, playerId } = this.known();
     const y = r.float();
+    // Now and then a huge quantity: near 2^53 the lifetime bound (filled + remaining) and overflow checks decide.
+    if (y < 0.02) return { type: "amend", orderId: id, playerId, quantity: Math.floor(MAX / this.tick / this.lot / r.int(1, 3)) * this.lot };
     if (y < 0.35) return { type: "amend", orderId: id, playerId, quantity: this.qty() };
     if (y < 0.8) return { type: "amend", orderId: id, playerId, price: this.price(r.int(-6, 6)) };
     return { type: "amend", orderId: id, playerId, price: this.price(r.int(-6, 6)), quantity: this.qty() };

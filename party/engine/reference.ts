@@ -198,6 +198,7 @@ export class ReferenceBook<Id extends OrderId = string> implements Book<Id> {
     const price = c.price ?? o.price;
     const quantity = c.quantity ?? o.remaining;
     if (price === o.price && quantity === o.remaining) return this.reject(ResultCode.NOTHING_TO_AMEND, c);
+    if (o.filled + quantity > MAX) return this.reject(ResultCode.LIFETIME_OVERFLOW, c);
     if (notionalOverflows(price, quantity)) return this.reject(ResultCode.NOTIONAL_OVERFLOW, c);
     const levelAfter =
       price === o.price ? this.levelTotal(o.side, price) - o.remaining + quantity : this.levelTotal(o.side, price) + quantity;

@@ -311,6 +311,22 @@ describe.each(books)("%s scenarios", (_name, make) => {
     expect(b.process({ type: "nonsense" } as never).code).toBe(ResultCode.UNKNOWN_COMMAND);
   });
 
+  test("the lifetime filled counter stays exact: an amend may not take filled + remaining past 2^53 - 1", () => {
+    const MAX = Number.MAX_SAFE_INTEGER;
+    const book = make(unit);
+    ok(book.process(limit("B", "p1", "buy", 1, MAX - 1)));
+    ok(book.process(limit("S1", "p2", "sell", 1, MAX - 2)));
+    expect(book.getOrder("B")).toMatchObject({ filled: MAX - 2, remaining: 1 });
+    // filled (2^53 - 3) + 10 would pass 2^53 - 1: refused, the order unchanged.
+    expect(book.process({ type: "amend", orderId: "B", playerId: "p1", quantity: 10 }).code).toBe(ResultCode.LIFETIME_OVERFLOW);
+    expect(book.getOrder("B")).toMatchObject({ filled: MAX - 2, remaining: 1 });
+    // Up to the bound is fine, and the counter is exact at the top.
+    ok(book.process({ type: "amend", orderId: "B", playerId: "p1", quantity: 2 }));
+    ok(book.process(limit("S2", "p3", "sell", 1, 4)));
+    expect(book.getOrder("B")).toBeUndefined();
+    expect(book.getOrder("S2")).toMatchObject({ filled: 2, remaining: 2 });
+  });
+
   test("queries: best prices, depth by level, an order by id", () => {
     const b = bookWith(
       limit("b1", "ann", "buy", 100, 5),

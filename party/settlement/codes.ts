@@ -33,6 +33,8 @@ const messages: Record<string, string> = {
   POST_ONLY_WOULD_CROSS: "a post-only order would have traded at once, so it was not placed",
   FOK_NOT_FILLABLE: "a fill-or-kill order could not be filled completely at once",
   NOTIONAL_OVERFLOW: "price x quantity is too large",
+  LIFETIME_OVERFLOW: "the order's filled plus open quantity would pass 9,007,199,254,740,991; place a new order instead",
+  INVALID_EXPIRY: "expiresAt must be in the future and at most 365 days ahead (epoch milliseconds), on a resting limit order",
   DUPLICATE_ORDER_ID: "an order with this id already exists",
   NOTHING_TO_AMEND: "the amendment changes nothing",
 };
