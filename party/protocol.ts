@@ -4,10 +4,16 @@
  * here, at the socket boundary; numbers must be safe integers (money is never a float).
  */
 import { z } from "zod";
+import { expiryProblem, MAX_BUDGET, MAX_ORDER_QUANTITY, MAX_PRICE } from "./bounds";
 import type { MarketStats } from "./market/stats";
 import type { Answer, FillRow, OrderRow } from "./settlement/types";
 
-const whole = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const bounded = (field: string, max: number) => z.number().int(`${field} must be a whole number`).min(1, `${field} must be at least 1`).max(max, `${field} must be at most ${max}`);
+/** Checked against the clock when the message arrives; the planner checks again at its batch's time. */
+const expiresAt = z.number().superRefine((v, ctx) => {
+  const problem = expiryProblem(v, Date.now());
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 const id = z.string().uuid();
 const ref = z.string().max(64).optional();
 
@@ -18,16 +24,16 @@ export const ClientMessage = z.discriminatedUnion("type", [
     clientOrderId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _.:- only"),
     side: z.enum(["buy", "sell"]),
     orderType: z.enum(["limit", "market"]),
-    price: whole.optional(),
-    quantity: whole,
+    price: bounded("price", MAX_PRICE).optional(),
+    quantity: bounded("quantity", MAX_ORDER_QUANTITY),
     timeInForce: z.enum(["GTC", "IOC", "FOK", "POST_ONLY"]).optional(),
     stp: z.enum(["none", "cancel_taker", "cancel_maker", "cancel_both"]).optional(),
-    expiresAt: whole.optional(),
-    budget: whole.optional(),
-    priceLimit: whole.optional(),
+    expiresAt: expiresAt.optional(),
+    budget: bounded("budget", MAX_BUDGET).optional(),
+    priceLimit: bounded("priceLimit", MAX_PRICE).optional(),
   }),
   z.strictObject({ type: z.literal("cancel"), ref, orderId: id }),
-  z.strictObject({ type: z.literal("amend"), ref, orderId: id, price: whole.optional(), quantity: whole.optional() }),
+  z.strictObject({ type: z.literal("amend"), ref, orderId: id, price: bounded("price", MAX_PRICE).optional(), quantity: bounded("quantity", MAX_ORDER_QUANTITY).optional() }),
   z.strictObject({ type: z.literal("cancelAll"), ref }),
   z.strictObject({ type: z.literal("resync") }),
 ]);

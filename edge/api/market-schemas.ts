@@ -1,5 +1,6 @@
 /** Schemas of the market endpoints (validation and OpenAPI share them). Money: integer copper. */
 import { z } from "zod";
+import { expiryProblem, MAX_BUDGET, MAX_ORDER_QUANTITY, MAX_PRICE } from "../../party/bounds";
 import { positiveSafeInt, queryPositiveInt, text } from "../validation";
 
 export const MarketParams = z.strictObject({ slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "slug must be lowercase letters, digits and -") });
@@ -38,16 +39,22 @@ export const PlaceOrder = z.strictObject({
   clientOrderId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, "clientOrderId: letters, digits and _.:- only (max 64)"),
   side: z.enum(["buy", "sell"], "side must be buy or sell"),
   orderType: z.enum(["limit", "market"], "orderType must be limit or market").default("limit"),
-  price: positiveSafeInt("price").optional().meta({ description: "copper per item; required for limit orders" }),
-  quantity: positiveSafeInt("quantity"),
-  timeInForce: z.enum(["GTC", "IOC", "FOK", "POST_ONLY"]).optional(),
-  stp: z.enum(["none", "cancel_taker", "cancel_maker", "cancel_both"]).optional(),
-  expiresAt: positiveSafeInt("expiresAt").optional().meta({ description: "epoch milliseconds" }),
-  budget: positiveSafeInt("budget").optional().meta({ description: "market buys: most copper to spend, before fees" }),
-  priceLimit: positiveSafeInt("priceLimit").optional(),
+  price: positiveSafeInt("price", MAX_PRICE).optional().meta({ description: `copper per item, 1 to ${MAX_PRICE}; a multiple of the market's tick; required for limit orders` }),
+  quantity: positiveSafeInt("quantity", MAX_ORDER_QUANTITY).meta({ description: `items, 1 to ${MAX_ORDER_QUANTITY}; a multiple of the market's lot` }),
+  timeInForce: z.enum(["GTC", "IOC", "FOK", "POST_ONLY"], "timeInForce must be one of GTC, IOC, FOK, POST_ONLY").optional(),
+  stp: z.enum(["none", "cancel_taker", "cancel_maker", "cancel_both"], "stp must be one of none, cancel_taker, cancel_maker, cancel_both").optional(),
+  expiresAt: positiveSafeInt("expiresAt")
+    .superRefine((v, ctx) => {
+      const problem = expiryProblem(v, Date.now());
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional()
+    .meta({ description: "epoch milliseconds, at least 1 second and at most 365 days from now; resting limit orders (GTC, POST_ONLY) only" }),
+  budget: positiveSafeInt("budget", MAX_BUDGET).optional().meta({ description: `market buys: most copper to spend before fees, 1 to ${MAX_BUDGET}` }),
+  priceLimit: positiveSafeInt("priceLimit", MAX_PRICE).optional().meta({ description: `market orders: worst price to trade at, 1 to ${MAX_PRICE}` }),
 }).refine((o) => o.orderType === "market" || o.price !== undefined, { message: "price is required for limit orders", path: ["price"] });
 
-export const AmendOrder = z.strictObject({ price: positiveSafeInt("price").optional(), quantity: positiveSafeInt("quantity").optional() })
+export const AmendOrder = z.strictObject({ price: positiveSafeInt("price", MAX_PRICE).optional(), quantity: positiveSafeInt("quantity", MAX_ORDER_QUANTITY).optional() })
   .refine((a) => a.price !== undefined || a.quantity !== undefined, { message: "give a new price or quantity" });
 
 const OrderRow = z.object({

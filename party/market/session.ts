@@ -10,8 +10,8 @@ import { findByClientOrderIds, loadCounters, loadMarket, loadOpenOrders, loadRec
 import { lockWallets, writeBatch } from "../../db/market/write";
 import { restoreBook, type LevelEvent, type OrderBook } from "../engine";
 import { describe, RoomCode } from "../settlement/codes";
-import { planBatch } from "../settlement/plan";
-import type { Answer, FillRow, MarketCommand, MarketConfig, OrderRow } from "../settlement/types";
+import { planBatch, PoisonedCommand } from "../settlement/plan";
+import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow } from "../settlement/types";
 import { PublishedDepth } from "./depth";
 import { RollingStats } from "./stats";
 
@@ -107,19 +107,30 @@ export class MarketSession {
   }
 
   private async runBatch(batch: Pending[]): Promise<void> {
+    // Commands that threw while being planned: answered alone, the rest of the batch planned again.
+    const alone = new Map<number, Answer>();
     for (let attempt = 1; ; attempt++) {
+      const live = batch.map((_, i) => i).filter((i) => !alone.has(i));
       try {
         if (this.dirty) {
           await this.reload();
           this.dirty = false;
         }
-        const answers = await this.commit(batch.map((p) => p.command));
-        batch.forEach((p, i) => p.resolve(answers[i]!));
+        const answers = live.length > 0 ? await this.commit(live.map((i) => batch[i]!.command)) : [];
+        live.forEach((i, k) => batch[i]!.resolve(answers[k]!));
+        for (const [i, answer] of alone) batch[i]!.resolve(answer);
         return;
       } catch (error) {
         // The working book may hold uncommitted changes: throw it away and reload what is committed.
         this.dirty = true;
         await this.reload().then(() => (this.dirty = false), () => {});
+        if (error instanceof PoisonedCommand && live[error.index] !== undefined) {
+          const i = live[error.index]!;
+          console.error(`market ${this.config.slug}: a ${batch[i]!.command.type} command could not be planned and was refused alone: ${String(error.error).slice(0, 300)}`);
+          alone.set(i, { ok: false, code: RoomCode.INVALID_COMMAND, reason: "INVALID_COMMAND", message: "this command could not be processed (a value is out of range); nothing was changed" });
+          attempt--; // not the database's fault: the others get their full retries
+          continue;
+        }
         if (attempt < 3 && RETRYABLE.has(pgErrorCode(error) ?? "")) {
           // Jittered, so two rooms that collided do not collide again at once.
           await new Promise((r) => setTimeout(r, 2 ** attempt + Math.random() * 10));
@@ -130,7 +141,8 @@ export class MarketSession {
           `market ${this.config.slug}: batch of ${batch.length} not committed after ${attempt} attempt(s), ` +
             `code ${pgErrorCode(error) ?? "none"}: ${String(cause ?? error).slice(0, 300)}`,
         );
-        for (const p of batch) p.resolve({ ok: false, code: RoomCode.RETRY, ...describe(RoomCode.RETRY) });
+        for (const i of live) batch[i]!.resolve({ ok: false, code: RoomCode.RETRY, ...describe(RoomCode.RETRY) });
+        for (const [i, answer] of alone) batch[i]!.resolve(answer);
         return;
       }
     }
@@ -162,10 +174,16 @@ export class MarketSession {
         freshIndex.push(i);
       });
       const wallets = await lockWallets(tx, this.playersTouchedBy(fresh, at.getTime()), this.config.itemTypeId);
-      const plan = planBatch({
-        config: this.config, book: this.book, open: this.open, wallets, commands: fresh,
-        nextFillSeq: this.nextFillSeq, nextPriority: this.nextPriority, newId: () => crypto.randomUUID(), now: at.getTime(),
-      });
+      let plan: BatchPlan;
+      try {
+        plan = planBatch({
+          config: this.config, book: this.book, open: this.open, wallets, commands: fresh,
+          nextFillSeq: this.nextFillSeq, nextPriority: this.nextPriority, newId: () => crypto.randomUUID(), now: at.getTime(),
+        });
+      } catch (error) {
+        // Name the command by its place in this call's commands (the caller's numbering).
+        throw error instanceof PoisonedCommand ? new PoisonedCommand(freshIndex[error.index]!, error.error) : error;
+      }
       plan.answers.forEach((a, j) => (answers[freshIndex[j]!] = a));
       await writeBatch(tx, this.config.slug, plan, { actor: `room:${this.config.slug}` }, at);
       return plan;

@@ -7,6 +7,7 @@
 import { CURRENCY, type LedgerEntry, type Posting, type SupplyChange } from "../../db/ledger/types";
 import type { CommandResult, EngineEvent, LevelEvent, OrderBook } from "../engine";
 import { describe, EngineCode, RoomCode } from "./codes";
+import { expiryProblem } from "../bounds";
 import { buyReservation, fee } from "./money";
 import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow, Wallets } from "./types";
 
@@ -51,10 +52,16 @@ class Planner {
       const answer = this.release(this.input.book.process(expire));
       if (this.postings.length > 0) this.entry(expire, answer);
     }
-    for (const command of this.input.commands) {
+    for (const [index, command] of this.input.commands.entries()) {
       this.postings = [];
       this.sunk = 0;
-      const answer = this.handle(command);
+      let answer: Answer;
+      try {
+        answer = this.handle(command);
+      } catch (error) {
+        // The working book may be half-changed: the caller must discard it and plan again without it.
+        throw new PoisonedCommand(index, error);
+      }
       this.plan.answers.push(answer);
       if (this.postings.length > 0 || this.sunk > 0) this.entry(command, answer);
     }
@@ -89,6 +96,10 @@ class Planner {
       timeInForce: c.timeInForce ?? (c.orderType === "market" ? "IOC" : "GTC"), stp: c.stp ?? DEFAULT_STP, code: 0, price: c.orderType === "limit" ? (c.price ?? null) : null,
       quantity: c.quantity, remaining: 0, filled: 0, reserved: 0, status: "rejected", seq: 0, priority: 0, expiresAt: c.expiresAt ?? null,
     };
+    // Times are checked against the batch's clock: valid when sent is not enough.
+    if (c.expiresAt !== undefined && this.input.now !== undefined && expiryProblem(c.expiresAt, this.input.now) !== undefined) {
+      return this.rejected(row, EngineCode.INVALID_EXPIRY);
+    }
     // What to hold back before matching.
     let need: number | undefined;
     let budget = c.budget;
@@ -280,7 +291,10 @@ class Planner {
   private rejected(row: OrderRow, code: number): Answer {
     // Rejections of well-formed orders are kept (status rejected) so a retry returns the same answer.
     const whole = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n > 0;
-    const storable = whole(row.quantity) && (row.price === null || whole(row.price)) && (row.expiresAt === null || whole(row.expiresAt));
+    const time = (n: number | null) => n === null || (whole(n) && n <= MAX_DATE_MS);
+    const known = (row.side === "buy" || row.side === "sell") && (row.kind === "limit" || row.kind === "market");
+    const named = typeof row.clientOrderId === "string" && row.clientOrderId.length > 0 && row.clientOrderId.length <= 64;
+    const storable = known && named && whole(row.quantity) && (row.price === null || whole(row.price)) && time(row.expiresAt);
     const rejected: OrderRow = { ...row, status: "rejected", remaining: 0, code };
     if (storable) this.plan.orders.set(row.id, rejected);
     return { ...reject(code), order: rejected };
@@ -312,6 +326,19 @@ function malformed(c: Extract<MarketCommand, { type: "place" }>, budget: number 
   if (c.orderType === "limit" && !positive(c.price)) return EngineCode.INVALID_PRICE;
   if (c.orderType === "market" && c.side === "buy" && !positive(budget)) return EngineCode.INVALID_BUDGET;
   return EngineCode.NOTIONAL_OVERFLOW;
+}
+
+/** The largest epoch millisecond a Date (and a timestamptz) can hold. */
+const MAX_DATE_MS = 8_640_000_000_000_000;
+
+/** A command that threw while it was being planned; index is its place in the planned commands. */
+export class PoisonedCommand extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super(`command #${index} could not be planned: ${String(error)}`);
+  }
 }
 
 function reject(code: number): Answer {

@@ -181,6 +181,52 @@ describe(`market settlement on ${process.env.TEST_DB ?? "pglite"}`, () => {
   });
 });
 
+describe(`poisoned commands on ${process.env.TEST_DB ?? "pglite"}`, () => {
+  it("a command with a value out of bounds, or one that throws, is refused alone; the rest of its batch commits", async () => {
+    const m = await addMarket(t.db);
+    const players = await Promise.all(Array.from({ length: 8 }, () => fundedTrader(t.db, [m.itemTypeId])));
+    const bad = await fundedTrader(t.db, [m.itemTypeId]);
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    const now = Date.now();
+    const throwing = { ...place(bad, "buy", 100, 1) } as Record<string, unknown>;
+    Object.defineProperty(throwing, "quantity", { enumerable: true, get: () => { throw new Error("a value that throws when read"); } });
+    const poisons: MarketCommand[] = [
+      place(bad, "buy", 100, 1, { expiresAt: Number.MAX_SAFE_INTEGER }),
+      place(bad, "buy", 100, 1, { expiresAt: 1 }),
+      place(bad, "buy", 100, 1, { expiresAt: now + 2 * 365 * 24 * 3_600_000 }),
+      place(bad, "buy", 1, 2 ** 53),
+      place(bad, "sell", 100, -5),
+      place(bad, "sell", 100, 1.5),
+      place(bad, "buy", 2 ** 53, 1),
+      { ...place(bad, "buy", 100, 1), side: "sideways" } as unknown as MarketCommand,
+      { ...place(bad, "buy", 100, 1), orderType: "stop" } as unknown as MarketCommand,
+      { ...place(bad, "buy", 100, 1), stp: "maybe" } as unknown as MarketCommand,
+      { ...place(bad, "buy", 100, 1), clientOrderId: "x".repeat(10_000) } as MarketCommand,
+      throwing as unknown as MarketCommand,
+    ];
+    // The first submit runs alone; everything after it queues into the next batch, poisons among them.
+    const first = session.submit(place(players[0]!, "sell", 100, 1));
+    const valid = players.map((p, i) => session.submit(place(p, i % 2 === 0 ? "sell" : "buy", i % 2 === 0 ? 100 : 110, 3)));
+    const refused = poisons.map((c) => session.submit(c));
+    const answers = await Promise.all(valid);
+    expect((await first).ok).toBe(true);
+    for (const a of answers) expect(a, JSON.stringify(a)).toMatchObject({ ok: true });
+    expect(answers.flatMap((a) => a.fills ?? []).length).toBeGreaterThan(0);
+    const refusedAnswers = await Promise.all(refused);
+    for (const a of refusedAnswers) {
+      expect(a.ok, JSON.stringify(a)).toBe(false);
+      expect(a.code).toBeGreaterThanOrEqual(100);
+      expect(a.code).toBeLessThan(300);
+    }
+    expect(refusedAnswers[0]!.reason).toBe("INVALID_EXPIRY");
+    expect(refusedAnswers[0]!.message).toMatch(/365 days/);
+    expect(refusedAnswers.at(-1)).toMatchObject({ reason: "INVALID_COMMAND" });
+    // The poisoner holds nothing back; the book and the ledger are sound.
+    expect(await wallet(t.db, bad, m.itemTypeId)).toEqual({ copper: 100_000, copperReserved: 0, items: 1_000, itemsReserved: 0 });
+    await ledgerOk();
+  });
+});
+
 describe(`market queue and clock on ${process.env.TEST_DB ?? "pglite"}`, () => {
   it("an amend that loses priority keeps its new place after a restart", async () => {
     const m = await addMarket(t.db, { makerBps: 0, takerBps: 0 });
@@ -198,9 +244,9 @@ describe(`market queue and clock on ${process.env.TEST_DB ?? "pglite"}`, () => {
     const m = await addMarket(t.db, { makerBps: 0, takerBps: 0 });
     const [a, b] = [await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [m.itemTypeId])];
     const session = (await MarketSession.open(() => t.db, m.slug))!;
-    const soon = await session.submit(place(a, "sell", 100, 5, { expiresAt: Date.now() + 150 }));
+    const soon = await session.submit(place(a, "sell", 100, 5, { expiresAt: Date.now() + 1_100 }));
     expect(soon.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1_300));
     const taker = await session.submit(place(b, "buy", 100, 5, { timeInForce: "IOC" }));
     expect(taker.fills).toEqual([]);
     const [row] = await rows<{ status: string; reserved: string }>(t.db, sql`select status, reserved::text from orders where id = ${soon.order!.id}`);
