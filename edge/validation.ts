@@ -50,6 +50,9 @@ export function describeIssues(error: z.ZodError): { message: string; issues: { 
     let message = i.message;
     if (i.code === "unrecognized_keys") message = `unknown field${i.keys.length > 1 ? "s" : ""}: ${i.keys.join(", ")}`;
     else if (i.code === "invalid_type" && i.expected === "object") message = `${path || "body"} must be a JSON object`;
+    // Our own messages name their field; zod's defaults ("Too big: ...") do not: say which one.
+    const field = String(i.path.at(-1) ?? "");
+    if (field && !message.includes(field)) message = `${path}: ${message}`;
     return { path, message };
   });
   return { message: issues.map((i) => i.message).join("; "), issues };
