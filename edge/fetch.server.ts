@@ -10,7 +10,10 @@ import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@re
 import { handleApi } from "./api/index.server";
 import { API_PREFIX } from "./api/routes.server";
 import { checkOrigin } from "./auth/csrf.server";
+import { json } from "./api/http.server";
 import { createLoadContext } from "./context.server";
+import type { Env } from "./env.server";
+import { downMessage, health, RETRY_AFTER_SECONDS } from "./health.server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const isApi = (url: URL) => url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`);
@@ -22,6 +25,20 @@ function refuseCrossSite(request: Request): Response | undefined {
   if (!refused) return undefined;
   const html = `<!doctype html><meta charset="utf-8"><title>Not allowed · Bazaar</title><h1>Not allowed</h1><p>${refused.message.replace(/[<>&"]/g, "")}</p><p><a href="/">Back to the Bazaar</a></p>`;
   return new Response(html, { status: refused.status, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+/**
+ * A request failed on our side: if a part is down (the stack is restarting it), say so with 503 and
+ * Retry-After rather than "something broke". Costs a probe only when something already failed.
+ */
+async function unavailable(response: Response, env: Env, api: boolean): Promise<Response> {
+  const down = downMessage(await health(env));
+  if (!down) return response;
+  await response.body?.cancel().catch(() => undefined);
+  const headers = { "Retry-After": RETRY_AFTER_SECONDS, "Cache-Control": "no-store" };
+  if (api) return json({ error: { code: "unavailable", message: down } }, 503, headers);
+  const html = `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="${RETRY_AFTER_SECONDS}"><title>Back in a moment · Bazaar</title><h1>Back in a moment</h1><p>${down[0]!.toUpperCase()}${down.slice(1)}.</p><p>This page reloads by itself.</p>`;
+  return new Response(html, { status: 503, headers: { ...headers, "Content-Type": "text/html; charset=utf-8" } });
 }
 
 let remix: ReturnType<typeof createRequestHandler> | undefined;
@@ -41,12 +58,13 @@ export async function handleFetch(build: ServerBuild, request: Request, env: unk
     const response = isApi(url)
       ? await handleApi(request, context)
       : (refuseCrossSite(request) ?? (await remix(request, context as AppLoadContext)));
+    const answer = response.status >= 500 && response.status !== 503 ? await unavailable(response, context.env, isApi(url)) : response;
     try {
-      response.headers.set("X-Request-Id", context.requestId);
+      answer.headers.set("X-Request-Id", context.requestId);
     } catch {
       // immutable headers: the id is in the log anyway
     }
-    return response;
+    return answer;
   } finally {
     done();
   }

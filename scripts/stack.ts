@@ -18,6 +18,7 @@ import type { Writable } from "node:stream";
 import { createConcurrently, Logger, LogError, LogOutput, type Command, type FlowController } from "concurrently";
 import { canConnect, groupAlive, sleep, waitForHttp, waitForTcp } from "./proc";
 import { repoRoot } from "./paths";
+import { supervise, type Supervised } from "./supervise";
 
 export interface StackPorts {
   web: number;
@@ -65,8 +66,12 @@ export interface Stack {
   ports: StackPorts;
   /** Every variable passed to the worker and the rooms. */
   vars: Record<string, string>;
-  /** Resolves when the stack has stopped (by stop(), a signal, or a child dying), with the reason. */
+  /** Resolves when the stack has stopped (by stop(), a signal, or a child failing to start), with the reason. */
   stopped: Promise<string>;
+  /** Process ids (each the leader of its process group) of the running children, by name. */
+  pids(): Record<string, number>;
+  /** Restarts by the supervisor so far, by child name (scripts/supervise.ts). */
+  restarts(): Record<string, number>;
   /** Signals every child's process group, waits for them to exit (SIGKILL after a grace period). */
   stop(reason?: string): Promise<void>;
 }
@@ -279,6 +284,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stop = (reason = "stop requested") =>
     (stopping ??= (async () => {
       say(`stopping (${reason})`);
+      supervised?.stop();
       await stopCommands(all);
       if (options.handleSignals) for (const s of SIGNALS) process.off(s, onSignal);
       say("all stopped");
@@ -286,13 +292,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     })());
   if (options.handleSignals) for (const s of SIGNALS) process.on(s, onSignal);
 
+  // Until the stack is ready a child that exits fails the start; after that the supervisor restarts it.
+  let supervised: Supervised | undefined;
   const launch = (specs: RunSpec[], critical: boolean) => {
     if (specs.length === 0) return;
     const { commands } = runGroup(specs, output);
     all.push(...commands);
     for (const command of commands) {
       command.close.subscribe((event) => {
-        if (stopping || !critical) return;
+        if (stopping || !critical || supervised) return;
         const why = `${command.name} exited (${event.exitCode})`;
         exitedEarly.set(command.name, why);
         void stop(why);
@@ -336,7 +344,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw new Error(`the stack did not start: ${(error as Error).message}`);
   }
   say(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return { url, partyUrl, databaseUrl, ports, vars, stopped, stop };
+  const answers = (target: string) => async () => {
+    const res = await fetch(target, { signal: AbortSignal.timeout(3_000), redirect: "manual" });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status < 500;
+  };
+  const children = all.filter((c) => c.name !== "build");
+  supervised = supervise(children, {
+    say,
+    kill: (pid) => killGroup(pid, "SIGKILL"),
+    probes: {
+      // Static and database-free: a down database must not make the worker look dead.
+      web: answers(`${url}/api/v1/openapi.json`),
+      party: answers(`${partyUrl}/`),
+      db: () => canConnect(ports.pglite),
+      proxy: () => canConnect(ports.wsProxy),
+    },
+    graceMs: { web: 60_000, party: 60_000, db: 60_000, proxy: 10_000 },
+  });
+  const pids = () => Object.fromEntries(children.flatMap((c) => (typeof c.pid === "number" ? [[c.name, c.pid]] : [])));
+  return { url, partyUrl, databaseUrl, ports, vars, stopped, stop, pids, restarts: () => supervised?.restarts() ?? {} };
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The /api/v1 route table. The OpenAPI document (openapi.server.ts) is generated from it. */
-import { sql } from "drizzle-orm";
 import { getInventory } from "../../db/inventory";
 import { checkCredentials } from "../auth/signin.server";
+import { downMessage, health, RETRY_AFTER_SECONDS } from "../health.server";
 import { createRedis } from "../redis.server";
 import { listApiTokens, openSession, revokeSession } from "../auth/sessions.server";
 import { ApiError } from "./http.server";
@@ -18,19 +18,19 @@ export const apiRoutes: ApiRoute[] = [
     method: "GET",
     path: `${API_PREFIX}/healthz`,
     operationId: "getHealth",
-    summary: "Liveness, including a database round trip",
+    summary: "Health of each part: the database (a round trip) and the market rooms; 503 with Retry-After while one is down",
     auth: "none",
     status: 200,
     response: s.Health,
     errors: [503],
     async handler({ context }) {
-      try {
-        await context.db.execute(sql`select 1`);
-      } catch (error) {
-        console.error(JSON.stringify({ msg: "healthz: database unreachable", error: String(error) }));
-        throw new ApiError(503, "db_unavailable", "the database did not answer");
+      const state = await health(context.env);
+      const down = downMessage(state);
+      if (down) {
+        console.error(JSON.stringify({ msg: "healthz: a part is down", ...state }));
+        throw new ApiError(503, "unavailable", `${down} (database: ${state.db}, rooms: ${state.rooms})`, undefined, { "Retry-After": RETRY_AFTER_SECONDS });
       }
-      return { ok: true, db: "up" };
+      return state;
     },
   }),
   route({

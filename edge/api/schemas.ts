@@ -12,7 +12,11 @@ export const ErrorBody = z
   })
   ;
 
-export const Health = z.object({ ok: z.literal(true), db: z.literal("up") });
+export const Health = z.object({
+  ok: z.literal(true),
+  db: z.literal("up").meta({ description: "the database answered a round trip" }),
+  rooms: z.enum(["up", "not configured"]).meta({ description: "the market rooms' host answered" }),
+});
 
 export const ItemTypesQuery = z.strictObject({
   q: text("q", 100).optional().meta({ description: "full-text search (web-search syntax: words, \"phrases\", -not, or)" }),

@@ -122,8 +122,8 @@ describe("bad input on every endpoint: 4xx, a JSON error that names the problem,
 });
 
 describe("catalog and health", () => {
-  it("healthz pings the database", async () => {
-    expect((await api("/healthz")).body).toEqual({ ok: true, db: "up" });
+  it("healthz reports each part: the database and the rooms", async () => {
+    expect((await api("/healthz")).body).toEqual({ ok: true, db: "up", rooms: "up" });
   });
 
   it("searches item types by full text and category, paging with a cursor", async () => {
