@@ -123,7 +123,11 @@ export default class MarketRoom implements Party.Server {
     const reply = (m: ServerMessage) => sender.send(JSON.stringify(m));
     if (typeof raw !== "string") return reply({ type: "error", code: "bad_message", message: "send JSON text messages" });
     const parsed = parseClientMessage(raw);
-    if (!parsed.ok) return reply({ type: "error", code: "bad_message", message: parsed.message });
+    if (!parsed.ok) {
+      // A sender waiting for the answer to its ref gets one; otherwise an error message.
+      if (parsed.ref !== undefined) return reply({ type: "answer", ref: parsed.ref, answer: { ok: false, code: RoomCode.INVALID_COMMAND, reason: "INVALID_COMMAND", message: parsed.message } });
+      return reply({ type: "error", code: "bad_message", message: parsed.message });
+    }
     const message = parsed.message;
     await this.onStart();
     if (message.type === "resync") return reply(this.feed!.snapshot());

@@ -62,7 +62,13 @@ export type ServerMessage =
 
 export const toTrade = (f: FillRow, at: number): Trade => ({ seq: f.seq, price: f.price, quantity: f.quantity, takerSide: f.takerSide, at });
 
-export function parseClientMessage(text: string): { ok: true; message: ClientMessage } | { ok: false; message: string } {
+/** A refused message's ref, when it has a usable one, so that the answer can name it. */
+function refOf(value: unknown): string | undefined {
+  const ref = (value as { ref?: unknown } | null)?.ref;
+  return typeof ref === "string" && ref.length <= 64 ? ref : undefined;
+}
+
+export function parseClientMessage(text: string): { ok: true; message: ClientMessage } | { ok: false; message: string; ref?: string } {
   if (text.length > 4_096) return { ok: false, message: "message too large (max 4096 bytes)" };
   let value: unknown;
   try {
@@ -73,5 +79,6 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
   const parsed = ClientMessage.safeParse(value);
   if (parsed.success) return { ok: true, message: parsed.data };
   const issue = parsed.error.issues[0]!;
-  return { ok: false, message: `${issue.path.join(".") || "message"}: ${issue.message}` };
+  const ref = refOf(value);
+  return { ok: false, message: `${issue.path.join(".") || "message"}: ${issue.message}`, ...(ref !== undefined ? { ref } : {}) };
 }

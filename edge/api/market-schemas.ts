@@ -49,7 +49,7 @@ export const PlaceOrder = z.strictObject({
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
     .optional()
-    .meta({ description: "epoch milliseconds, at least 1 second and at most 365 days from now; resting limit orders (GTC, POST_ONLY) only" }),
+    .meta({ description: "epoch milliseconds, in the future and at most 365 days from now; resting limit orders (GTC, POST_ONLY) only" }),
   budget: positiveSafeInt("budget", MAX_BUDGET).optional().meta({ description: `market buys: most copper to spend before fees, 1 to ${MAX_BUDGET}` }),
   priceLimit: positiveSafeInt("priceLimit", MAX_PRICE).optional().meta({ description: `market orders: worst price to trade at, 1 to ${MAX_PRICE}` }),
 }).refine((o) => o.orderType === "market" || o.price !== undefined, { message: "price is required for limit orders", path: ["price"] });

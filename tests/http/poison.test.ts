@@ -85,9 +85,10 @@ it("the room checks too: a poisoned message on a player's socket is refused with
       ws.send(JSON.stringify({ type: "place", ref: what, clientOrderId: `sock-${now}`, side: "buy", orderType: "limit", price: 2, quantity: 10, ...fields }));
       const deadline = Date.now() + 5_000;
       while (!messages.slice(before).some((m) => m.type === "error" || m.type === "answer") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // The sender gets the answer to its ref: refused, with the field named.
       const reply = messages.slice(before).find((m) => m.type === "error" || m.type === "answer");
-      expect(reply, what).toMatchObject({ type: "error", code: "bad_message" });
-      expect((reply as { message: string }).message, what).toMatch(word);
+      expect(reply, what).toMatchObject({ type: "answer", ref: what, answer: { ok: false, reason: "INVALID_COMMAND" } });
+      expect((reply as { answer: { message: string } }).answer.message, what).toMatch(word);
     }
   } finally {
     ws.close();

@@ -9,8 +9,10 @@
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
 import { checkLedger } from "../../db/audit/check";
 import { replay } from "../../db/audit/replay";
+import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { repoRoot } from "../../scripts/paths";
@@ -19,6 +21,8 @@ import { EMBEDDED_MAX_CONNECTIONS, startStack, type Stack } from "../../scripts/
 const dir = path.join(repoRoot, ".data", `test-pglite-${process.pid}`);
 const ports = { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 };
 let stack: Stack | undefined;
+/** Orders placed through the web form with a cookie session by the load (checked in the database at the end). */
+let formOrders = 0;
 
 beforeAll(async () => {
   mkdirSync(path.join(repoRoot, ".data", "logs"), { recursive: true });
@@ -97,6 +101,15 @@ class Browser {
     await res.arrayBuffer();
     return { status: res.status };
   }
+  csrf?: string;
+  /** The order form, as a browser without JavaScript posts it (review step skipped: intent=place). */
+  async placeByForm(clientOrderId: string, gold: string, quantity: number) {
+    if (!this.csrf) {
+      const { html } = await this.get("/markets/coal");
+      this.csrf = [...html.matchAll(/name="csrf" value="([^"]+)"/g)].pop()?.[1] ?? "";
+    }
+    return this.post("/markets/coal", { csrf: this.csrf, intent: "place", clientOrderId, side: "buy", orderType: "limit", price: gold, quantity: String(quantity) });
+  }
   async signUp(username: string) {
     const { html } = await this.get("/signup");
     const csrf = [...html.matchAll(/name="csrf" value="([^"]+)"/g)].pop()?.[1] ?? "";
@@ -129,7 +142,7 @@ it("survives real use: 1,000 sequential and 200 concurrent signed-in requests, n
     const b = browsers[n % browsers.length]!;
     let status: number;
     let what: string;
-    switch (n % 8) {
+    switch (n % 9) {
       case 0:
         [what, status] = ["healthz", (await api("/healthz")).status];
         break;
@@ -161,6 +174,14 @@ it("survives real use: 1,000 sequential and 200 concurrent signed-in requests, n
       case 6:
         [what, status] = ["GET / (cookie)", (await b.get("/")).status];
         break;
+      case 7: {
+        // A write with a cookie session: the order form (one copper a coal: it rests, far below the market).
+        const r = await b.placeByForm(`form-${process.pid}-${seq++}`, (price / 100).toFixed(2), lot);
+        [what, status] = ["POST /markets/coal (cookie, place)", r.status];
+        formOrders++;
+        if (r.status !== 200) failures.push(`${what} -> ${r.status}`);
+        break;
+      }
       default:
         [what, status] = ["GET /api/v1/markets", (await api("/markets")).status];
     }
@@ -203,6 +224,10 @@ it("trades on the embedded PGlite stack and the ledger checks out afterwards", a
   try {
     expect((await checkLedger(opened.db)).problems).toEqual([]);
     expect((await replay(opened.db)).differences).toEqual([]);
+    // The load's cookie-session writes really placed their orders (not merely answered 200).
+    const [placed] = await rows<{ n: number }>(opened.db, sql`select count(*)::int as n from orders where client_order_id like 'form-%' and status = 'open'`);
+    expect(formOrders).toBeGreaterThan(100);
+    expect(placed!.n).toBe(formOrders);
   } finally {
     await opened.close();
   }
