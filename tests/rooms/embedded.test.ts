@@ -15,31 +15,13 @@ import { replay } from "../../db/audit/replay";
 import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
-import { repoRoot } from "../../scripts/paths";
-import { EMBEDDED_MAX_CONNECTIONS, startStack, type Stack } from "../../scripts/stack";
+import { EMBEDDED_MAX_CONNECTIONS } from "../../scripts/stack";
+import { callApi, useEmbeddedStack } from "../support/embedded";
 
-const dir = path.join(repoRoot, ".data", `test-pglite-${process.pid}`);
 const ports = { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 };
-let stack: Stack | undefined;
+const embedded = useEmbeddedStack("embedded", ports);
 /** Orders placed through the web form with a cookie session by the load (checked in the database at the end). */
 let formOrders = 0;
-
-beforeAll(async () => {
-  mkdirSync(path.join(repoRoot, ".data", "logs"), { recursive: true });
-  stack = await startStack({
-    pgliteDir: dir,
-    ports,
-    env: { APP_ENV: "test", SESSION_SECRET: "s".repeat(40), ROOM_SECRET: "r".repeat(40) },
-    output: createWriteStream(path.join(repoRoot, ".data", "logs", "embedded-stack.log")),
-    timeouts: { db: 120_000, web: 90_000, party: 60_000, build: 180_000 },
-  });
-}, 300_000);
-
-afterAll(async () => {
-  await stack?.stop("test done");
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(`${dir}.lock`, { force: true });
-});
 
 /** Established connections accepted by the embedded database's port (server side), from /proc. */
 function databaseConnections(side: 1 | 2 = 1): number {
@@ -60,17 +42,9 @@ function databaseConnections(side: 1 | 2 = 1): number {
   return n;
 }
 
-const url = (p: string) => `${stack!.url}${p}`;
+const url = (p: string) => `${embedded.stack!.url}${p}`;
 
-async function api(p: string, init: { method?: string; token?: string; json?: unknown } = {}) {
-  const res = await fetch(url(`/api/v1${p}`), {
-    method: init.method ?? "GET",
-    headers: { ...(init.json ? { "content-type": "application/json" } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.json ? JSON.stringify(init.json) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, any> };
-}
+const api = (p: string, init?: Parameters<typeof callApi>[2]) => callApi(embedded.stack!.url, p, init);
 
 /** A browser without JavaScript: keeps its cookies, posts forms same-origin. */
 class Browser {
@@ -95,7 +69,7 @@ class Browser {
       method: "POST",
       redirect: "manual",
       body: new URLSearchParams(fields),
-      headers: { cookie: this.cookie, origin: stack!.url, "sec-fetch-site": "same-origin" },
+      headers: { cookie: this.cookie, origin: embedded.stack!.url, "sec-fetch-site": "same-origin" },
     });
     this.keep(res);
     await res.arrayBuffer();
@@ -198,8 +172,9 @@ it("survives real use: 1,000 sequential and 200 concurrent signed-in requests, n
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
     // One request holds at most one connection, and the proxy lets at most 32 through at once.
     expect(peak).toBeGreaterThan(1);
-    expect(peak).toBeLessThanOrEqual(EMBEDDED_MAX_CONNECTIONS);
-    expect(peakClient).toBeLessThanOrEqual(EMBEDDED_MAX_CONNECTIONS);
+    // The supervisor's liveness probe of the database (a bare TCP connect, once a second) may add one for an instant.
+    expect(peak).toBeLessThanOrEqual(EMBEDDED_MAX_CONNECTIONS + 1);
+    expect(peakClient).toBeLessThanOrEqual(EMBEDDED_MAX_CONNECTIONS + 1);
     // 1,000 requests did not leave 1,000 connections behind: only the rooms' pools stay open.
     expect(afterSequential).toBeLessThanOrEqual(8);
   } finally {
@@ -218,9 +193,8 @@ it("trades on the embedded PGlite stack and the ledger checks out afterwards", a
   const coal = (await api("/inventory", { token: bob })).body.stacks.find((s: { slug: string }) => s.slug === "coal");
   expect(coal).toMatchObject({ available: 20 });
 
-  await stack!.stop("checking the data directory");
-  stack = undefined;
-  const opened = await openPglite(dir);
+  await embedded.stop("checking the data directory");
+  const opened = await openPglite(embedded.dir);
   try {
     expect((await checkLedger(opened.db)).problems).toEqual([]);
     expect((await replay(opened.db)).differences).toEqual([]);

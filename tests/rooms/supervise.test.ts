@@ -6,57 +6,18 @@
  * clean at the end. Prints the recovery time of each kill (docs/RELIABILITY.md).
  */
 import { execFileSync } from "node:child_process";
-import { createWriteStream, mkdirSync, rmSync } from "node:fs";
-import path from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { checkLedger } from "../../db/audit/check";
 import { replay } from "../../db/audit/replay";
 import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
-import { repoRoot } from "../../scripts/paths";
-import { startStack, type Stack } from "../../scripts/stack";
+import { callApi, useEmbeddedStack } from "../support/embedded";
 
-const dir = path.join(repoRoot, ".data", `test-supervise-${process.pid}`);
-const logFile = path.join(repoRoot, ".data", "logs", "supervise-stack.log");
-let stack: Stack | undefined;
-
-beforeAll(async () => {
-  mkdirSync(path.dirname(logFile), { recursive: true });
-  stack = await startStack({
-    pgliteDir: dir,
-    ports: { web: 19887, party: 19899, pglite: 19833, wsProxy: 19889 },
-    env: { APP_ENV: "test", SESSION_SECRET: "s".repeat(40), ROOM_SECRET: "r".repeat(40) },
-    output: createWriteStream(logFile),
-    timeouts: { db: 120_000, web: 90_000, party: 60_000, build: 180_000 },
-  });
-}, 300_000);
-
-afterAll(async () => {
-  await stack?.stop("test done");
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(`${dir}.lock`, { force: true });
-});
-
+const embedded = useEmbeddedStack("supervise", { web: 19887, party: 19899, pglite: 19833, wsProxy: 19889 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function api(p: string, init: { method?: string; token?: string; json?: unknown } = {}) {
-  const res = await fetch(`${stack!.url}/api/v1${p}`, {
-    method: init.method ?? "GET",
-    headers: { ...(init.json ? { "content-type": "application/json" } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.json ? JSON.stringify(init.json) : undefined,
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  let body: Record<string, any> | null = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = { raw: text.slice(0, 200) };
-  }
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body };
-}
+const api = (p: string, init?: Parameters<typeof callApi>[2]) => callApi(embedded.stack!.url, p, init);
 
 /** The processes of a process group, with their command lines. */
 function groupMembers(pgid: number): Array<{ pid: number; args: string }> {
@@ -118,18 +79,18 @@ it("restarts each part that dies; orders keep their promises; recovery times", a
   };
 
   const kills: Array<[string, () => void]> = [
-    ["rooms (partykit dev, whole process group)", () => process.kill(-stack!.pids().party!, "SIGKILL")],
+    ["rooms (partykit dev, whole process group)", () => process.kill(-embedded.stack!.pids().party!, "SIGKILL")],
     [
       "rooms' workerd alone (partykit dev stays up)",
       () => {
-        const workerd = groupMembers(stack!.pids().party!).filter((p) => /workerd/.test(p.args));
+        const workerd = groupMembers(embedded.stack!.pids().party!).filter((p) => /workerd/.test(p.args));
         expect(workerd.length).toBeGreaterThan(0);
         for (const p of workerd) process.kill(p.pid, "SIGKILL");
       },
     ],
-    ["worker (wrangler dev, whole process group)", () => process.kill(-stack!.pids().web!, "SIGKILL")],
-    ["WebSocket proxy", () => process.kill(-stack!.pids().proxy!, "SIGKILL")],
-    ["embedded database (PGlite server)", () => process.kill(-stack!.pids().db!, "SIGKILL")],
+    ["worker (wrangler dev, whole process group)", () => process.kill(-embedded.stack!.pids().web!, "SIGKILL")],
+    ["WebSocket proxy", () => process.kill(-embedded.stack!.pids().proxy!, "SIGKILL")],
+    ["embedded database (PGlite server)", () => process.kill(-embedded.stack!.pids().db!, "SIGKILL")],
   ];
   const times: Array<[string, number]> = [];
   await sleep(2_000);
@@ -143,14 +104,13 @@ it("restarts each part that dies; orders keep their promises; recovery times", a
   }
   running = false;
   await Promise.all(streams);
-  console.log(`recovery after each kill:\n${times.map(([w, ms]) => `  ${w}: ${(ms / 1000).toFixed(1)} s`).join("\n")}\nrestarts: ${JSON.stringify(stack!.restarts())}; ${acked.size} orders acknowledged; ${unavailableSeen.length} unavailable answers (statuses ${[...new Set(unavailableSeen.map((u) => u.status))].join(", ")})`);
-  expect(Object.values(stack!.restarts()).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(kills.length);
+  console.log(`recovery after each kill:\n${times.map(([w, ms]) => `  ${w}: ${(ms / 1000).toFixed(1)} s`).join("\n")}\nrestarts: ${JSON.stringify(embedded.stack!.restarts())}; ${acked.size} orders acknowledged; ${unavailableSeen.length} unavailable answers (statuses ${[...new Set(unavailableSeen.map((u) => u.status))].join(", ")})`);
+  expect(Object.values(embedded.stack!.restarts()).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(kills.length);
   // While a part was down the API said so: 503 with Retry-After (a few 502/500 from the dev servers' own proxies are possible mid-restart).
   expect(unavailableSeen.filter((u) => u.status === 503).every((u) => u.retryAfter !== null)).toBe(true);
 
-  await stack!.stop("checking the data directory");
-  stack = undefined;
-  const opened = await openPglite(dir);
+  await embedded.stop("checking the data directory");
+  const opened = await openPglite(embedded.dir);
   try {
     const ids = [...acked.values()];
     const found = await rows<{ id: string; client: string }>(opened.db, sql`select id, client_order_id as client from orders where id = any(${`{${ids.join(",")}}`}::uuid[])`);
