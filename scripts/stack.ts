@@ -9,10 +9,13 @@
  *
  * Children run under concurrently (one prefixed log), each in its own process group so that
  * stop() can signal the whole tree (sh -> node -> workerd) by PID and wait until it is gone.
+ * Until every part answers, a child that exits fails the start; from then on scripts/supervise.ts
+ * restarts a child that exits, or that stays alive without answering its probe (backoff 0.5 s
+ * doubling to 10 s), and stop() also ends the supervision (a child waiting to restart stays down).
  */
 import { spawn as spawnChild, type SpawnOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { createConcurrently, Logger, LogError, LogOutput, type Command, type FlowController } from "concurrently";
@@ -248,11 +251,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // `exec` so that the PID concurrently holds is the program itself, not a waiting shell.
   const tsNode = (script: string) => `exec ${cmd(process.execPath, "--import", "tsx", path.join("scripts", script))}`;
   const backing: RunSpec[] = [];
+  const pgliteDir = path.resolve(repoRoot, options.pgliteDir ?? path.join(dataDir, "pglite"));
   if (embedded) {
     backing.push({
       name: "db",
       command: tsNode("pglite-server.ts"),
-      env: { ...parent, PGLITE_PORT: String(ports.pglite), PGLITE_DIR: options.pgliteDir ?? path.join(dataDir, "pglite") },
+      env: { ...parent, PGLITE_PORT: String(ports.pglite), PGLITE_DIR: pgliteDir },
     });
   }
   if (useProxy) {
@@ -361,9 +365,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       proxy: () => canConnect(ports.wsProxy),
     },
     graceMs: { web: 60_000, party: 60_000, db: 60_000, proxy: 10_000 },
+    // A killed db leaves its lock (its PID) behind: it is stale, whatever process has that PID now.
+    beforeRestart: (name, exitedPid) => {
+      if (name === "db" && exitedPid) clearStaleLock(`${pgliteDir}.lock`, exitedPid, say);
+    },
   });
   const pids = () => Object.fromEntries(children.flatMap((c) => (typeof c.pid === "number" ? [[c.name, c.pid]] : [])));
   return { url, partyUrl, databaseUrl, ports, vars, stopped, stop, pids, restarts: () => supervised?.restarts() ?? {} };
+}
+
+/** Removes a PGlite lock file left by process `exitedPid` (seen to exit); any other owner's lock stays. */
+export function clearStaleLock(lockFile: string, exitedPid: number, say: (line: string) => void = () => {}): boolean {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(lockFile, "utf8").trim());
+  } catch {
+    return false;
+  }
+  if (owner !== exitedPid) return false;
+  rmSync(lockFile, { force: true });
+  say(`removed the stale lock ${path.relative(repoRoot, lockFile) || lockFile} (process ${exitedPid} is gone)`);
+  return true;
 }
 
 /**

@@ -5,7 +5,12 @@
  *   2. the database: with DATABASE_URL, migrate + seed it here; without, the [db] child (PGlite
  *      under .data/pglite) migrates + seeds in its own process before listening (a PGlite
  *      directory must be open in one process only);
- *   3. [db] [proxy] [web] [party] under concurrently; print the URL when all answer.
+ *   3. [db] [proxy] [web] [party] under concurrently; print the URL when all answer;
+ *   4. from then on each part is supervised: one that dies, or stays up without answering (the
+ *      rooms' workerd killed under partykit dev), is restarted with backoff, and the log says so
+ *      ("[stack] party exited (SIGKILL); restarting in 0.5 s (restart 1)", "[stack] party is back
+ *      after 3.4 s"). Meanwhile the worker answers 503 with Retry-After; GET /api/v1/healthz
+ *      reports each part.
  *
  * Env: PORT=8787 PARTY_PORT=1999 PGLITE_PORT=5433 WS_PROXY_PORT=8789, DATABASE_URL,
  * OFFER_MIN_ACCOUNT_AGE_SECONDS (0 here), OFFER_ACCEPT_DELAY_SECONDS (5), OFFER_CONFIRM_ABOVE_COPPER (50000),

@@ -26,6 +26,8 @@ export interface SuperviseOptions {
   /** How long a (re)started child may take before its probe counts (ms). */
   graceMs?: Record<string, number>;
   intervalMs?: number;
+  /** Runs just before a child is started again, with the PID that exited (e.g. to clear its stale lock). */
+  beforeRestart?: (name: string, exitedPid: number | undefined) => void;
 }
 
 interface State {
@@ -58,9 +60,15 @@ export function supervise(commands: Command[], options: SuperviseOptions): Super
     const wait = s.backoffMs;
     s.backoffMs = Math.min(s.backoffMs * 2, MAX_BACKOFF_MS);
     options.say(`${s.command.name} ${why}; restarting in ${seconds(wait)} (restart ${s.restarts + 1})`);
+    const exitedPid = s.command.pid;
     s.waiting = setTimeout(() => {
       s.waiting = undefined;
       if (stopped) return;
+      try {
+        options.beforeRestart?.(s.command.name, exitedPid);
+      } catch (error) {
+        options.say(`${s.command.name}: before restarting: ${(error as Error).message}`);
+      }
       s.restarts++;
       s.failures = 0;
       s.answered = false;

@@ -24,9 +24,14 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
+/** Seconds a client should wait after a 503 that did not name its own Retry-After (a part restarting). */
+export const DEFAULT_RETRY_AFTER_SECONDS = "5";
+
 export function errorResponse(e: ApiError): Response {
   const body = { error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } };
-  return json(body, e.status, e.headers);
+  // Every 503 says when to come back: the part that is down is being restarted (scripts/supervise.ts).
+  const retry: Record<string, string> = e.status === 503 && !Object.keys(e.headers ?? {}).some((k) => k.toLowerCase() === "retry-after") ? { "Retry-After": DEFAULT_RETRY_AFTER_SECONDS } : {};
+  return json(body, e.status, { ...retry, ...e.headers });
 }
 
 const MAX_BODY_BYTES = 16 * 1024;

@@ -10,6 +10,12 @@ import type { Env } from "../env.server";
 import { ApiError } from "../api/http.server";
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/**
+ * The rooms did not answer (`npm start` restarts them by itself). Not "nothing was changed": the
+ * connection may have dropped after the room applied the command; an order sent again with the
+ * same clientOrderId gets the first answer, never a second order.
+ */
+const ROOMS_RESTARTING = "the market rooms are restarting or not answering; try again in a few seconds";
 
 export function roomUrl(env: Env, slug: string): string {
   if (!env.PARTY_HOST) throw new ApiError(503, "markets_unavailable", "market rooms are not configured (PARTY_HOST)");
@@ -33,10 +39,10 @@ export async function sendCommand(env: Env, slug: string, playerId: string, comm
     });
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError(503, "market_unreachable", "the market did not answer; nothing was changed, try again", undefined, { "Retry-After": "1" });
+    throw new ApiError(503, "market_unreachable", ROOMS_RESTARTING, undefined, { "Retry-After": "2" });
   }
   if (response.status === 404) throw new ApiError(404, "unknown_market", `no market ${slug}`);
-  if (!response.ok) throw new ApiError(503, "market_unreachable", `the market answered ${response.status}; try again`, undefined, { "Retry-After": "1" });
+  if (!response.ok) throw new ApiError(503, "market_unreachable", `${ROOMS_RESTARTING} (the market answered ${response.status})`, undefined, { "Retry-After": "2" });
   return (await response.json()) as Answer;
 }
 
@@ -63,6 +69,6 @@ export async function fetchRoom(env: Env, slug: string, init: RequestInit & { qu
     return response;
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError(503, "market_unreachable", "the market did not answer; try again", undefined, { "Retry-After": "1" });
+    throw new ApiError(503, "market_unreachable", ROOMS_RESTARTING, undefined, { "Retry-After": "2" });
   }
 }

@@ -6,12 +6,15 @@
  * clean at the end. Prints the recovery time of each kill (docs/RELIABILITY.md).
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { checkLedger } from "../../db/audit/check";
 import { replay } from "../../db/audit/replay";
 import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
+import { repoRoot } from "../../scripts/paths";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { callApi, useEmbeddedStack } from "../support/embedded";
 
@@ -78,17 +81,17 @@ it("restarts each part that dies; orders keep their promises; recovery times", a
     throw new Error(`${tag}: not back within 120 s`);
   };
 
+  /** SIGKILL the workerd processes of a child's group only (the dev server's node process stays up). */
+  const killWorkerd = (child: string) => () => {
+    const workerd = groupMembers(embedded.stack!.pids()[child]!).filter((p) => /workerd/.test(p.args));
+    expect(workerd.length, `${child} runs a workerd`).toBeGreaterThan(0);
+    for (const p of workerd) process.kill(p.pid, "SIGKILL");
+  };
   const kills: Array<[string, () => void]> = [
     ["rooms (partykit dev, whole process group)", () => process.kill(-embedded.stack!.pids().party!, "SIGKILL")],
-    [
-      "rooms' workerd alone (partykit dev stays up)",
-      () => {
-        const workerd = groupMembers(embedded.stack!.pids().party!).filter((p) => /workerd/.test(p.args));
-        expect(workerd.length).toBeGreaterThan(0);
-        for (const p of workerd) process.kill(p.pid, "SIGKILL");
-      },
-    ],
+    ["rooms' workerd alone (partykit dev stays up)", killWorkerd("party")],
     ["worker (wrangler dev, whole process group)", () => process.kill(-embedded.stack!.pids().web!, "SIGKILL")],
+    ["worker's workerd alone (wrangler dev stays up)", killWorkerd("web")],
     ["WebSocket proxy", () => process.kill(-embedded.stack!.pids().proxy!, "SIGKILL")],
     ["embedded database (PGlite server)", () => process.kill(-embedded.stack!.pids().db!, "SIGKILL")],
   ];
@@ -110,6 +113,8 @@ it("restarts each part that dies; orders keep their promises; recovery times", a
   expect(unavailableSeen.filter((u) => u.status === 503).every((u) => u.retryAfter !== null)).toBe(true);
 
   await embedded.stop("checking the data directory");
+  // The killed database left its lock (its PID) behind; the supervisor removed it before the restart.
+  expect(readFileSync(path.join(repoRoot, ".data", "logs", "supervise-stack.log"), "utf8")).toMatch(/\[stack\] removed the stale lock .*\(process \d+ is gone\)/);
   const opened = await openPglite(embedded.dir);
   try {
     const ids = [...acked.values()];
@@ -125,4 +130,4 @@ it("restarts each part that dies; orders keep their promises; recovery times", a
   } finally {
     await opened.close();
   }
-}, 900_000);
+}, 300_000);

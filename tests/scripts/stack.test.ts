@@ -1,12 +1,13 @@
-/** scripts/stack.ts building blocks: quoting, build freshness, the process-group runner. */
+/** scripts/stack.ts building blocks: quoting, build freshness, the process-group runner, the supervisor. */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { groupAlive } from "../../scripts/proc";
-import { buildNeeded, runGroup, shq, stopCommands } from "../../scripts/stack";
+import { buildNeeded, clearStaleLock, runGroup, shq, stopCommands } from "../../scripts/stack";
+import { supervise, type SuperviseOptions } from "../../scripts/supervise";
 
 const dir = mkdtempSync(path.join(tmpdir(), "bazaar-stack-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,5 +62,107 @@ describe("runGroup + stopCommands", () => {
     expect(log).toMatch(/\[alpha\] hello-alpha/);
     expect(log).toMatch(/\[beta\] hello-beta/);
     expect(log).toMatch(/\[alpha\] exited/);
+  });
+});
+
+describe("supervise", () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const until = async (what: string, ok: () => boolean, ms = 10_000) => {
+    const deadline = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(25);
+    }
+  };
+  /** runGroup + supervise, as startStack does once the stack is up; stop() ends both. */
+  const supervised = (specs: Parameters<typeof runGroup>[0], options: Partial<SuperviseOptions> = {}) => {
+    const output = new PassThrough();
+    const log = { text: "" };
+    output.on("data", (chunk) => (log.text += String(chunk)));
+    const { commands } = runGroup(specs, output);
+    const sup = supervise(commands, {
+      say: (line) => (log.text += `[stack] ${line}\n`),
+      kill: (pid) => process.kill(-pid, "SIGKILL"),
+      probes: {},
+      intervalMs: 100,
+      ...options,
+    });
+    return {
+      commands,
+      sup,
+      log,
+      async stop() {
+        sup.stop();
+        await stopCommands(commands);
+      },
+    };
+  };
+
+  it("restarts a child that exits, with a doubling backoff, and logs each step", { timeout: 30_000 }, async () => {
+    const run = supervised([{ name: "crasher", command: "echo up; sleep 0.4; exit 3" }], {
+      probes: { crasher: async () => run.commands[0]!.state === "started" && groupAlive(run.commands[0]!.pid!) },
+      beforeRestart: (name, pid) => (run.log.text += `before ${name} ${pid}\n`),
+    });
+    try {
+      const first = run.commands[0]!.pid!;
+      await until("two restarts", () => run.sup.restarts().crasher! >= 2);
+      expect(run.log.text).toContain("[stack] crasher exited (code 3); restarting in 0.5 s (restart 1)");
+      expect(run.log.text).toContain("[stack] crasher exited (code 3); restarting in 1.0 s (restart 2)");
+      expect(run.log.text).toContain(`before crasher ${first}`);
+      expect(run.log.text).toMatch(/\[stack\] crasher is back after \d+\.\d s/);
+    } finally {
+      await run.stop();
+    }
+    expect(groupAlive(run.commands[0]!.pid!)).toBe(false);
+  });
+
+  it("kills a child that is alive but does not answer its probe, and starts it again", { timeout: 30_000 }, async () => {
+    let answering = true;
+    // Leaves a grandchild behind unless its whole process group is killed.
+    const run = supervised([{ name: "hung", command: "echo up; sleep 300 & wait" }], {
+      probes: { hung: async () => answering },
+      graceMs: { hung: 0 },
+    });
+    try {
+      const first = run.commands[0]!.pid!;
+      await sleep(300);
+      answering = false;
+      await until("the kill", () => run.log.text.includes("hung does not answer (3 probes in a row); killing it"));
+      await until("the restart", () => run.sup.restarts().hung === 1 && run.commands[0]!.pid !== first && run.commands[0]!.state === "started");
+      // An orphaned grandchild can linger as a zombie until init reaps it (over a second here).
+      await until("the old process group to be gone", () => !groupAlive(first));
+      expect(run.log.text).toMatch(/\[stack\] hung exited \(SIGKILL\); restarting in 0\.5 s \(restart 1\)/);
+      answering = true;
+      await until("back", () => /hung is back after/.test(run.log.text));
+      expect(run.sup.down()).toEqual({});
+    } finally {
+      await run.stop();
+    }
+    expect(groupAlive(run.commands[0]!.pid!)).toBe(false);
+  });
+
+  it("stop() during a backoff wait: the child is not started again", { timeout: 30_000 }, async () => {
+    const run = supervised([{ name: "quitter", command: "exit 1" }]);
+    try {
+      await until("the first restart to be scheduled", () => run.log.text.includes("quitter exited (code 1); restarting in 0.5 s (restart 1)"));
+      const pid = run.commands[0]!.pid;
+      run.sup.stop();
+      await sleep(1_200);
+      expect(run.sup.restarts().quitter).toBe(0);
+      expect(run.commands[0]!.pid).toBe(pid);
+      expect(run.commands[0]!.state).toBe("exited");
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it("clears a PGlite lock only when it names the process that was seen to exit", () => {
+    const lock = path.join(dir, "pglite.lock");
+    writeFileSync(lock, "4242");
+    expect(clearStaleLock(lock, 4343)).toBe(false);
+    expect(existsSync(lock)).toBe(true);
+    expect(clearStaleLock(lock, 4242)).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+    expect(clearStaleLock(lock, 4242)).toBe(false);
   });
 });
