@@ -3,11 +3,14 @@ import { ResultCode } from "./codes";
 import { runDifferential } from "./differential";
 
 // Seeded command streams through the fast and the reference book: every result and the state
-// hash after every command must be identical. 8 x 26,000 = 208,000 commands in the normal run;
+// hash after every command must be identical. 10 x 26,000 = 260,000 commands in the normal run;
 // `npx tsx party/engine/long-diff.ts 10000000` runs the long mode.
 const runs = [
-  { config: { tickSize: 1, lotSize: 1 }, seeds: [1, 2, 3, 4] },
-  { config: { tickSize: 5, lotSize: 10 }, seeds: [5, 6, 7, 8] },
+  { config: { tickSize: 1, lotSize: 1 }, seeds: [1, 2, 3, 4], huge: false },
+  { config: { tickSize: 5, lotSize: 10 }, seeds: [5, 6, 7, 8], huge: false },
+  // Quantities near 2^53 at prices of a few ticks (random-stream's huge mode).
+  { config: { tickSize: 1, lotSize: 1 }, seeds: [9], huge: true },
+  { config: { tickSize: 5, lotSize: 10 }, seeds: [10], huge: true },
 ];
 // Order ids per seed: strings (the room's), numeric handles, or both in one book.
 const idsOf = (seed: number) => (seed % 4 === 3 ? "number" : seed % 4 === 0 ? "mixed" : "string");
@@ -16,10 +19,10 @@ let total = 0;
 const codes: Record<number, number> = {};
 
 describe("fast book == reference book", () => {
-  for (const { config, seeds } of runs) {
+  for (const { config, seeds, huge } of runs) {
     for (const seed of seeds) {
-      test(`tick ${config.tickSize} lot ${config.lotSize} seed ${seed} (${idsOf(seed)} ids): ${PER_RUN} commands`, () => {
-        const report = runDifferential({ seed, config, commands: PER_RUN, targetSize: seed % 2 === 0 ? 80 : 30, ids: idsOf(seed) });
+      test(`tick ${config.tickSize} lot ${config.lotSize} seed ${seed} (${idsOf(seed)} ids${huge ? ", huge quantities" : ""}): ${PER_RUN} commands`, () => {
+        const report = runDifferential({ seed, config, commands: PER_RUN, targetSize: seed % 2 === 0 ? 80 : 30, ids: idsOf(seed), huge });
         if (report.mismatch) {
           expect(report.mismatch.fast, `${report.mismatch.what} differs at #${report.mismatch.index}: ${JSON.stringify(report.mismatch.command)}`).toEqual(
             report.mismatch.reference,

@@ -16,6 +16,7 @@ export interface DiffOptions {
   targetSize?: number;
   hashEvery?: number;
   ids?: StreamOptions["ids"];
+  huge?: boolean;
 }
 
 export interface DiffMismatch {
@@ -56,7 +57,7 @@ function normalize(v: unknown): unknown {
 export function runDifferential(o: DiffOptions): DiffReport {
   const fast: Book<OrderId> = new OrderBook<OrderId>(o.config);
   const ref: Book<OrderId> = new ReferenceBook<OrderId>(o.config);
-  const stream = new RandomStream(o.seed, { config: o.config, targetSize: o.targetSize, ids: o.ids });
+  const stream = new RandomStream(o.seed, { config: o.config, targetSize: o.targetSize, ids: o.ids, huge: o.huge });
   const hashEvery = o.hashEvery ?? 1;
   const codes: Record<number, number> = {};
   for (let i = 0; i < o.commands; i++) {

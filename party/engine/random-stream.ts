@@ -61,6 +61,12 @@ export interface StreamOptions {
    * up to 2^53 - 1, so the numeric id table sees collisions and wide keys), or both in one book.
    */
   ids?: "string" | "number" | "mixed";
+  /**
+   * Quantities near 2^53 at prices of a few ticks: places and amends (raising a partly filled
+   * order's quantity too) meet the notional, level-total and lifetime (`filled + remaining`) bounds
+   * all the time, where the normal mix reaches them now and then.
+   */
+  huge?: boolean;
 }
 
 const STPS: StpMode[] = ["none", "none", "cancel_taker", "cancel_maker", "cancel_both"];
@@ -69,7 +75,7 @@ const MAX = Number.MAX_SAFE_INTEGER;
 
 export interface BookView {
   size(): number;
-  getOrder(orderId: OrderId): unknown;
+  getOrder(orderId: OrderId): { filled: number } | undefined;
 }
 
 export class RandomStream {
@@ -95,6 +101,7 @@ export class RandomStream {
     this.lot = opts.config.lotSize;
     this.target = opts.targetSize ?? 40;
     this.playerIds = Array.from({ length: opts.players ?? 4 }, (_, i) => `p${i + 1}`);
+    if (opts.huge) this.mid = 3;
   }
 
   /**
@@ -106,7 +113,7 @@ export class RandomStream {
     const size = book.size();
     const r = this.rng;
     this.now += r.int(0, 3);
-    if (r.chance(0.01)) this.mid = Math.max(20, this.mid + r.int(-3, 3));
+    if (r.chance(0.01)) this.mid = this.opts.huge ? Math.max(1, Math.min(6, this.mid + r.int(-1, 1))) : Math.max(20, this.mid + r.int(-3, 3));
     const crowded = size > this.target;
     const x = r.float();
     if (x < 0.02) return this.invalid();
@@ -123,6 +130,12 @@ export class RandomStream {
 
   private qty(): number {
     return this.rng.int(1, 8) * this.lot;
+  }
+
+  /** A multiple of the lot near the largest quantity whose notional at `price` is a safe integer. */
+  private hugeQty(price: number): number {
+    const q = Math.floor(MAX / price / this.lot / this.rng.int(1, 3)) * this.lot - this.rng.int(0, 3) * this.lot;
+    return Math.max(this.lot, q);
   }
 
   private newId(): OrderId {
@@ -187,6 +200,12 @@ export class RandomStream {
     const r = this.rng;
     const { id, playerId } = this.known();
     const y = r.float();
+    if (this.opts.huge && y < 0.3) {
+      // A partly filled order: straddle the lifetime bound (filled + new quantity = 2^53 - 1, or one lot past it).
+      const filled = this.book?.getOrder(id)?.filled ?? 0;
+      const quantity = filled > 0 ? Math.floor((MAX - filled) / this.lot) * this.lot + r.int(0, 1) * this.lot : this.hugeQty(this.price(r.int(-2, 0)));
+      return { type: "amend", orderId: id, playerId, quantity: Math.max(this.lot, quantity) };
+    }
     // Now and then a huge quantity: near 2^53 the lifetime bound (filled + remaining) and overflow checks decide.
     if (y < 0.02) return { type: "amend", orderId: id, playerId, quantity: Math.floor(MAX / this.tick / this.lot / r.int(1, 3)) * this.lot };
     if (y < 0.35) return { type: "amend", orderId: id, playerId, quantity: this.qty() };
@@ -222,6 +241,7 @@ export class RandomStream {
         delete cmd.expiresAt;
       }
     }
+    if (this.opts.huge && r.chance(0.5)) cmd.quantity = this.hugeQty(cmd.price ?? cmd.priceLimit ?? this.price(0));
     this.remember(orderId, playerId);
     return cmd;
   }
