@@ -49,12 +49,15 @@ export const PlaceOrder = z.strictObject({
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
     .optional()
-    .meta({ description: "epoch milliseconds, in the future and at most 365 days from now; resting limit orders (GTC, POST_ONLY) only" }),
+    .meta({ description: "epoch milliseconds, between now and 365 days from now (checked again by the market when it plans the batch); resting limit orders (GTC, POST_ONLY) only" }),
   budget: positiveSafeInt("budget", MAX_BUDGET).optional().meta({ description: `market buys: most copper to spend before fees, 1 to ${MAX_BUDGET}` }),
   priceLimit: positiveSafeInt("priceLimit", MAX_PRICE).optional().meta({ description: `market orders: worst price to trade at, 1 to ${MAX_PRICE}` }),
 }).refine((o) => o.orderType === "market" || o.price !== undefined, { message: "price is required for limit orders", path: ["price"] });
 
-export const AmendOrder = z.strictObject({ price: positiveSafeInt("price", MAX_PRICE).optional(), quantity: positiveSafeInt("quantity", MAX_ORDER_QUANTITY).optional() })
+export const AmendOrder = z.strictObject({
+  price: positiveSafeInt("price", MAX_PRICE).optional().meta({ description: `new copper per item, 1 to ${MAX_PRICE}; a multiple of the market's tick` }),
+  quantity: positiveSafeInt("quantity", MAX_ORDER_QUANTITY).optional().meta({ description: `new open quantity, 1 to ${MAX_ORDER_QUANTITY}; a multiple of the market's lot; refused when the order's filled plus this would pass 2^53 - 1` }),
+})
   .refine((a) => a.price !== undefined || a.quantity !== undefined, { message: "give a new price or quantity" });
 
 const OrderRow = z.object({
