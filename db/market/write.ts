@@ -22,6 +22,12 @@ export async function lockWallets(tx: Db, playerIds: string[], itemTypeId: numbe
   return wallets;
 }
 
+/**
+ * Every value here was accepted by the planner, which keeps an order row only when each field fits
+ * its column: expiresAt between the batch's clock and 365 days after it (a valid Date and
+ * timestamptz), amounts safe integers, ids uuids, client order ids of the protocol's alphabet. So a
+ * client's value cannot make this statement fail for the other commands of its batch.
+ */
 export async function writeBatch(tx: Db, slug: string, plan: BatchPlan, ctx: LedgerCtx, at: Date): Promise<void> {
   const orders = [...plan.orders.values()].map((o) => ({ ...o, expiresAt: o.expiresAt === null ? null : new Date(o.expiresAt).toISOString() }));
   if (orders.length > 0 || plan.fills.length > 0) {
@@ -75,7 +81,8 @@ function candleRows(plan: BatchPlan, at: Date) {
     low: prices.reduce((m, p) => Math.min(m, p), prices[0]!),
     close: plan.fills.at(-1)!.price,
     volume: plan.fills.reduce((s, f) => s + f.quantity, 0),
-    notional: plan.fills.reduce((s, f) => s + f.price * f.quantity, 0),
+    // Summed exactly: many large fills in one batch could pass 2^53 together (bigint column; JSON string).
+    notional: plan.fills.reduce((s, f) => s + BigInt(f.price) * BigInt(f.quantity), 0n).toString(),
     trades: plan.fills.length,
   }));
 }

@@ -10,7 +10,8 @@ import { findByClientOrderIds, loadCounters, loadMarket, loadOpenOrders, loadRec
 import { lockWallets, writeBatch } from "../../db/market/write";
 import { restoreBook, type LevelEvent, type OrderBook } from "../engine";
 import { describe, RoomCode } from "../settlement/codes";
-import { planBatch, PoisonedCommand } from "../settlement/plan";
+import { invalid, planBatch, PoisonedCommand } from "../settlement/plan";
+import { commandProblem } from "../settlement/screen";
 import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow } from "../settlement/types";
 import { PublishedDepth } from "./depth";
 import { RollingStats } from "./stats";
@@ -107,8 +108,14 @@ export class MarketSession {
   }
 
   private async runBatch(batch: Pending[]): Promise<void> {
-    // Commands that threw while being planned: answered alone, the rest of the batch planned again.
+    // Commands refused alone: one the batch's SQL would choke on or that cannot be read (screen.ts;
+    // never sent to the database, not even for the idempotency lookup), or one that threw while
+    // being planned (the working book is thrown away and the rest of the batch planned again).
     const alone = new Map<number, Answer>();
+    batch.forEach((p, i) => {
+      const problem = commandProblem(p.command);
+      if (problem !== undefined) alone.set(i, invalid(problem));
+    });
     for (let attempt = 1; ; attempt++) {
       const live = batch.map((_, i) => i).filter((i) => !alone.has(i));
       try {
@@ -127,7 +134,7 @@ export class MarketSession {
         if (error instanceof PoisonedCommand && live[error.index] !== undefined) {
           const i = live[error.index]!;
           console.error(`market ${this.config.slug}: a ${batch[i]!.command.type} command could not be planned and was refused alone: ${String(error.error).slice(0, 300)}`);
-          alone.set(i, { ok: false, code: RoomCode.INVALID_COMMAND, reason: "INVALID_COMMAND", message: "this command could not be processed (a value is out of range); nothing was changed" });
+          alone.set(i, invalid(`this command could not be processed (${String(error.error).slice(0, 120)}); nothing was changed`));
           attempt--; // not the database's fault: the others get their full retries
           continue;
         }

@@ -8,6 +8,8 @@ import { CURRENCY, type LedgerEntry, type Posting, type SupplyChange } from "../
 import type { CommandResult, EngineEvent, LevelEvent, OrderBook } from "../engine";
 import { describe, EngineCode, RoomCode } from "./codes";
 import { expiryProblem } from "../bounds";
+import { validateAmend, validatePlace } from "../engine/validate";
+import { commandProblem } from "./screen";
 import { buyReservation, fee } from "./money";
 import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow, Wallets } from "./types";
 
@@ -21,8 +23,11 @@ export interface PlanInput {
   nextFillSeq: number;
   nextPriority: number;
   newId: () => string;
-  /** The room's clock: orders already past their expiry leave the book before this batch trades. */
-  now?: number;
+  /**
+   * The batch's clock (epoch ms): orders already past their expiry leave the book before this batch
+   * trades, and a new order's expiresAt must be between it and 365 days after it.
+   */
+  now: number;
 }
 
 /** A player's order never trades with their own: the incoming one is canceled (no wash trades). */
@@ -45,7 +50,7 @@ class Planner {
 
   run(): BatchPlan {
     const now = this.input.now;
-    if (now !== undefined && (this.input.book.nextExpiry() ?? Number.POSITIVE_INFINITY) <= now) {
+    if ((this.input.book.nextExpiry() ?? Number.POSITIVE_INFINITY) <= now) {
       this.postings = [];
       this.sunk = 0;
       const expire: MarketCommand = { type: "expire", now };
@@ -57,7 +62,9 @@ class Planner {
       this.sunk = 0;
       let answer: Answer;
       try {
-        answer = this.handle(command);
+        // Every field checked before the book is touched; a throw after that poisons the working book.
+        const problem = commandProblem(command);
+        answer = problem === undefined ? this.handle(command) : invalid(problem);
       } catch (error) {
         // The working book may be half-changed: the caller must discard it and plan again without it.
         throw new PoisonedCommand(index, error);
@@ -97,9 +104,14 @@ class Planner {
       quantity: c.quantity, remaining: 0, filled: 0, reserved: 0, status: "rejected", seq: 0, priority: 0, expiresAt: c.expiresAt ?? null,
     };
     // Times are checked against the batch's clock: valid when sent is not enough.
-    if (c.expiresAt !== undefined && this.input.now !== undefined && expiryProblem(c.expiresAt, this.input.now) !== undefined) {
+    if (c.expiresAt !== undefined && expiryProblem(c.expiresAt, this.input.now) !== undefined) {
       return this.rejected(row, EngineCode.INVALID_EXPIRY);
     }
+    // Every field as the engine judges it, before any arithmetic on it: a wrong kind of value never
+    // reaches the reservation maths. The market's tick and lot are left to book.process, after the
+    // size and funds checks below, as they always were.
+    const shape = validatePlace({ ...c, orderId: id, stp: c.stp ?? DEFAULT_STP }, 1, 1);
+    if (shape !== EngineCode.OK) return this.rejected(row, shape);
     // What to hold back before matching.
     let need: number | undefined;
     let budget = c.budget;
@@ -131,6 +143,8 @@ class Planner {
   }
 
   private amend(c: Extract<MarketCommand, { type: "amend" }>): Answer {
+    const shape = validateAmend(c, 1, 1); // tick and lot: book.process, as for a place
+    if (shape !== EngineCode.OK) return reject(shape);
     const current = this.order(c.orderId);
     const view = this.input.book.getOrder(c.orderId);
     if (current && view && view.playerId === c.playerId && current.side === "buy") {
@@ -324,7 +338,11 @@ function malformed(c: Extract<MarketCommand, { type: "place" }>, budget: number 
   const positive = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n > 0;
   if (!positive(c.quantity)) return EngineCode.INVALID_QUANTITY;
   if (c.orderType === "limit" && !positive(c.price)) return EngineCode.INVALID_PRICE;
-  if (c.orderType === "market" && c.side === "buy" && !positive(budget)) return EngineCode.INVALID_BUDGET;
+  if (c.orderType === "market" && c.side === "buy" && !positive(budget)) {
+    // No budget given: it was priceLimit x quantity, which is either not a price or too large.
+    if (c.budget !== undefined) return EngineCode.INVALID_BUDGET;
+    return positive(c.priceLimit) ? EngineCode.NOTIONAL_OVERFLOW : EngineCode.INVALID_PRICE;
+  }
   return EngineCode.NOTIONAL_OVERFLOW;
 }
 
@@ -343,4 +361,9 @@ export class PoisonedCommand extends Error {
 
 function reject(code: number): Answer {
   return { ok: false, code, ...describe(code) };
+}
+
+/** A command with a field out of bounds or of the wrong kind: refused alone, the field named. */
+export function invalid(problem: string): Answer {
+  return { ok: false, code: RoomCode.INVALID_COMMAND, reason: "INVALID_COMMAND", message: problem };
 }
