@@ -42,8 +42,17 @@ export async function sendCommand(env: Env, slug: string, playerId: string, comm
     throw new ApiError(503, "market_unreachable", ROOMS_RESTARTING, undefined, { "Retry-After": "2" });
   }
   if (response.status === 404) throw new ApiError(404, "unknown_market", `no market ${slug}`);
+  // The room checks the command again with its own clock (expiresAt may have passed on the way):
+  // its refusal is the client's to fix, not an outage.
+  if (response.status === 400) throw new ApiError(400, "invalid_command", await roomRefusal(response));
   if (!response.ok) throw new ApiError(503, "market_unreachable", `${ROOMS_RESTARTING} (the market answered ${response.status})`, undefined, { "Retry-After": "2" });
   return (await response.json()) as Answer;
+}
+
+async function roomRefusal(response: Response): Promise<string> {
+  const body = (await response.json().catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
+  const message = body?.error?.message;
+  return typeof message === "string" && message.length > 0 ? message.slice(0, 300) : "the market refused the command as malformed";
 }
 
 /** HTTP status for a room answer that is not ok. */
