@@ -8,26 +8,27 @@ import { expiryProblem, MAX_BUDGET, MAX_ORDER_QUANTITY, MAX_PRICE } from "./boun
 import type { MarketStats } from "./market/stats";
 import type { Answer, FillRow, OrderRow } from "./settlement/types";
 
-const bounded = (field: string, max: number) => z.number().int(`${field} must be a whole number`).min(1, `${field} must be at least 1`).max(max, `${field} must be at most ${max}`);
+const bounded = (field: string, max: number) =>
+  z.number(`${field} must be a number`).int(`${field} must be a whole number`).min(1, `${field} must be at least 1`).max(max, `${field} must be at most ${max}`);
 /** Checked against the clock when the message arrives; the planner checks again at its batch's time. */
-const expiresAt = z.number().superRefine((v, ctx) => {
+const expiresAt = z.number("expiresAt must be a number").superRefine((v, ctx) => {
   const problem = expiryProblem(v, Date.now());
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
-const id = z.string().uuid();
+const id = z.uuid("orderId must be a uuid");
 const ref = z.string().max(64).optional();
 
 export const ClientMessage = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("place"),
     ref,
-    clientOrderId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _.:- only"),
-    side: z.enum(["buy", "sell"]),
-    orderType: z.enum(["limit", "market"]),
+    clientOrderId: z.string("clientOrderId must be a string").regex(/^[A-Za-z0-9_.:-]{1,64}$/, "clientOrderId must be 1-64 letters, digits or _.:-"),
+    side: z.enum(["buy", "sell"], "side must be buy or sell"),
+    orderType: z.enum(["limit", "market"], "orderType must be limit or market"),
     price: bounded("price", MAX_PRICE).optional(),
     quantity: bounded("quantity", MAX_ORDER_QUANTITY),
-    timeInForce: z.enum(["GTC", "IOC", "FOK", "POST_ONLY"]).optional(),
-    stp: z.enum(["none", "cancel_taker", "cancel_maker", "cancel_both"]).optional(),
+    timeInForce: z.enum(["GTC", "IOC", "FOK", "POST_ONLY"], "timeInForce must be one of GTC, IOC, FOK, POST_ONLY").optional(),
+    stp: z.enum(["none", "cancel_taker", "cancel_maker", "cancel_both"], "stp must be one of none, cancel_taker, cancel_maker, cancel_both").optional(),
     expiresAt: expiresAt.optional(),
     budget: bounded("budget", MAX_BUDGET).optional(),
     priceLimit: bounded("priceLimit", MAX_PRICE).optional(),
@@ -80,5 +81,8 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
   if (parsed.success) return { ok: true, message: parsed.data };
   const issue = parsed.error.issues[0]!;
   const ref = refOf(value);
-  return { ok: false, message: `${issue.path.join(".") || "message"}: ${issue.message}`, ...(ref !== undefined ? { ref } : {}) };
+  // Our messages name their field; zod's own ("Invalid input") get the path in front.
+  const field = String(issue.path.at(-1) ?? "");
+  const message = field && issue.message.includes(field) ? issue.message : `${issue.path.join(".") || "message"}: ${issue.message}`;
+  return { ok: false, message, ...(ref !== undefined ? { ref } : {}) };
 }
