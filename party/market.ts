@@ -6,6 +6,7 @@
 import type * as Party from "partykit/server";
 import { openNeon } from "../db/neon";
 import { recentTrades } from "../db/market/read";
+import { earliestExpiry, ExpiryAlarm } from "./market/expiry";
 import { Feed } from "./market/feed";
 import { MarketSession, type Published } from "./market/session";
 import { Throttle } from "./market/throttle";
@@ -31,15 +32,31 @@ export default class MarketRoom implements Party.Server {
   private readonly byPlayer = new Map<string, Set<Party.Connection>>();
   private ready: Promise<void> | undefined;
   /**
-   * The market slug (= room id), kept once known: PartyKit refuses `room.id` while any onAlarm is
-   * running (including to the other handlers that run while it awaits a batch) and before the first
-   * connection of a room woken by its alarm. Stored too, so that such a room can open its market.
+   * The market slug (= room id), kept once known. PartyKit refuses `room.id` while any onAlarm is
+   * running, to every handler (a socket message or a batch's publishing while the alarm awaits its
+   * expire command), and for good in a room woken by its alarm alone (its id is only ever set by a
+   * first request). Never read `room.id` anywhere else: stored at the first open, so that a room
+   * woken by its alarm alone (evicted, restarted) can open its market.
    */
   private slug: string | undefined;
+  private readonly expiry: ExpiryAlarm;
 
-  constructor(readonly room: Party.Room) {}
+  constructor(readonly room: Party.Room) {
+    this.expiry = new ExpiryAlarm(room.storage, () => this.slug ?? null);
+  }
 
+  /**
+   * PartyKit's own call, before the first request, socket or alarm. It must not throw: a room woken
+   * by its alarm would then never reach onAlarm (which logs and re-arms). Every handler opens the
+   * market again itself (start()) and fails there with the reason if it still cannot.
+   */
   async onStart(): Promise<void> {
+    await this.start().catch((error: unknown) => {
+      console.error(JSON.stringify({ msg: "market room could not open; the next request or alarm retries", market: this.slug ?? null, error: String(error).slice(0, 300) }));
+    });
+  }
+
+  private async start(): Promise<void> {
     // A failed open (database down) is retried by the next event instead of being remembered forever.
     this.ready ??= this.open().catch((error: unknown) => {
       this.ready = undefined;
@@ -72,11 +89,22 @@ export default class MarketRoom implements Party.Server {
     if (!slug) throw new Error("the room does not know its market yet (woken by an alarm before its first request)");
     const max = Number(env(this.room, "DB_POOL_MAX") ?? 4);
     const neon = openNeon({ databaseUrl, wsProxy: env(this.room, "NEON_WS_PROXY"), max: Number.isSafeInteger(max) && max > 0 ? max : 4 });
-    this.session = await MarketSession.open(() => neon.db, slug, (p) => this.published(p));
-    if (!this.session) return;
-    const recent = await recentTrades(neon.db, slug, 50);
-    this.feed = new Feed(this.session, (m) => this.broadcast(m), recent.reverse());
-    await this.scheduleExpiry();
+    try {
+      // Fields are set only once everything loaded: a failed open leaves no half-open market behind.
+      const session = await MarketSession.open(() => neon.db, slug, (p) => this.published(p));
+      if (!session) {
+        await neon.close();
+        return;
+      }
+      const recent = await recentTrades(neon.db, slug, 50);
+      this.feed = new Feed(session, (m) => this.broadcast(m), recent.reverse());
+      this.session = session;
+    } catch (error) {
+      await neon.close();
+      throw error;
+    }
+    // Alarms do not survive every restart (partykit dev keeps them in memory): arm from the book.
+    await this.expiry.arm(this.session.nextExpiry());
   }
 
   static async onBeforeConnect(request: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
@@ -91,7 +119,7 @@ export default class MarketRoom implements Party.Server {
 
   async onConnect(connection: Party.Connection<ConnState>, ctx: Party.ConnectionContext): Promise<void> {
     // PartyKit lets a second early connection in before the first one's onStart has finished.
-    await this.onStart();
+    await this.start();
     const playerId = ctx.request.headers.get("x-bazaar-player");
     connection.setState({ playerId });
     if (playerId) {
@@ -129,7 +157,7 @@ export default class MarketRoom implements Party.Server {
       return reply({ type: "error", code: "bad_message", message: parsed.message });
     }
     const message = parsed.message;
-    await this.onStart();
+    await this.start();
     if (message.type === "resync") return reply(this.feed!.snapshot());
     const playerId = sender.state?.playerId;
     if (!playerId) return reply({ type: "error", code: "sign_in_required", message: "connect with a player token to trade" });
@@ -143,7 +171,7 @@ export default class MarketRoom implements Party.Server {
   }
 
   async onRequest(request: Party.Request): Promise<Response> {
-    await this.onStart();
+    await this.start();
     if (!this.session || !this.feed) return Response.json({ error: { code: "unknown_market", message: `no market ${this.slug}` } }, { status: 404 });
     if (request.method === "GET") {
       if (request.headers.get("accept")?.includes("text/event-stream")) return this.openSse();
@@ -164,37 +192,45 @@ export default class MarketRoom implements Party.Server {
   }
 
   /**
-   * Expire what is due: one "expire" command through the same group commit as everything else, so an
-   * expiry never fails a batch. A failure (database down) is logged and the alarm re-armed shortly.
+   * Expire what is due: one "expire" command queued behind any running batch, committed through the
+   * same group commit as everything else, so an expiry never fails a batch. Nothing here reads
+   * `room.id`. A failure (database down, market not loaded, the batch not committed) is logged and
+   * the alarm re-armed with a backoff (ExpiryAlarm.failed), never lost.
    */
   async onAlarm(): Promise<void> {
+    this.expiry.fired();
     try {
-      await this.onStart();
-      if (!this.session) return;
-      await this.session.submit({ type: "expire", now: Date.now() });
-      await this.scheduleExpiry();
+      await this.start(); // a room woken by its alarm alone opens its market here (slug from storage)
+      const session = this.session;
+      if (!session) return; // no such market: nothing to expire
+      const answer = await session.submit({ type: "expire", now: Date.now() });
+      if (!answer.ok) throw new Error(`the expire command was not committed: ${answer.reason} (${answer.message})`);
+      this.expiry.succeeded();
+      // From the committed open orders, not the working book another batch may be planning in.
+      await this.expiry.arm(earliestExpiry(session.openOrders.values()));
     } catch (error) {
-      console.error(JSON.stringify({ msg: "market expiry alarm failed; retrying in 2 s", market: this.slug ?? null, error: String(error).slice(0, 300) }));
-      await this.room.storage.setAlarm(Date.now() + 2_000);
+      await this.expiry.failed(error);
     }
   }
 
-  private async scheduleExpiry(): Promise<void> {
-    const next = this.session?.nextExpiry();
-    if (next !== undefined) await this.room.storage.setAlarm(Math.max(next, Date.now() + 50));
-  }
-
+  /**
+   * A committed batch. Must not throw: the session calls it after COMMIT, and an exception there
+   * would answer a committed batch as not committed (RETRY).
+   */
   private published(p: Published): void {
-    this.feed?.push(p);
-    for (const order of p.orders) this.toPlayer(order.playerId, { type: "order", order });
-    for (const fill of p.fills) {
-      const message: ServerMessage = { type: "fill", fill: { ...fill, market: this.session!.config.slug } };
-      this.toPlayer(fill.makerPlayerId, message);
-      if (fill.takerPlayerId !== fill.makerPlayerId) this.toPlayer(fill.takerPlayerId, message);
+    try {
+      this.feed?.push(p);
+      for (const order of p.orders) this.toPlayer(order.playerId, { type: "order", order });
+      for (const fill of p.fills) {
+        const message: ServerMessage = { type: "fill", fill: { ...fill, market: this.session?.config.slug ?? this.slug ?? "" } };
+        this.toPlayer(fill.makerPlayerId, message);
+        if (fill.takerPlayerId !== fill.makerPlayerId) this.toPlayer(fill.takerPlayerId, message);
+      }
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "could not publish a committed batch", market: this.slug ?? null, seq: p.seq, error: String(error).slice(0, 300) }));
     }
-    if (p.orders.some((o) => o.expiresAt !== null)) {
-      this.scheduleExpiry().catch((error: unknown) => console.error(JSON.stringify({ msg: "could not set the expiry alarm", market: this.slug ?? null, error: String(error) })));
-    }
+    // A timed order came or went: the alarm follows the earliest expiry (the book is the committed state here).
+    if (this.session && p.orders.some((o) => o.expiresAt !== null)) void this.expiry.arm(this.session.nextExpiry());
   }
 
   private toPlayer(playerId: string, message: ServerMessage): void {

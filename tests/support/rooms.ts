@@ -91,3 +91,93 @@ async function proxyProcess(port: number, allow: string): Promise<Pick<WsProxy, 
     },
   };
 }
+
+/**
+ * A stand-in for the room object PartyKit 0.0.115 hands a server (node_modules/partykit/dist/
+ * generated.js, createDurable): `id` throws while an alarm handler runs and, in an object that
+ * no request has reached (woken by its alarm alone), for good; storage keeps keys and the one
+ * alarm and outlives the server (an evicted or restarted object gets a new server, same storage).
+ * For what `partykit dev` cannot show: it never evicts an idle room, and forgets alarms on restart.
+ */
+export class FakePartyStorage {
+  readonly kv = new Map<string, unknown>();
+  alarm: number | null = null;
+  failSetAlarm = false;
+  async get<T>(key: string): Promise<T | undefined> {
+    return this.kv.get(key) as T | undefined;
+  }
+  async put(key: string, value: unknown): Promise<void> {
+    this.kv.set(key, value);
+  }
+  async getAlarm(): Promise<number | null> {
+    return this.alarm;
+  }
+  async setAlarm(at: number | Date): Promise<void> {
+    if (this.failSetAlarm) throw new Error("storage refused setAlarm");
+    this.alarm = typeof at === "number" ? at : at.getTime();
+  }
+  async deleteAlarm(): Promise<void> {
+    this.alarm = null;
+  }
+}
+
+export interface FakeParty {
+  room: import("partykit/server").Room;
+  storage: FakePartyStorage;
+  /** As the platform fires the alarm: onStart first if nothing started the server, then onAlarm with `id` refused; the alarm is deleted after unless the handler set it again. */
+  fireAlarm(server: import("partykit/server").Server): Promise<void>;
+  /** As a request reaches the object: the first one sets the id (unless an alarm started the server first), onStart, then onRequest. */
+  request(server: import("partykit/server").Server, init: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+}
+
+export function fakePartyRoom(opts: { slug: string; env: Record<string, unknown>; storage?: FakePartyStorage }): FakeParty {
+  const storage = opts.storage ?? new FakePartyStorage();
+  let id: string | undefined;
+  let inAlarm = false;
+  let started = false;
+  const room = {
+    get id(): string {
+      if (inAlarm) throw new Error("You can not access `Party.id` in the `onAlarm` handler.");
+      if (id) return id;
+      throw new Error("Party.id is not yet initialized. This is probably a bug in PartyKit.");
+    },
+    internalID: `fake-${opts.slug}`,
+    name: "main",
+    env: opts.env,
+    storage,
+    broadcast: () => {},
+    getConnections: () => [].values(),
+    getConnection: () => undefined,
+  } as unknown as import("partykit/server").Room;
+  return {
+    room,
+    storage,
+    async fireAlarm(server) {
+      if (!started) {
+        started = true;
+        await server.onStart?.();
+      }
+      const before = storage.alarm;
+      inAlarm = true;
+      try {
+        await server.onAlarm?.();
+      } finally {
+        inAlarm = false;
+      }
+      if (storage.alarm === before) storage.alarm = null;
+    },
+    async request(server, init) {
+      if (!started) {
+        id = opts.slug;
+        started = true;
+        await server.onStart?.();
+      }
+      const request = new Request(`http://fake/parties/main/${opts.slug}`, {
+        method: init.method ?? "GET",
+        headers: init.headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      return server.onRequest!(request as unknown as import("partykit/server").Request);
+    },
+  };
+}
