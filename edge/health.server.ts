@@ -54,7 +54,7 @@ export async function health(env: Env): Promise<Health> {
 export function downMessage(h: Health): string | undefined {
   if (h.ok) return undefined;
   const parts = [h.db === "down" ? "the database" : undefined, h.rooms === "down" ? "the market rooms" : undefined].filter(Boolean);
-  return `${parts.join(" and ")} ${parts.length > 1 ? "are" : "is"} restarting; nothing was changed, try again in a few seconds`;
+  return `${parts.join(" and ")} ${parts.length > 1 ? "are" : "is"} restarting; try again in a few seconds (an order sent just now is listed under Orders if it was placed)`;
 }
 
 export const RETRY_AFTER_SECONDS = "5";
