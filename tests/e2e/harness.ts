@@ -68,7 +68,11 @@ export async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
+/** E2E_ONLY=name,name runs only those tests (by name; a partial run while working on one suite). */
+const only = process.env.E2E_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);
+
 export async function test(name: string, fn: () => Promise<void>) {
+  if (only && !only.includes(name)) return;
   const start = performance.now();
   process.stdout.write(`  ${name} ... `);
   try {

@@ -14,6 +14,7 @@
  *              sideways scrolling; screenshots into docs/screenshots/
  *   then the suites in tests/e2e/*.e2e.ts (listed in `suites` below), each in its own file.
  *
+ * E2E_ONLY=trade,offline runs only the named tests.
  * Bounded: the whole run stops (stack stopped by PID) after E2E_TIMEOUT_S (default 300) seconds.
  * Writes .data/test-results/e2e.json ({ tests, passed, results }) for scripts/test.ts.
  */
