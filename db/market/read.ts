@@ -94,22 +94,95 @@ export async function myOrders(db: Db, q: { playerId: string; status: "open" | "
   return found.map((r) => ({ ...toOrderRow(r as never), market: r.market as string, createdAt: r.createdAt as string }));
 }
 
-/** My fills, as maker or taker, with my side, fee and the market. */
-export async function myFills(db: Db, q: { playerId: string; market?: string; limit?: number }) {
+export interface MyFill {
+  /** The fill's row id: with its time, the keyset for paging (see `before`). */
+  id: number;
+  market: string;
+  seq: number;
+  price: number;
+  quantity: number;
+  /** My side of the trade (a self-trade counts as its taker side). */
+  side: "buy" | "sell";
+  role: "maker" | "taker";
+  /** Copper I paid in fees for this fill. */
+  fee: number;
+  orderId: string;
+  /** ISO 8601, UTC, seconds. */
+  at: string;
+}
+
+export interface MyFillsQuery {
+  playerId: string;
+  market?: string;
+  /** My side. */
+  side?: "buy" | "sell";
+  /** Fills at or after this instant. */
+  from?: Date;
+  /** Fills before this instant. */
+  to?: Date;
+  /** Only fills older than this one (a fill id from a previous page): keyset paging, newest first. */
+  before?: number;
+  limit?: number;
+}
+
+/** The filter of my fills; my side is the taker's side when I took, else the other one. */
+function fillsWhere(q: MyFillsQuery) {
+  const mine = sql`(f.maker_player_id = ${q.playerId} or f.taker_player_id = ${q.playerId})`;
+  const side = sql`case when f.taker_player_id = ${q.playerId} then f.taker_side else (case f.taker_side when 'buy' then 'sell' else 'buy' end) end`;
+  const where = [mine];
+  if (q.market) where.push(sql`f.market_slug = ${q.market}`);
+  if (q.side) where.push(sql`${side} = ${q.side}`);
+  if (q.from) where.push(sql`f.created_at >= ${q.from.toISOString()}::timestamptz`);
+  if (q.to) where.push(sql`f.created_at < ${q.to.toISOString()}::timestamptz`);
+  if (q.before !== undefined) where.push(sql`(f.created_at, f.id) < (select b.created_at, b.id from fills b where b.id = ${q.before})`);
+  return { side, where: sql.join(where, sql` and `) };
+}
+
+/** My fills, as maker or taker, with my side, fee and the market; filtered, newest first (at most 500). */
+export async function myFills(db: Db, q: MyFillsQuery): Promise<MyFill[]> {
+  return selectFills(db, q, Math.min(Math.max(q.limit ?? 100, 1), 500));
+}
+
+/** Newest first: time, then row id (the fills of one batch share their time). */
+async function selectFills(db: Db, q: MyFillsQuery, limit: number): Promise<MyFill[]> {
+  const { side, where } = fillsWhere(q);
   const found = await rows<Record<string, string>>(db, sql`
-    select f.market_slug as market, f.seq::text as seq, f.price::text as price, f.quantity::text as quantity,
-      case when f.taker_player_id = ${q.playerId} then f.taker_side else (case f.taker_side when 'buy' then 'sell' else 'buy' end) end as side,
+    select f.id::text as id, f.market_slug as market, f.seq::text as seq, f.price::text as price, f.quantity::text as quantity,
+      ${side} as side,
       case when f.taker_player_id = ${q.playerId} then 'taker' else 'maker' end as role,
       case when f.taker_player_id = ${q.playerId} then f.taker_fee else f.maker_fee end::text as fee,
       case when f.taker_player_id = ${q.playerId} then f.taker_order_id else f.maker_order_id end::text as "orderId",
       to_char(f.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at
-    from fills f where (f.maker_player_id = ${q.playerId} or f.taker_player_id = ${q.playerId})
-      ${q.market ? sql`and f.market_slug = ${q.market}` : sql``}
-    order by f.created_at desc, f.seq desc limit ${Math.min(Math.max(q.limit ?? 100, 1), 500)}`);
+    from fills f where ${where}
+    order by f.created_at desc, f.id desc limit ${limit}`);
   return found.map((f) => ({
-    market: f.market!, seq: +f.seq!, price: +f.price!, quantity: +f.quantity!, side: f.side as "buy" | "sell",
+    id: +f.id!, market: f.market!, seq: +f.seq!, price: +f.price!, quantity: +f.quantity!, side: f.side as "buy" | "sell",
     role: f.role as "maker" | "taker", fee: +f.fee!, orderId: f.orderId!, at: f.at!,
   }));
+}
+
+/** One page of my fills and the cursor of the next (older) page, null on the last. */
+export async function myFillsPage(db: Db, q: MyFillsQuery & { limit: number }): Promise<{ fills: MyFill[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(q.limit, 1), 500);
+  const found = await selectFills(db, q, limit + 1);
+  const fills = found.slice(0, limit);
+  return { fills, nextCursor: found.length > limit ? String(fills[fills.length - 1]!.id) : null };
+}
+
+/** Totals of my filtered fills (copper): bought and sold notional, what I paid and got, fees. */
+export async function myFillsTotals(db: Db, q: Omit<MyFillsQuery, "before" | "limit">) {
+  const { side, where } = fillsWhere(q);
+  const [t] = await rows<Record<string, string>>(db, sql`
+    select count(*)::text as count,
+      coalesce(sum(case when s.side = 'buy' then s.notional + s.fee end), 0)::text as paid,
+      coalesce(sum(case when s.side = 'sell' then s.notional - s.fee end), 0)::text as received,
+      coalesce(sum(s.fee), 0)::text as fees
+    from (
+      select ${side} as side, f.price * f.quantity as notional,
+        case when f.taker_player_id = ${q.playerId} then f.taker_fee else f.maker_fee end as fee
+      from fills f where ${where}
+    ) s`);
+  return { count: Number(t!.count), paid: Number(t!.paid), received: Number(t!.received), fees: Number(t!.fees) };
 }
 
 /** Markets holding open orders whose expiry has passed: their rooms' alarms are late (or lost). */
