@@ -125,8 +125,8 @@ export default function Home() {
       <section className="card" aria-labelledby="fills">
         <div className="card-head">
           <h2 id="fills">Recent fills</h2>
-          <Link to="/orders?tab=fills" reloadDocument={offline}>
-            History
+          <Link to="/trades" reloadDocument={offline}>
+            Trade history
           </Link>
         </div>
         {fills.length === 0 ? <p className="muted">No trades yet. Open a market and place your first order.</p> : null}

@@ -34,7 +34,12 @@ export default function Orders() {
   const markets = [...new Set(orders.map((o) => o.market))];
   return (
     <>
-      <h1>Orders</h1>
+      <div className="page-head">
+        <h1>Orders</h1>
+        <Link to="/trades" reloadDocument={offline}>
+          Trade history
+        </Link>
+      </div>
       <nav className="segmented tabs-inline" aria-label="Order views">
         {(Object.keys(TABS) as Tab[]).map((t) => (
           <Link key={t} to={`?tab=${t}`} className={`seg ${t === tab ? "on" : ""}`} aria-current={t === tab ? "page" : undefined} reloadDocument={offline}>
@@ -82,6 +87,11 @@ export default function Orders() {
             </tr>
           ))}
         </HistoryTable>
+      ) : null}
+      {tab === "fills" ? (
+        <p className="muted small-text">
+          Your last 100 fills. <Link to="/trades" reloadDocument={offline}>Trade history</Link> has all of them, with filters, totals and a CSV download.
+        </p>
       ) : null}
       {tab === "fills" ? (
         <HistoryTable label="Fills" empty={fills.length === 0 ? "No fills yet." : null} columns={["Market", "Side", "Price", "Qty", "Fee"]}>
