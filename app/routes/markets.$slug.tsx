@@ -84,7 +84,7 @@ export default function Market() {
   const revalidator = useRevalidator();
   const [params] = useSearchParams();
   const [pending, setPending] = useState<Pending | null>(null);
-  const [picked, setPicked] = useState<{ price: number; n: number } | null>(null);
+  const [picked, setPicked] = useState<{ price: number; side?: "buy" | "sell"; n: number } | null>(null);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const toastId = useRef(0);
   const revalidateSoon = useRef<ReturnType<typeof setTimeout>>();
@@ -225,7 +225,7 @@ export default function Market() {
           <div className="panel-head">
             <h2 id="book-h">Order book</h2>
           </div>
-          <DepthLadder bids={bids} asks={asks} onPick={me ? (price) => setPicked({ price, n: Date.now() }) : undefined} />
+          <DepthLadder bids={bids} asks={asks} onPick={me ? (price, side) => setPicked({ price, side, n: Date.now() }) : undefined} />
         </section>
 
         <section className="panel ticket-panel" aria-labelledby="ticket-h">
@@ -244,6 +244,7 @@ export default function Market() {
               clientOrderId={me.clientOrderId}
               available={{ gold: me.gold, items: me.items }}
               defaultPrice={defaultPrice}
+              best={{ bid: bids[0]?.[0], ask: asks[0]?.[0] }}
               picked={picked}
               connection={feed.connection}
               offline={offline}

@@ -15,11 +15,11 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
  * connection may have dropped after the room applied the command; an order sent again with the
  * same clientOrderId gets the first answer, never a second order.
  */
-const ROOMS_RESTARTING = "the market rooms are restarting or not answering; try again in a few seconds";
+const ROOMS_RESTARTING = "The market rooms are restarting or not answering. Try again in a few seconds; an order sent again with the same clientOrderId is never placed twice.";
 
 export function roomUrl(env: Env, slug: string): string {
-  if (!env.PARTY_HOST) throw new ApiError(503, "markets_unavailable", "market rooms are not configured (PARTY_HOST)");
-  if (!SLUG.test(slug)) throw new ApiError(404, "unknown_market", `no market ${slug}`);
+  if (!env.PARTY_HOST) throw new ApiError(503, "markets_unavailable", "The market rooms are not configured (PARTY_HOST). Set PARTY_HOST and restart the server.");
+  if (!SLUG.test(slug)) throw new ApiError(404, "unknown_market", `There is no market ${slug}. Check the market's slug in the list of markets.`);
   const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(env.PARTY_HOST);
   return `${local ? "http" : "https"}://${env.PARTY_HOST}/parties/main/${slug}`;
 }
@@ -41,18 +41,18 @@ export async function sendCommand(env: Env, slug: string, playerId: string, comm
     if (error instanceof ApiError) throw error;
     throw new ApiError(503, "market_unreachable", ROOMS_RESTARTING, undefined, { "Retry-After": "2" });
   }
-  if (response.status === 404) throw new ApiError(404, "unknown_market", `no market ${slug}`);
+  if (response.status === 404) throw new ApiError(404, "unknown_market", `There is no market ${slug}. Check the market's slug in the list of markets.`);
   // The room checks the command again with its own clock (expiresAt may have passed on the way):
   // its refusal is the client's to fix, not an outage.
   if (response.status === 400) throw new ApiError(400, "invalid_command", await roomRefusal(response));
-  if (!response.ok) throw new ApiError(503, "market_unreachable", `${ROOMS_RESTARTING} (the market answered ${response.status})`, undefined, { "Retry-After": "2" });
+  if (!response.ok) throw new ApiError(503, "market_unreachable", `${ROOMS_RESTARTING} (The market answered ${response.status}.)`, undefined, { "Retry-After": "2" });
   return (await response.json()) as Answer;
 }
 
 async function roomRefusal(response: Response): Promise<string> {
   const body = (await response.json().catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
   const message = body?.error?.message;
-  return typeof message === "string" && message.length > 0 ? message.slice(0, 300) : "the market refused the command as malformed";
+  return typeof message === "string" && message.length > 0 ? message.slice(0, 300) : "The market refused the command as malformed. Check its fields and send it again.";
 }
 
 /** HTTP status for a room answer that is not ok. */
@@ -74,7 +74,7 @@ export function throwIfRejected(answer: Answer): Answer {
 export async function fetchRoom(env: Env, slug: string, init: RequestInit & { query?: string } = {}): Promise<Response> {
   try {
     const response = await fetch(`${roomUrl(env, slug)}${init.query ?? ""}`, init);
-    if (response.status === 404) throw new ApiError(404, "unknown_market", `no market ${slug}`);
+    if (response.status === 404) throw new ApiError(404, "unknown_market", `There is no market ${slug}. Check the market's slug in the list of markets.`);
     return response;
   } catch (error) {
     if (error instanceof ApiError) throw error;

@@ -13,7 +13,9 @@ import type { ActiveSession } from "../auth/sessions.server";
 import type { AppLoadContext } from "../context.server";
 import { field } from "../forms.server";
 import { fetchRoom, sendCommand } from "../market/room.server";
-import { parseGold } from "../../app/utils/price";
+import { formatCount, formatGold } from "../../app/utils/money";
+import { orderOutcome } from "../../app/utils/order-words";
+import { checkPrice, checkQuantity, checkTicket } from "../../app/utils/ticket";
 
 export type Snapshot = Extract<ServerMessage, { type: "snapshot" }>;
 
@@ -47,41 +49,35 @@ export interface TicketResult {
 const CLIENT_ORDER_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The ticket's fields with the same checks as the page's ticket (app/utils/ticket.ts): the market's
+ * tick and lot and the bounds of party/bounds.ts that the API applies, each message naming its field.
+ */
 function readTicket(form: FormData, market: MarketSummary): Review | { fieldErrors: Record<string, string> } {
   const fieldErrors: Record<string, string> = {};
   const side = field(form, "side");
   const orderType = field(form, "orderType") || "limit";
-  if (side !== "buy" && side !== "sell") fieldErrors.side = "Choose buy or sell.";
-  if (orderType !== "limit" && orderType !== "market") fieldErrors.orderType = "Choose limit or market.";
-  const price = parseGold(field(form, "price"));
-  if (price === undefined || price <= 0) fieldErrors.price = "Enter a price in gold, like 1.25.";
-  else if (price % market.tickSize !== 0) fieldErrors.price = `The price must be a multiple of ${market.tickSize} copper.`;
-  const quantity = Number(field(form, "quantity"));
-  if (!Number.isSafeInteger(quantity) || quantity <= 0) fieldErrors.quantity = "Enter a whole number of items.";
-  else if (quantity % market.lotSize !== 0) fieldErrors.quantity = `The quantity must be a multiple of ${market.lotSize}.`;
+  if (side !== "buy" && side !== "sell") fieldErrors.side = "Choose whether to buy or sell.";
+  if (orderType !== "limit" && orderType !== "market") fieldErrors.orderType = "Choose a limit or a market order.";
+  const check = checkTicket({ side: side === "sell" ? "sell" : "buy", orderType: orderType === "market" ? "market" : "limit", price: field(form, "price"), quantity: field(form, "quantity") }, market);
+  Object.assign(fieldErrors, check.errors);
   const clientOrderId = field(form, "clientOrderId");
-  if (!CLIENT_ORDER_ID.test(clientOrderId)) fieldErrors.clientOrderId = "Reload the page and try again.";
+  if (!CLIENT_ORDER_ID.test(clientOrderId)) fieldErrors.clientOrderId = "This form has expired. Reload the page and enter the order again.";
   if (Object.keys(fieldErrors).length) return { fieldErrors };
-  return { side: side as Review["side"], orderType: orderType as Review["orderType"], price: price!, quantity, clientOrderId };
+  return { side: side as Review["side"], orderType: orderType as Review["orderType"], price: check.price!, quantity: check.quantity!, clientOrderId };
 }
 
-/** The room's answer in words for the page ("done" says little to a player). */
-function words(answer: Answer): string {
-  if (!answer.ok) return answer.message;
+/** A message that may come from the API's plumbing ("no market x") as a sentence for the page. */
+const sentence = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? "" : "."}`;
+
+function summarize(answer: Answer, intent: string, market: MarketSummary) {
   const o = answer.order;
-  if (answer.canceled?.length) return "Canceled.";
-  if (!o) return "Done.";
-  if (o.status === "filled") return `Filled: ${o.filled} traded.`;
-  if (o.status === "open") return o.filled > 0 ? `Partly filled (${o.filled}); the rest is on the book.` : "Placed: your order is on the book.";
-  return `Order ${o.status}.`;
+  const message =
+    answer.ok && intent === "amend" && o
+      ? `Amended: your ${o.side} order now has ${formatCount(o.remaining)} ${market.name} on the book${o.price === null ? "" : ` at ${formatGold(o.price)} gold`}.`
+      : orderOutcome(answer, market.name);
+  return { ok: answer.ok, reason: answer.reason, message, ...(o ? { status: o.status, filled: o.filled } : {}) };
 }
-
-const summarize = (answer: Answer) => ({
-  ok: answer.ok,
-  reason: answer.reason,
-  message: words(answer),
-  ...(answer.order ? { status: answer.order.status, filled: answer.order.filled } : {}),
-});
 
 /** The market page's action. Expected failures come back as data with a 4xx status, in words. */
 export async function marketAction(request: Request, context: AppLoadContext, session: ActiveSession, market: MarketSummary, form: FormData) {
@@ -92,9 +88,9 @@ export async function marketAction(request: Request, context: AppLoadContext, se
   const run = async (command: Parameters<typeof sendCommand>[3]) => {
     try {
       const answer = await sendCommand(context.env, market.slug, session.player.id, command);
-      return data<TicketResult>({ intent, answer: summarize(answer) }, { status: answer.ok ? 200 : 409 });
+      return data<TicketResult>({ intent, answer: summarize(answer, intent, market) }, { status: answer.ok ? 200 : 409 });
     } catch (error) {
-      if (error instanceof ApiError) return data<TicketResult>({ intent, formError: `${error.message}. Nothing was placed.` }, { status: error.status });
+      if (error instanceof ApiError) return data<TicketResult>({ intent, formError: sentence(error.message) }, { status: error.status });
       throw error;
     }
   };
@@ -103,7 +99,7 @@ export async function marketAction(request: Request, context: AppLoadContext, se
     case "review":
     case "place": {
       const ticket = readTicket(form, market);
-      if ("fieldErrors" in ticket) return data<TicketResult>({ intent, formError: "Please fix the order.", fieldErrors: ticket.fieldErrors }, { status: 400 });
+      if ("fieldErrors" in ticket) return data<TicketResult>({ intent, formError: Object.values(ticket.fieldErrors).join(" "), fieldErrors: ticket.fieldErrors }, { status: 400 });
       if (intent === "review") return data<TicketResult>({ intent, review: ticket });
       return run({
         type: "place",
@@ -117,16 +113,17 @@ export async function marketAction(request: Request, context: AppLoadContext, se
     case "cancel":
     case "amend": {
       const orderId = field(form, "orderId");
-      if (!UUID.test(orderId)) return data<TicketResult>({ intent, formError: "That order could not be found." }, { status: 400 });
+      if (!UUID.test(orderId)) return data<TicketResult>({ intent, formError: "That order could not be found. Reload the page to see your open orders." }, { status: 400 });
       if (intent === "cancel") return run({ type: "cancel", orderId });
-      const price = field(form, "price") ? parseGold(field(form, "price")) : undefined;
-      const quantity = field(form, "quantity") ? Number(field(form, "quantity")) : undefined;
-      if ((price !== undefined && !(price > 0)) || (quantity !== undefined && !(Number.isSafeInteger(quantity) && quantity > 0))) {
-        return data<TicketResult>({ intent, formError: "Enter a positive price and a whole quantity." }, { status: 400 });
-      }
-      return run({ type: "amend", orderId, ...(price ? { price } : {}), ...(quantity ? { quantity } : {}) });
+      // The same tick, lot and bounds as a new order, each message naming its field.
+      const p = field(form, "price") ? checkPrice(field(form, "price"), market) : undefined;
+      const q = field(form, "quantity") ? checkQuantity(field(form, "quantity"), market) : undefined;
+      const fieldErrors = { ...(p?.error ? { price: p.error } : {}), ...(q?.error ? { quantity: q.error } : {}) };
+      if (!p && !q) return data<TicketResult>({ intent, formError: "Enter a new price or quantity to amend the order." }, { status: 400 });
+      if (Object.keys(fieldErrors).length) return data<TicketResult>({ intent, formError: Object.values(fieldErrors).join(" "), fieldErrors }, { status: 400 });
+      return run({ type: "amend", orderId, ...(p?.price ? { price: p.price } : {}), ...(q?.quantity ? { quantity: q.quantity } : {}) });
     }
     default:
-      return data<TicketResult>({ intent, formError: "Unknown action." }, { status: 400 });
+      return data<TicketResult>({ intent, formError: "That action is not known. Reload the page and try again." }, { status: 400 });
   }
 }

@@ -15,44 +15,52 @@ const roomNames = new Map<number, string>(Object.entries(RoomCode).map(([k, v]) 
 
 export const codeName = (code: number) => roomNames.get(code) ?? resultCodeName(code);
 
+/**
+ * One sentence per code for people, in the style of every message players and API clients read:
+ * what is wrong, then what to do, capitalised, with a full stop. Fields are named as the API spells
+ * them. The machine name stays in the answer's `reason` (and the API's `code`).
+ */
 const messages: Record<string, string> = {
-  OK: "done",
-  BUDGET_REQUIRED: "a market buy needs a budget or a price limit, so the currency can be reserved",
-  INVALID_COMMAND: "the command is not understood",
-  INSUFFICIENT_FUNDS: "not enough available currency for this order (price x quantity plus fees)",
-  INSUFFICIENT_ITEMS: "not enough available items for this sell order",
-  MARKET_NOT_OPEN: "this market is not open for trading",
-  RATE_LIMITED: "too many commands: slow down",
-  RETRY: "the market could not save this batch; nothing changed, try again",
-  UNKNOWN_COMMAND: "the command type is not one of place, cancel, amend, cancelAll",
-  INVALID_ORDER_ID: "orderId must name an order (a uuid)",
-  INVALID_PLAYER_ID: "the player is not known (playerId must be a uuid)",
-  INVALID_CLIENT_ORDER_ID: "clientOrderId must be 1-64 letters, digits or _.:-",
-  INVALID_SIDE: "side must be buy or sell",
-  INVALID_ORDER_TYPE: "orderType must be limit or market",
-  INVALID_TIME_IN_FORCE: "timeInForce must be GTC, IOC, FOK or POST_ONLY (market orders: IOC or FOK)",
-  INVALID_STP: "stp must be none, cancel_taker, cancel_maker or cancel_both",
-  INVALID_BUDGET: "budget must be a positive whole number of copper, on market buys only",
-  INVALID_TIME: "now must be a whole number of epoch milliseconds",
-  LEVEL_OVERFLOW: "the price level's total quantity would pass 9,007,199,254,740,991",
-  PRICE_NOT_ON_TICK: "the price must be a multiple of the market's tick size",
-  QUANTITY_NOT_ON_LOT: "the quantity must be a multiple of the market's lot size",
-  INVALID_QUANTITY: "the quantity must be a positive whole number",
-  INVALID_PRICE: "the price must be a positive whole number of copper",
-  ORDER_NOT_FOUND: "no such open order in this market",
-  NOT_OWNER: "that order belongs to someone else",
-  POST_ONLY_WOULD_CROSS: "a post-only order would have traded at once, so it was not placed",
-  FOK_NOT_FILLABLE: "a fill-or-kill order could not be filled completely at once",
-  NOTIONAL_OVERFLOW: "price x quantity is too large",
-  LIFETIME_OVERFLOW: "the order's filled plus open quantity would pass 9,007,199,254,740,991; place a new order instead",
-  INVALID_EXPIRY: "expiresAt must be in the future and at most 365 days ahead (epoch milliseconds), on a resting limit order",
-  DUPLICATE_ORDER_ID: "an order with this id already exists",
-  NOTHING_TO_AMEND: "the amendment changes nothing",
+  OK: "Done.",
+  BUDGET_REQUIRED: "A market buy needs a budget or a price limit, so the gold can be reserved. Give a worst price (priceLimit) or a budget.",
+  INVALID_COMMAND: "The market did not understand this command. Check its fields and send it again.",
+  INSUFFICIENT_FUNDS: "Not enough available currency for this order: price x quantity plus the fee is more than you have free. Lower the quantity or the price.",
+  INSUFFICIENT_ITEMS: "Not enough available items for this sell order. Lower the quantity, or cancel a sell order that holds them.",
+  MARKET_NOT_OPEN: "This market is not open for trading right now. Try again when it reopens.",
+  RATE_LIMITED: "Too many orders at once: slow down and try again in a moment.",
+  RETRY: "The market could not save this batch, and nothing changed. Please try again.",
+  UNKNOWN_COMMAND: "The command type must be one of place, cancel, amend or cancelAll.",
+  INVALID_ORDER_ID: "That order id is not valid: orderId must be an order's uuid.",
+  INVALID_PLAYER_ID: "The player is not known (playerId must be a uuid). Sign in again.",
+  INVALID_CLIENT_ORDER_ID: "The clientOrderId must be 1-64 letters, digits or _.:- characters. Send the order with another id.",
+  INVALID_SIDE: "The side must be buy or sell.",
+  INVALID_ORDER_TYPE: "The orderType must be limit or market.",
+  INVALID_TIME_IN_FORCE: "The timeInForce must be GTC, IOC, FOK or POST_ONLY (market orders: IOC or FOK).",
+  INVALID_STP: "The stp must be none, cancel_taker, cancel_maker or cancel_both.",
+  INVALID_BUDGET: "The budget must be a positive whole number of copper, and only market buys take one.",
+  INVALID_TIME: "The time must be a whole number of epoch milliseconds.",
+  LEVEL_OVERFLOW: "That price level is full (its total quantity would pass 9,007,199,254,740,991). Choose another price.",
+  PRICE_NOT_ON_TICK: "The price must be a multiple of the market's tick size. Round it to the tick and send it again.",
+  QUANTITY_NOT_ON_LOT: "The quantity must be a multiple of the market's lot size. Round it to the lot and send it again.",
+  INVALID_QUANTITY: "The quantity must be a positive whole number of items.",
+  INVALID_PRICE: "The price must be a positive whole number of copper.",
+  ORDER_NOT_FOUND: "No such open order in this market: it may have filled, expired or been canceled. Reload your open orders.",
+  NOT_OWNER: "That order belongs to someone else. You can only change your own orders.",
+  POST_ONLY_WOULD_CROSS: "A post-only order would have traded at once, so it was not placed. Choose a price that does not cross the book.",
+  FOK_NOT_FILLABLE: "A fill-or-kill order could not be filled completely at once, so nothing traded. Lower the quantity or change the price.",
+  NOTIONAL_OVERFLOW: "The order's price x quantity is too large. Lower the price or the quantity.",
+  LIFETIME_OVERFLOW: "The order's filled plus open quantity would pass 9,007,199,254,740,991. Place a new order instead.",
+  INVALID_EXPIRY: "The expiresAt must be in the future and at most 365 days ahead (epoch milliseconds), on a resting limit order.",
+  DUPLICATE_ORDER_ID: "An order with this clientOrderId already exists. Send a new order with another id.",
+  NOTHING_TO_AMEND: "The amendment changes nothing. Give a new price or quantity.",
 };
+
+/** A code this file has no words for still gets a sentence, never its bare machine name. */
+const FALLBACK = "The market refused this command. Check the order and try again.";
 
 export function describe(code: number): { reason: string; message: string } {
   const reason = codeName(code);
-  return { reason, message: messages[reason] ?? reason.toLowerCase().replaceAll("_", " ") };
+  return { reason, message: messages[reason] ?? FALLBACK };
 }
 
 export { EngineCode };

@@ -4,9 +4,10 @@ type Level = [number, number];
 
 /**
  * The depth ladder: asks above (lowest nearest the middle), the spread, bids below. Each row's bar
- * shows the cumulative quantity; a row is a button that puts its price into the ticket.
+ * shows the cumulative quantity; a row is a button that puts its price into the ticket, with the side
+ * that takes it: tapping an ask sets up a buy at that price, tapping a bid a sell.
  */
-export function DepthLadder({ bids, asks, onPick, rows = 8 }: { bids: Level[]; asks: Level[]; onPick?: (price: number) => void; rows?: number }) {
+export function DepthLadder({ bids, asks, onPick, rows = 8 }: { bids: Level[]; asks: Level[]; onPick?: (price: number, side: "buy" | "sell") => void; rows?: number }) {
   const a = asks.slice(0, rows);
   const b = bids.slice(0, rows);
   const cum = (levels: Level[]) => levels.reduce<number[]>((acc, [, q]) => [...acc, (acc.at(-1) ?? 0) + q], []);
@@ -26,7 +27,11 @@ export function DepthLadder({ bids, asks, onPick, rows = 8 }: { bids: Level[]; a
     return (
       <li key={`${side}${price}`} className={side}>
         {onPick ? (
-          <button type="button" onClick={() => onPick(price)} aria-label={`${side === "ask" ? "Ask" : "Bid"} ${formatGold(price)} gold, ${formatCount(qty)} items: use this price`}>
+          <button
+            type="button"
+            onClick={() => onPick(price, side === "ask" ? "buy" : "sell")}
+            aria-label={`${side === "ask" ? "Ask" : "Bid"} ${formatGold(price)} gold, ${formatCount(qty)} items: ${side === "ask" ? "buy" : "sell"} at this price`}
+          >
             {content}
           </button>
         ) : (

@@ -6,12 +6,14 @@
  * the ticket says it needs a connection: nothing is ever queued.
  */
 import { Form, useFetcher } from "@remix-run/react";
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { CommandMessage } from "../../../party/protocol";
 import type { Answer } from "../../../party/settlement/types";
 import { CsrfField } from "../forms";
 import { formatCount, formatGold } from "~/utils/money";
-import { goldInput, parseGold, preview } from "~/utils/price";
+import { orderOutcome } from "~/utils/order-words";
+import { goldInput, preview } from "~/utils/price";
+import { checkTicket } from "~/utils/ticket";
 import type { ConnectionState } from "./useMarketFeed";
 
 export interface TicketMarket {
@@ -40,7 +42,10 @@ interface Props {
   clientOrderId: string;
   available: { gold: number; items: number };
   defaultPrice: number;
-  picked: { price: number; n: number } | null;
+  /** The best bid and ask now (the "Best bid" / "Best ask" buttons). */
+  best: { bid?: number; ask?: number };
+  /** A price tapped in the book, and the side that takes it (an ask is bought, a bid sold). */
+  picked: { price: number; side?: "buy" | "sell"; n: number } | null;
   connection: ConnectionState;
   offline: boolean;
   command: (m: CommandMessage) => Promise<Answer>;
@@ -53,7 +58,25 @@ interface Props {
 
 const newOrderId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-function Stepper(props: { id: string; label: string; name: string; value: string; onChange: (v: string) => void; step: () => void; back: () => void; unit: string; stepWords: string; inputMode: "decimal" | "numeric"; error?: string }) {
+function Stepper(props: {
+  id: string;
+  label: string;
+  name: string;
+  value: string;
+  onChange: (v: string) => void;
+  step: () => void;
+  back: () => void;
+  unit: string;
+  stepWords: string;
+  inputMode: "decimal" | "numeric";
+  error?: string;
+  /** The field's limits, in words under the field (and its description). */
+  hint: ReactNode;
+  /** Buttons that fill the field. */
+  extra?: ReactNode;
+}) {
+  const hintId = `${props.id}-hint`;
+  const errorId = `${props.id}-err`;
   return (
     <div className="field">
       <label htmlFor={props.id}>{props.label}</label>
@@ -69,7 +92,7 @@ function Stepper(props: { id: string; label: string; name: string; value: string
           autoComplete="off"
           onChange={(e) => props.onChange(e.target.value)}
           aria-invalid={props.error ? true : undefined}
-          aria-describedby={props.error ? `${props.id}-err` : undefined}
+          aria-describedby={props.error ? `${errorId} ${hintId}` : hintId}
         />
         <span className="unit" aria-hidden="true">
           {props.unit}
@@ -79,10 +102,14 @@ function Stepper(props: { id: string; label: string; name: string; value: string
         </button>
       </div>
       {props.error ? (
-        <p className="field-error" id={`${props.id}-err`}>
+        <p className="field-error" id={errorId}>
           {props.error}
         </p>
       ) : null}
+      <p className="limits" id={hintId}>
+        {props.hint}
+      </p>
+      {props.extra}
     </div>
   );
 }
@@ -98,11 +125,14 @@ export function OrderTicket(p: Props) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result | undefined>(p.serverResult);
   const dialog = useRef<HTMLDialogElement>(null);
+  const form = useRef<HTMLFormElement>(null);
   const fetcher = useFetcher<{ answer?: Result; formError?: string }>();
 
   useEffect(() => setResult(p.serverResult), [p.serverResult]);
   useEffect(() => {
-    if (p.picked) setPriceText(goldInput(p.picked.price));
+    if (!p.picked) return;
+    setPriceText(goldInput(p.picked.price));
+    if (p.picked.side) setSide(p.picked.side);
   }, [p.picked]);
   useEffect(() => {
     const d = dialog.current;
@@ -114,7 +144,7 @@ export function OrderTicket(p: Props) {
   // The HTTP path (socket not live): pending until the action answers.
   useEffect(() => {
     if (fetcher.state !== "idle" || !fetcher.data) return;
-    const r = fetcher.data.answer ?? { ok: false, message: fetcher.data.formError ?? "The order was not placed." };
+    const r = fetcher.data.answer ?? { ok: false, message: fetcher.data.formError ?? "The order was not placed. Try again." };
     setBusy(false);
     p.onPending(null);
     setResult(r);
@@ -122,13 +152,10 @@ export function OrderTicket(p: Props) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fetcher.state, fetcher.data]);
 
-  const price = parseGold(priceText);
-  const quantity = /^\d+$/.test(qtyText.trim()) ? Number(qtyText) : undefined;
-  const priceError = price === undefined || price <= 0 ? "Enter a price in gold, like 1.25." : price % market.tickSize ? `Use steps of ${formatGold(market.tickSize)} gold.` : undefined;
-  const qtyError = !quantity ? "Enter a whole number of items." : quantity % market.lotSize ? `Use lots of ${formatCount(market.lotSize)}.` : undefined;
-  const valid = !priceError && !qtyError;
-  const pv = valid ? preview(side, price!, quantity!, market.takerFeeBps) : null;
-  const short = pv && (side === "buy" ? pv.total > p.available.gold : quantity! > p.available.items);
+  // Checked on every keystroke against the tick, the lot, the bounds and what the player holds.
+  const check = checkTicket({ side, orderType, price: priceText, quantity: qtyText }, market, p.available);
+  const { price, quantity, errors, preview: pv } = check;
+  const valid = !errors.price && !errors.quantity;
   const open = market.status === "open";
   const canSend = !p.offline && open && !busy;
 
@@ -140,7 +167,12 @@ export function OrderTicket(p: Props) {
 
   const review = (e: FormEvent) => {
     e.preventDefault();
-    if (!valid || !canSend) return;
+    if (!canSend) return;
+    if (!valid) {
+      // The dialog never opens for an order that cannot be placed: the field that says why gets focus.
+      form.current?.querySelector<HTMLInputElement>("input[aria-invalid]")?.focus();
+      return;
+    }
     setResult(undefined);
     setConfirming({ side, orderType, price: price!, quantity: quantity!, clientOrderId: newOrderId() });
   };
@@ -163,7 +195,7 @@ export function OrderTicket(p: Props) {
           quantity: r.quantity,
           ...(r.orderType === "limit" ? { price: r.price } : { priceLimit: r.price }),
         });
-        const out = { ok: answer.ok, message: answer.ok ? describeOk(answer) : answer.message };
+        const out = { ok: answer.ok, message: orderOutcome(answer, market.name) };
         setResult(out);
         p.onAnswer(out);
       } catch (error) {
@@ -183,10 +215,25 @@ export function OrderTicket(p: Props) {
   };
 
   const sideWord = side === "buy" ? "Buy" : "Sell";
+  const bestButton = (which: "bid" | "ask") => {
+    const value = which === "bid" ? p.best.bid : p.best.ask;
+    const label = which === "bid" ? "Best bid" : "Best ask";
+    return (
+      <button
+        type="button"
+        className="chip"
+        disabled={value === undefined}
+        onClick={() => value !== undefined && setPriceText(goldInput(value))}
+        aria-label={value === undefined ? `${label}: none` : `${label}, ${formatGold(value)} gold: use this price`}
+      >
+        {label} <span className="num">{value === undefined ? "–" : formatGold(value)}</span>
+      </button>
+    );
+  };
   return (
     <div className={`ticket ${side}`}>
       {p.review ? <ServerConfirm review={p.review} csrf={p.csrf} market={market} /> : null}
-      <Form method="post" onSubmit={review} noValidate aria-label={`Order ticket for ${market.name}`}>
+      <Form method="post" onSubmit={review} noValidate aria-label={`Order ticket for ${market.name}`} ref={form}>
         <CsrfField token={p.csrf} />
         <input type="hidden" name="clientOrderId" value={p.clientOrderId} />
         <fieldset className="segmented sides">
@@ -198,7 +245,7 @@ export function OrderTicket(p: Props) {
             </label>
           ))}
         </fieldset>
-        <fieldset className="segmented small">
+        <fieldset className="segmented types">
           <legend className="visually-hidden">Order type</legend>
           {(["limit", "market"] as const).map((t) => (
             <label key={t} className={`seg ${orderType === t ? "on" : ""}`}>
@@ -218,7 +265,18 @@ export function OrderTicket(p: Props) {
           unit="gold"
           stepWords={`one tick, ${formatGold(market.tickSize)} gold`}
           inputMode="decimal"
-          error={priceText ? priceError : undefined}
+          error={errors.price}
+          hint={
+            <>
+              In gold, steps of <span className="num">{formatGold(market.tickSize)}</span> (tick)
+            </>
+          }
+          extra={
+            <div className="chips">
+              {bestButton("bid")}
+              {bestButton("ask")}
+            </div>
+          }
         />
         <Stepper
           id={`${id}-qty`}
@@ -231,7 +289,21 @@ export function OrderTicket(p: Props) {
           unit="items"
           stepWords={`one lot, ${formatCount(market.lotSize)}`}
           inputMode="numeric"
-          error={qtyText ? qtyError : undefined}
+          error={errors.quantity}
+          hint={
+            <>
+              Lots of <span className="num">{formatCount(market.lotSize)}</span> ·{" "}
+              {side === "buy" ? (
+                <>
+                  <span className="num">{formatGold(p.available.gold)}</span> gold available
+                </>
+              ) : (
+                <>
+                  <span className="num">{formatCount(p.available.items)}</span> available to sell
+                </>
+              )}
+            </>
+          }
         />
         <dl className="preview">
           <div>
@@ -246,12 +318,7 @@ export function OrderTicket(p: Props) {
             <dt>{side === "buy" ? "Total cost" : "You receive"}</dt>
             <dd className="num">{pv ? `${formatGold(pv.total)} gold` : "–"}</dd>
           </div>
-          <div>
-            <dt>Available</dt>
-            <dd className="num">{side === "buy" ? `${formatGold(p.available.gold)} gold` : `${formatCount(p.available.items)} items`}</dd>
-          </div>
         </dl>
-        {short ? <p className="warn">{side === "buy" ? "Not enough gold for this order." : "You don't have that many to sell."}</p> : null}
         {p.offline ? (
           <p className="notice" role="status">
             You're offline. Placing an order needs a connection to the market; nothing is queued. It will work again once you're back online.
@@ -259,9 +326,14 @@ export function OrderTicket(p: Props) {
         ) : !open ? (
           <p className="notice">This market is {market.status}: no new orders.</p>
         ) : null}
-        <button type="submit" name="intent" value="review" className={`submit ${side}`} disabled={!canSend} aria-disabled={!canSend}>
+        <button type="submit" name="intent" value="review" className={`submit ${side}`} disabled={!canSend} aria-disabled={!canSend} aria-describedby={!valid ? `${id}-fix` : undefined}>
           {busy ? "Pending…" : `Review ${sideWord.toLowerCase()} order`}
         </button>
+        {!valid && canSend ? (
+          <p className="fix-note" id={`${id}-fix`}>
+            Fix the {errors.price && errors.quantity ? "price and quantity" : errors.price ? "price" : "quantity"} above to review this order.
+          </p>
+        ) : null}
         <p className="sr-status" role="status" aria-live="polite">
           {busy ? "Order pending: waiting for the market to answer." : ""}
         </p>
@@ -290,15 +362,6 @@ export function OrderTicket(p: Props) {
       </dialog>
     </div>
   );
-}
-
-function describeOk(a: Answer): string {
-  const o = a.order;
-  if (!o) return "Done.";
-  if (o.status === "filled") return `Filled: ${formatCount(o.filled)} at market.`;
-  if (o.filled > 0) return `Partly filled (${formatCount(o.filled)}); the rest rests on the book.`;
-  if (o.status === "open") return "Placed: your order is on the book.";
-  return `Order ${o.status}.`;
 }
 
 function ConfirmSummary({ r, market }: { r: Review; market: TicketMarket }) {

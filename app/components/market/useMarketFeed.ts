@@ -172,13 +172,13 @@ export function useMarketFeed({ slug, host, getToken, initial, onPrivate, paused
   const command = useCallback((message: CommandMessage, timeoutMs = 10_000): Promise<Answer> => {
     const ws = socket.current;
     if (!ws || ws.readyState !== WebSocket.OPEN || stateRef.current.connection !== "live") {
-      return Promise.reject(new Error("not connected to the market"));
+      return Promise.reject(new Error("Not connected to the market. Wait for the connection to come back, then try again."));
     }
     const ref = message.ref ?? `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     return new Promise<Answer>((resolve, reject) => {
       const timer = setTimeout(() => {
         waiting.current.delete(ref);
-        reject(new Error("the market has not answered yet: check your open orders before trying again"));
+        reject(new Error("The market has not answered yet. Check your open orders before you try again."));
       }, timeoutMs);
       waiting.current.set(ref, (a) => {
         clearTimeout(timer);
