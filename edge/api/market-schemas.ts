@@ -80,8 +80,22 @@ export const MyOrdersQuery = z.strictObject({
   limit: queryPositiveInt("limit", 500).optional(),
 });
 export const MyOrders = z.object({ orders: z.array(OrderRow.extend({ market: z.string(), createdAt: z.string() })) });
-export const MyFillsQuery = z.strictObject({ market: MarketParams.shape.slug.optional(), limit: queryPositiveInt("limit", 500).optional() });
+const instant = (field: string) =>
+  z.iso.datetime({ offset: true, message: `${field} must be an ISO 8601 date-time, e.g. 2026-04-01T00:00:00Z` });
+export const MyFillsQuery = z.strictObject({
+  market: MarketParams.shape.slug.optional(),
+  side: z.enum(["buy", "sell"], "side must be buy or sell").optional().meta({ description: "my side of the fill" }),
+  from: instant("from").optional().meta({ description: "fills at or after this ISO 8601 date-time" }),
+  to: instant("to").optional().meta({ description: "fills before this ISO 8601 date-time" }),
+  cursor: z.string().regex(/^[1-9][0-9]{0,15}$/, "cursor must be a value returned as nextCursor").optional()
+    .meta({ description: "the nextCursor of the previous page: fills older than its last one (same filters)" }),
+  limit: queryPositiveInt("limit", 500).optional().meta({ description: "1-500, default 100" }),
+});
 export const MyFills = z.object({
-  fills: z.array(z.object({ market: z.string(), seq: z.int(), price: z.int(), quantity: z.int(), side: z.string(), role: z.string(), fee: z.int(), orderId: z.string(), at: z.string() })),
+  fills: z.array(z.object({
+    market: z.string(), seq: z.int(), price: z.int(), quantity: z.int(), side: z.enum(["buy", "sell"]), role: z.enum(["maker", "taker"]),
+    fee: z.int().meta({ description: "copper I paid in fees" }), orderId: z.string(), at: z.string().meta({ description: "ISO 8601, UTC" }),
+  })).meta({ description: "newest first" }),
+  nextCursor: z.string().nullable().meta({ description: "pass as cursor for the next (older) page; null on the last page" }),
 });
 export const ConnectToken = z.object({ token: z.string(), host: z.string(), room: z.string(), expiresInSeconds: z.int() });

@@ -1,5 +1,5 @@
 /** /api/v1 market endpoints: thin adapters over db/market/read and the room (edge/market/room). */
-import { candles, getMarket, listMarkets, myFills, myOrders, recentTrades } from "../../db/market/read";
+import { candles, getMarket, listMarkets, myFillsPage, myOrders, recentTrades } from "../../db/market/read";
 import { connectToken, fetchRoom, sendCommand, throwIfRejected } from "../market/room.server";
 import { ApiError } from "./http.server";
 import * as s from "./market-schemas";
@@ -111,10 +111,17 @@ export const marketRoutes: ApiRoute[] = [
     },
   }),
   route({
-    method: "GET", path: `${P}/fills`, operationId: "listMyFills", summary: "My fills (as maker or taker) with my side and fee",
+    method: "GET", path: `${P}/fills`, operationId: "listMyFills",
+    summary: "My fills (as maker or taker) with my side and fee, newest first; filters (market, side, from, to) and paging by cursor",
     auth: "bearer", query: s.MyFillsQuery, status: 200, response: s.MyFills,
     async handler({ context, query, session }) {
-      return { fills: await myFills(context.db, { playerId: session.player.id, market: query.market, limit: query.limit }) };
+      const page = await myFillsPage(context.db, {
+        playerId: session.player.id, market: query.market, side: query.side, limit: query.limit ?? 100,
+        from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined,
+        before: query.cursor ? Number(query.cursor) : undefined,
+      });
+      // The row id is the cursor's business: the fill is named by market and seq.
+      return { fills: page.fills.map(({ id: _id, ...f }) => f), nextCursor: page.nextCursor };
     },
   }),
 ];
