@@ -13,6 +13,8 @@ import { ConnectionPill } from "~/components/ConnectionPill";
 import { DepthLadder } from "~/components/market/DepthLadder";
 import { OpenOrders } from "~/components/market/OpenOrders";
 import { OrderTicket, type Pending } from "~/components/market/OrderTicket";
+import { ChartTabs } from "~/components/market/ChartTabs";
+import { DepthChart } from "~/components/market/DepthChart";
 import { PriceChart } from "~/components/market/PriceChart";
 import { TradeTape } from "~/components/market/TradeTape";
 import { sortedLevels, useMarketFeed, type PrivateMessage } from "~/components/market/useMarketFeed";
@@ -218,7 +220,7 @@ export default function Market() {
               })}
             </nav>
           </div>
-          <PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} />
+          <ChartTabs price={<PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} />} depth={() => <DepthChart book={feed} />} />
         </section>
 
         <section className="panel book-panel" aria-labelledby="book-h">
