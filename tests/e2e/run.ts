@@ -27,10 +27,11 @@ import {
   deadlineS, e2e, holding, live, marketFixture, newPlayer, PHONE, placeOrder, results, SHOTS, shutdown, signIn, signUp,
   t0, TABLET, test, waitForController, watchConsole,
 } from "./harness";
+import { chartSuite } from "./chart.e2e";
 import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "./stack";
 
 /** Browser suites in files of their own, run after the four above. */
-const suites: Array<() => Promise<void>> = [];
+const suites: Array<() => Promise<void>> = [chartSuite];
 
 const timer = setTimeout(() => {
   console.error(`\ne2e: over the ${deadlineS} s budget; stopping`);

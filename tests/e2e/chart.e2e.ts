@@ -1,0 +1,249 @@
+/**
+ * The market's chart panel (issue 14), on iron-ore with the market fixture's book and candles:
+ *
+ *   chart-volume   phone and tablet: volume has a pane and a scale of its own under the candles;
+ *                  read from the rendered canvases: the tallest volume bar's top is below the
+ *                  lowest candle pixel, and the candle scale's labels stay out of the volume pane
+ *   chart-depth    the depth chart's steps sit at the ladder's prices and cumulative totals, and
+ *                  follow the book when an order is placed (and canceled) through the API
+ *   chart-targets  at 360x740 and 768x1024, in both views, every control in the chart panel is at
+ *                  least 44x44 CSS px
+ *
+ * Other players (NPC bots) may trade iron-ore meanwhile: nothing here assumes an otherwise empty book.
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { DEMO_PASSWORD } from "../../db/seed";
+import { e2e, live, marketFixture, newPlayer, PHONE, SHOTS, TABLET, test } from "./harness";
+
+let fixture: Promise<void> | undefined;
+/** The fixture once per run (placing its orders again only replays them: idempotent by clientOrderId). */
+const ensureFixture = () => (fixture ??= marketFixture(e2e.stack!.url, e2e.stack!.stack.databaseUrl));
+
+async function api(p: string, init: { method?: string; token?: string; json?: unknown } = {}) {
+  const res = await fetch(`${e2e.stack!.url}/api/v1${p}`, {
+    method: init.method ?? "GET",
+    headers: { "content-type": "application/json", ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${p}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function openMarket(viewport: { width: number; height: number }) {
+  const player = await newPlayer(viewport);
+  await player.page.goto("/markets/iron-ore");
+  await live(player.page);
+  return player;
+}
+
+/** Where the candle and volume colours are drawn, in CSS px of the page, read from the chart's canvases. */
+function chartPixels(page: Page) {
+  return page.evaluate(() => {
+    const host = document.querySelector<HTMLElement>(".chart-canvas")!;
+    const root = getComputedStyle(document.documentElement);
+    // (No named functions inside evaluate: tsx would wrap them in a helper the page does not have.)
+    const colours = ["--up", "--down"].map((name) => {
+      const probe = document.createElement("i");
+      probe.style.color = root.getPropertyValue(name);
+      document.body.appendChild(probe);
+      const m = getComputedStyle(probe).color.match(/\d+(\.\d+)?/g)!.map(Number);
+      probe.remove();
+      return m.slice(0, 3);
+    });
+    const hostBox = host.getBoundingClientRect();
+    const found = { candle: { top: Infinity, bottom: -Infinity, n: 0 }, volume: { top: Infinity, bottom: -Infinity, n: 0 } };
+    const panes: Array<{ top: number; bottom: number }> = [];
+    for (const canvas of host.querySelectorAll("canvas")) {
+      const box = canvas.getBoundingClientRect();
+      // The panes span most of the width; the price and time axes are narrow or short.
+      if (box.width < hostBox.width * 0.6 || box.height < 30 || canvas.width === 0) continue;
+      panes.push({ top: box.top, bottom: box.bottom });
+      const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const scale = box.height / canvas.height;
+      for (let i = 0; i < data.length; i += 4) {
+        const a = data[i + 3]!;
+        if (a < 40) continue;
+        const hit = colours.some(([r, g, b]) => Math.abs(data[i]! - r!) < 6 && Math.abs(data[i + 1]! - g!) < 6 && Math.abs(data[i + 2]! - b!) < 6);
+        if (!hit) continue;
+        // Candles are opaque; volume bars are the same hues at 35% (--up-soft, --down-soft).
+        const kind = a >= 200 ? found.candle : a >= 70 && a <= 110 ? found.volume : null;
+        if (!kind) continue;
+        const y = box.top + Math.floor(i / 4 / canvas.width) * scale;
+        kind.top = Math.min(kind.top, y);
+        kind.bottom = Math.max(kind.bottom, y + scale);
+        kind.n++;
+      }
+    }
+    // The candles' price scale: its labels' area is the right-hand axis of the first pane.
+    return { ...found, panes: [...new Map(panes.map((p) => [`${p.top}`, p])).values()].sort((a, b) => a.top - b.top) };
+  });
+}
+
+/** The ladder's rows as [price in copper, cumulative total]. */
+async function ladder(page: Page, side: "bids" | "asks") {
+  const rows = await page.locator(`.ladder .${side} li:not(.empty)`).evaluateAll((lis) =>
+    lis.map((li) => [...li.querySelectorAll(".num")].map((n) => (n as HTMLElement).innerText)),
+  );
+  const levels = rows.map(([price, , total]) => [Number(price!.replace(/[^\d]/g, "")), Number(total!.replace(/[^\d]/g, ""))] as const);
+  // Best first (the ladder shows asks highest at the top).
+  return levels.sort((a, b) => (side === "bids" ? b[0] - a[0] : a[0] - b[0]));
+}
+
+/** The depth chart as drawn: its scales and the vertices of each side's outline. */
+async function depth(page: Page) {
+  return page.locator(".depth svg").evaluate((svg) => {
+    const [bid, ask] = ["bid", "ask"].map((cls) =>
+      (svg.querySelector(`.depth-line.${cls}`)?.getAttribute("d") ?? "")
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((c) => c.slice(1).split(",").map(Number) as [number, number]),
+    );
+    const [lo, hi, top, mid2] = ["lo", "hi", "top", "mid2"].map((k) => Number(svg.getAttribute(`data-${k}`)));
+    return { lo: lo!, hi: hi!, top: top!, mid2: mid2!, bid: bid!, ask: ask! };
+  });
+}
+
+type Drawn = Awaited<ReturnType<typeof depth>>;
+
+/** Each ladder level (price, cumulative total) is a vertex of that side's outline; undefined when all are. */
+function mismatch(d: Drawn, levels: { bids: ReadonlyArray<readonly [number, number]>; asks: ReadonlyArray<readonly [number, number]> }) {
+  const x = (p: number) => ((p - d.lo) / (d.hi - d.lo)) * 1000;
+  const y = (t: number) => 1000 - (t / d.top) * 1000;
+  for (const side of ["bids", "asks"] as const) {
+    const outline = side === "bids" ? d.bid : d.ask;
+    for (const [price, total] of levels[side]) {
+      const hit = outline.some(([px, py]) => Math.abs(px - x(price)) <= 0.11 && Math.abs(py - y(total)) <= 0.11);
+      if (!hit) return `${side}: no step at ${price} copper up to ${total} (outline ${JSON.stringify(outline.slice(0, 12))})`;
+    }
+  }
+  return undefined;
+}
+
+/** Every visible control in the chart panel, with its size. */
+function targets(page: Page) {
+  return page.locator(".chart-panel").evaluate((panel) =>
+    [...panel.querySelectorAll<HTMLElement>("a[href], button, [role=tab], input, select, [tabindex]:not([tabindex='-1'])")]
+      .filter((el) => el.offsetParent !== null && getComputedStyle(el).visibility !== "hidden")
+      .map((el) => {
+        const r = el.getBoundingClientRect();
+        return { name: (el.getAttribute("aria-label") ?? el.textContent ?? "").trim(), width: r.width, height: r.height };
+      }),
+  );
+}
+
+export async function chartSuite(): Promise<void> {
+  await test("chart-volume", async () => {
+    await ensureFixture();
+    for (const [label, viewport] of [["phone", PHONE], ["tablet", TABLET]] as const) {
+      const { context, page, errors } = await openMarket(viewport);
+      try {
+        await page.locator(".chart canvas").first().waitFor();
+        // Drawn on the next animation frame after the data is set.
+        await page.waitForFunction(() => !document.querySelector(".chart .chart-note"), null, { timeout: 10_000 });
+        await page.waitForTimeout(300);
+        const px = await chartPixels(page);
+        assert.equal(px.panes.length, 2, `${label}: two panes (candles, volume): ${JSON.stringify(px.panes)}`);
+        const [candlePane, volumePane] = px.panes as [{ top: number; bottom: number }, { top: number; bottom: number }];
+        assert.ok(px.candle.n > 500, `${label}: candles are drawn (${px.candle.n} px)`);
+        assert.ok(px.volume.n > 500, `${label}: volume bars are drawn (${px.volume.n} px)`);
+        assert.ok(
+          px.volume.top > px.candle.bottom,
+          `${label}: the tallest volume bar's top (${px.volume.top.toFixed(1)}) is below the lowest candle pixel (${px.candle.bottom.toFixed(1)})`,
+        );
+        assert.ok(px.candle.top >= candlePane.top && px.candle.bottom <= candlePane.bottom + 0.5, `${label}: candles inside the top pane`);
+        assert.ok(px.volume.top >= volumePane.top && px.volume.bottom <= volumePane.bottom + 0.5, `${label}: volume inside the bottom pane`);
+        assert.ok(volumePane.top >= candlePane.bottom, `${label}: the volume pane is under the candle pane`);
+        const share = (volumePane.bottom - volumePane.top) / (volumePane.bottom - candlePane.top);
+        assert.ok(share > 0.15 && share < 0.35, `${label}: the volume pane is about a quarter of the chart (${share.toFixed(2)})`);
+        // The bars reach near their pane's top (the tallest bar fills its own scale, not the price scale's).
+        assert.ok(px.volume.top - volumePane.top < (volumePane.bottom - volumePane.top) * 0.25, `${label}: the tallest bar nearly fills the volume pane`);
+        await page.locator(".chart-panel").screenshot({ path: path.join(SHOTS, `${label}-chart-volume.png`) });
+        assert.deepEqual(errors, [], `${label}: no console errors`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  await test("chart-depth", async () => {
+    await ensureFixture();
+    for (const [label, viewport] of [["phone", PHONE], ["tablet", TABLET]] as const) {
+      const { context, page, errors } = await openMarket(viewport);
+      try {
+        await page.getByRole("tab", { name: "Depth" }).click();
+        await page.locator(".depth svg").waitFor();
+        assert.equal(await page.getByRole("tab", { name: "Depth" }).getAttribute("aria-selected"), "true");
+        assert.ok(await page.locator(".chart canvas").first().isHidden(), "the price chart is hidden behind its tab");
+        const book = { bids: await ladder(page, "bids"), asks: await ladder(page, "asks") };
+        assert.ok(book.bids.length >= 3 && book.asks.length >= 3, `${label}: the fixture's book is on the ladder`);
+        const drawn = await depth(page);
+        assert.equal(mismatch(drawn, book), undefined, `${label}: the depth chart's steps are the ladder's totals`);
+        assert.equal(drawn.mid2, book.bids[0]![0] + book.asks[0]![0], `${label}: the mid is between the best bid and ask`);
+        assert.ok(drawn.bid.every(([x]) => x <= 500) && drawn.ask.every(([x]) => x >= 500), `${label}: bids left of the mid, asks right`);
+        const mid = await page.locator(".depth-tag.mid").innerText();
+        assert.match(mid, /Mid\s+\d+\.\d{2,3}/, `${label}: the mid price is marked`);
+        await page.locator(".chart-panel").screenshot({ path: path.join(SHOTS, `${label}-depth.png`) });
+
+        if (label === "tablet") {
+          // A new bid through the API, at a price the book has no level at yet, below the best bid.
+          const taken = new Set(book.bids.map(([p]) => p));
+          let price = book.bids[0]![0] - 1;
+          while (taken.has(price) && price > 2) price--;
+          const token = (await api("/tokens", { method: "POST", json: { username: "bob", password: DEMO_PASSWORD, label: "e2e chart" } })).token as string;
+          const placed = (await api("/markets/iron-ore/orders", {
+            method: "POST",
+            token,
+            json: { clientOrderId: `chart-${Date.now().toString(36)}`, side: "buy", price, quantity: 30 },
+          })) as { order?: { id: string } };
+          try {
+            await page.locator(".ladder .bids li", { hasText: (price / 100).toFixed(2) }).first().waitFor({ timeout: 10_000 });
+            let problem: string | undefined = "not checked";
+            for (let i = 0; i < 20 && problem; i++) {
+              const now = { bids: await ladder(page, "bids"), asks: await ladder(page, "asks") };
+              const at = now.bids.find(([p]) => p === price);
+              problem = at ? mismatch(await depth(page), now) : `no ladder row at ${price}`;
+              if (problem) await page.waitForTimeout(250);
+            }
+            assert.equal(problem, undefined, "after the new order the depth chart still matches the ladder, with the new step");
+            await page.locator(".chart-panel").screenshot({ path: path.join(SHOTS, "tablet-depth-after-order.png") });
+          } finally {
+            if (placed.order?.id) await api(`/markets/iron-ore/orders/${placed.order.id}`, { method: "DELETE", token });
+          }
+          // And the step goes away again with the order.
+          await page.locator(".ladder .bids li", { hasText: (price / 100).toFixed(2) }).first().waitFor({ state: "detached", timeout: 10_000 });
+          const after = await depth(page);
+          const x = ((price - after.lo) / (after.hi - after.lo)) * 1000;
+          assert.ok(!after.bid.some(([px]) => Math.abs(px - x) < 0.11), "the canceled order's step is gone");
+        }
+        assert.deepEqual(errors, [], `${label}: no console errors`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  await test("chart-targets", async () => {
+    await ensureFixture();
+    for (const viewport of [{ width: 360, height: 740 }, { width: 768, height: 1024 }]) {
+      const { context, page, errors } = await openMarket(viewport);
+      try {
+        for (const view of ["Price", "Depth"]) {
+          await page.getByRole("tab", { name: view }).click();
+          const all = await targets(page);
+          // Price: the two tabs and four timeframes; Depth: the tabs (the timeframes are hidden).
+          assert.ok(all.length >= (view === "Price" ? 6 : 2), `${viewport.width} ${view}: the controls are found (${all.length})`);
+          const small = all.filter((t) => t.width < 44 || t.height < 44);
+          assert.deepEqual(small, [], `${viewport.width}x${viewport.height} ${view}: every touch target in the chart panel is >= 44x44`);
+        }
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${viewport.width}: no sideways scrolling (${overflow}px)`);
+        assert.deepEqual(errors, [], "no console errors");
+      } finally {
+        await context.close();
+      }
+    }
+  });
+}
