@@ -161,6 +161,13 @@ export async function chartSuite(): Promise<void> {
         // The bars reach near their pane's top (the tallest bar fills its own scale, not the price scale's).
         assert.ok(px.volume.top - volumePane.top < (volumePane.bottom - volumePane.top) * 0.25, `${label}: the tallest bar nearly fills the volume pane`);
         await page.locator(".chart-panel").screenshot({ path: path.join(SHOTS, `${label}-chart-volume.png`) });
+        // Hidden behind the Depth tab and shown again, the chart is drawn again at its size.
+        await page.getByRole("tab", { name: "Depth" }).click();
+        await page.locator(".depth svg").waitFor();
+        await page.getByRole("tab", { name: "Price" }).click();
+        await page.waitForTimeout(300);
+        const again = await chartPixels(page);
+        assert.ok(again.candle.n > 500 && again.volume.n > 500 && again.volume.top > again.candle.bottom, `${label}: drawn again after the Depth tab`);
         assert.deepEqual(errors, [], `${label}: no console errors`);
       } finally {
         await context.close();
@@ -185,7 +192,12 @@ export async function chartSuite(): Promise<void> {
         assert.ok(drawn.bid.every(([x]) => x <= 500) && drawn.ask.every(([x]) => x >= 500), `${label}: bids left of the mid, asks right`);
         const mid = await page.locator(".depth-tag.mid").innerText();
         assert.match(mid, /Mid\s+\d+\.\d{2,3}/, `${label}: the mid price is marked`);
+        // Pointing at the bid side reads the quantity bid at that price or better.
+        const plot = (await page.locator(".depth-plot").boundingBox())!;
+        await page.mouse.move(plot.x + plot.width * 0.3, plot.y + plot.height / 2);
+        assert.match(await page.locator(".depth-readout").innerText(), /^\d+\.\d{2} [\d,]+ to buy$/, `${label}: the readout`);
         await page.locator(".chart-panel").screenshot({ path: path.join(SHOTS, `${label}-depth.png`) });
+        await page.mouse.move(0, 0);
 
         if (label === "tablet") {
           // A new bid through the API, at a price the book has no level at yet, below the best bid.
