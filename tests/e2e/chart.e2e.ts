@@ -82,14 +82,16 @@ function chartPixels(page: Page) {
   });
 }
 
-/** The ladder's rows as [price in copper, cumulative total]. */
+/** The ladder's levels, best first, as [price in copper, cumulative quantity from the best price]. */
 async function ladder(page: Page, side: "bids" | "asks") {
   const rows = await page.locator(`.ladder .${side} li:not(.empty)`).evaluateAll((lis) =>
-    lis.map((li) => [...li.querySelectorAll(".num")].map((n) => (n as HTMLElement).innerText)),
+    lis.map((li) => [...li.querySelectorAll(".num")].map((n) => n.textContent ?? "")),
   );
-  const levels = rows.map(([price, , total]) => [Number(price!.replace(/[^\d]/g, "")), Number(total!.replace(/[^\d]/g, ""))] as const);
-  // Best first (the ladder shows asks highest at the top).
-  return levels.sort((a, b) => (side === "bids" ? b[0] - a[0] : a[0] - b[0]));
+  const levels = rows.map(([price, qty]) => [Number(price!.replace(/[^\d]/g, "")), Number(qty!.replace(/[^\d]/g, ""))] as const);
+  // Best first (the ladder shows asks highest at the top), then summed outwards.
+  levels.sort((a, b) => (side === "bids" ? b[0] - a[0] : a[0] - b[0]));
+  let total = 0;
+  return levels.map(([price, qty]) => [price, (total += qty)] as const);
 }
 
 /** The depth chart as drawn: its scales and the vertices of each side's outline. */
