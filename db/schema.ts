@@ -34,6 +34,8 @@ export const players = pgTable(
     passwordHash: text("password_hash").notNull(),
     roles: text("roles").array().notNull().default(sql`'{player}'::text[]`),
     status: text("status").notNull().default("active"),
+    /** An NPC trader of the demo world (npc/): a real account, marked so that people can tell. */
+    bot: boolean("bot").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [

@@ -169,7 +169,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     dataDir,
     port: Number(process.env.PGLITE_PORT ?? 5433),
     maxConnections: Number(process.env.PGLITE_MAX_CONNECTIONS ?? 64),
-    prepare: (opened) => prepareDatabase(opened),
+    // The stack passes NPC_SECRET when the demo world is on (npc/).
+    prepare: (opened) =>
+      prepareDatabase(opened, console.log, process.env.NPC_SECRET ? { demoWorld: { secret: process.env.NPC_SECRET, markets: process.env.DEMO_WORLD_MARKETS?.split(",") } } : {}),
   });
   console.log(`PGlite (${path.relative(process.cwd(), dataDir) || dataDir}) listening on ${server.url} after ${Math.round(performance.now() - t0)} ms`);
   let stopping = false;

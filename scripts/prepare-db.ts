@@ -6,6 +6,7 @@
 import { migrate } from "../db/migrate";
 import type { Opened } from "../db/open";
 import { seed } from "../db/seed";
+import { prepareDemoWorld } from "../npc/setup";
 
 export interface Prepared {
   migrateMs: number;
@@ -14,7 +15,12 @@ export interface Prepared {
   seeded: boolean;
 }
 
-export async function prepareDatabase(opened: Opened, log: (line: string) => void = console.log): Promise<Prepared> {
+export interface PrepareOptions {
+  /** The demo world (npc/): its NPC traders' password secret, and optionally only some markets. */
+  demoWorld?: { secret: string; markets?: string[] };
+}
+
+export async function prepareDatabase(opened: Opened, log: (line: string) => void = console.log, o: PrepareOptions = {}): Promise<Prepared> {
   const t0 = performance.now();
   await migrate(opened);
   const migrateMs = Math.round(performance.now() - t0);
@@ -23,5 +29,6 @@ export async function prepareDatabase(opened: Opened, log: (line: string) => voi
   const { created } = await seed(opened.db);
   const seedMs = Math.round(performance.now() - t1);
   log(created ? `seeded the database (first run) in ${seedMs} ms` : "seed data already present");
+  if (o.demoWorld) await prepareDemoWorld(opened.db, o.demoWorld.secret, log, { markets: o.demoWorld.markets });
   return { migrateMs, seedMs, seeded: created };
 }

@@ -57,6 +57,12 @@ export interface StackOptions {
   handleSignals?: boolean;
   /** Readiness timeouts in ms. */
   timeouts?: Partial<Record<"db" | "proxy" | "web" | "party" | "build", number>>;
+  /**
+   * The demo world (npc/): the embedded database creates the NPC traders and a week of history
+   * before it listens (a DATABASE_URL is prepared by the caller), and [npc] trades live once the
+   * stack is up. Off when undefined.
+   */
+  demoWorld?: { markets?: string[]; stepMs?: number };
 }
 
 export interface Stack {
@@ -256,7 +262,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     backing.push({
       name: "db",
       command: tsNode("pglite-server.ts"),
-      env: { ...parent, PGLITE_PORT: String(ports.pglite), PGLITE_DIR: pgliteDir },
+      env: {
+        ...parent,
+        PGLITE_PORT: String(ports.pglite),
+        PGLITE_DIR: pgliteDir,
+        ...(options.demoWorld ? { NPC_SECRET: vars.SESSION_SECRET!, ...(options.demoWorld.markets ? { DEMO_WORLD_MARKETS: options.demoWorld.markets.join(",") } : {}) } : {}),
+      },
     });
   }
   if (useProxy) {
@@ -343,6 +354,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       waitForHttp(`${url}/`, timeouts.web, alive("web")).then(() => say(`web ready: ${url}`)),
       waitForHttp(`${partyUrl}/`, timeouts.party, alive("party")).then(() => say(`party ready: ${partyUrl}`)),
     ]);
+    if (options.demoWorld) {
+      // The live NPC traders: API clients like any player; restarted on exit, never a reason to stop.
+      launch([{
+        name: "npc",
+        command: `exec ${cmd(process.execPath, "--import", "tsx", path.join("npc", "run.ts"))}`,
+        env: { ...parent, BAZAAR_URL: url, NPC_SECRET: vars.SESSION_SECRET!, NPC_STEP_MS: String(options.demoWorld.stepMs ?? 1_500) },
+      }], false);
+    }
   } catch (error) {
     await stop(`not ready: ${(error as Error).message}`);
     throw new Error(`the stack did not start: ${(error as Error).message}`);
@@ -389,11 +408,11 @@ export function clearStaleLock(lockFile: string, exitedPid: number, say: (line: 
 }
 
 /**
- * SIGTERM to web and party first (they hold database connections), then the proxy, then the db
+ * SIGTERM to the NPC traders, then web and party (they hold database connections), then the proxy, then the db
  * (PGlite closes its directory on SIGTERM); each group gets a grace period, then SIGKILL.
  */
 export async function stopCommands(commands: Command[]): Promise<void> {
-  const order = ["web", "party", "proxy", "db"];
+  const order = ["npc", "web", "party", "proxy", "db"];
   const byName = (name: string) => commands.filter((c) => c.name === name);
   const stage = async (group: Command[], graceMs: number) => {
     const pids = group.map((c) => c.pid).filter((p): p is number => typeof p === "number");
@@ -403,6 +422,7 @@ export async function stopCommands(commands: Command[]): Promise<void> {
     for (const pid of pids) if (groupAlive(pid)) killGroup(pid, "SIGKILL");
     while (pids.some(groupAlive)) await sleep(20);
   };
+  await stage(byName("npc"), 5_000);
   await stage([...byName("web"), ...byName("party")], 10_000);
   await stage(byName("proxy"), 5_000);
   await stage(byName("db"), 30_000);

@@ -16,19 +16,31 @@
  * OFFER_MIN_ACCOUNT_AGE_SECONDS (0 here), OFFER_ACCEPT_DELAY_SECONDS (5), OFFER_CONFIRM_ABOVE_COPPER (50000),
  * UPSTASH_REDIS_REST_URL/TOKEN (else in-process Redis), SESSION_SECRET/ROOM_SECRET (else
  * generated once into .data/secrets.json). `npm start -- --no-build` reuses an up-to-date build.
+ *
+ * The demo world (npc/): NPC traders with a week of market history, trading live. On by default
+ * on the embedded database, off with a DATABASE_URL; DEMO_WORLD=off (or `npm start -- --no-npc`)
+ * turns it off, DEMO_WORLD=on turns it on anywhere. NPC_STEP_MS sets its pace (default 1500).
  */
 import { openPostgres } from "../db/open";
 import { prepareDatabase } from "./prepare-db";
-import { defaultPorts, startStack } from "./stack";
+import { defaultPorts, devSecrets, startStack } from "./stack";
 
 const t0 = performance.now();
 const databaseUrl = process.env.DATABASE_URL || undefined;
+const demoSetting = process.argv.includes("--no-npc") ? "off" : (process.env.DEMO_WORLD ?? (databaseUrl ? "off" : "on"));
+if (!["on", "off"].includes(demoSetting)) {
+  console.error(`\n  DEMO_WORLD must be on or off (it is "${demoSetting}")\n`);
+  process.exit(2);
+}
+const demoWorld = demoSetting === "on" ? { stepMs: Number(process.env.NPC_STEP_MS ?? 1_500) } : undefined;
 
 try {
   if (databaseUrl) {
     const opened = await openPostgres(databaseUrl, 2);
     try {
-      await prepareDatabase(opened, (line) => console.log(`[stack] ${line}`));
+      // The NPCs' passwords come from the session secret, like the stack's [npc] child reads it.
+      const secret = process.env.SESSION_SECRET || devSecrets().SESSION_SECRET;
+      await prepareDatabase(opened, (line) => console.log(`[stack] ${line}`), demoWorld ? { demoWorld: { secret } } : {});
     } finally {
       await opened.close();
     }
@@ -38,6 +50,7 @@ try {
     ports: defaultPorts(),
     build: process.argv.includes("--no-build") ? "auto" : "always",
     handleSignals: true,
+    demoWorld,
     env: {
       UPSTASH_REDIS_REST_URL: process.env.UPSTASH_REDIS_REST_URL || undefined,
       UPSTASH_REDIS_REST_TOKEN: process.env.UPSTASH_REDIS_REST_TOKEN || undefined,
@@ -56,7 +69,7 @@ try {
   }, 60_000);
   cron.unref();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`\n  Bazaar is up: ${stack.url}   (rooms: ${stack.partyUrl}, database: ${databaseUrl ? "DATABASE_URL" : ".data/pglite"}, redis: ${process.env.UPSTASH_REDIS_REST_URL ? "Upstash" : "in-process"}; ${seconds} s)\n  Ctrl-C stops everything.\n`);
+  console.log(`\n  Bazaar is up: ${stack.url}   (rooms: ${stack.partyUrl}, database: ${databaseUrl ? "DATABASE_URL" : ".data/pglite"}, NPC traders: ${demoWorld ? "on" : "off"}, redis: ${process.env.UPSTASH_REDIS_REST_URL ? "Upstash" : "in-process"}; ${seconds} s)\n  Ctrl-C stops everything.\n`);
   const reason = await stack.stopped;
   process.exit(/^SIG/.test(reason) || reason === "stop requested" ? 0 : 1);
 } catch (error) {

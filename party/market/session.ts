@@ -50,12 +50,23 @@ export class MarketSession {
     public config: MarketConfig,
     private readonly onPublish: (p: Published) => void,
     private readonly maxBatch: number,
+    private readonly clock: () => number,
   ) {}
 
-  static async open(db: () => Db, slug: string, onPublish: (p: Published) => void = () => {}, maxBatch = 2_000): Promise<MarketSession | undefined> {
+  /**
+   * `clock` is the batch clock (epoch ms): the room's is the wall clock; the demo world's history
+   * (npc/history.ts) steps it through the past week so its fills and candles land in the past.
+   */
+  static async open(
+    db: () => Db,
+    slug: string,
+    onPublish: (p: Published) => void = () => {},
+    maxBatch = 2_000,
+    clock: () => number = Date.now,
+  ): Promise<MarketSession | undefined> {
     const config = await loadMarket(db(), slug);
     if (!config) return undefined;
-    const session = new MarketSession(db, config, onPublish, maxBatch);
+    const session = new MarketSession(db, config, onPublish, maxBatch, clock);
     await session.reload();
     const recent = await loadRecentCandles(db(), slug);
     session.stats.load(recent.candles, recent.lastPrice);
@@ -80,6 +91,13 @@ export class MarketSession {
       this.queue.push({ command, resolve });
       void this.drain();
     });
+  }
+
+  /** Several commands queued at once, so that they share a batch (the demo world's history steps). */
+  submitMany(commands: MarketCommand[]): Promise<Answer[]> {
+    const answers = commands.map((command) => new Promise<Answer>((resolve) => this.queue.push({ command, resolve })));
+    void this.drain();
+    return Promise.all(answers);
   }
 
   get openOrders(): ReadonlyMap<string, OrderRow> {
@@ -156,7 +174,7 @@ export class MarketSession {
   }
 
   private async commit(commands: MarketCommand[]): Promise<Answer[]> {
-    const at = new Date();
+    const at = new Date(this.clock());
     const answers: Array<Answer | undefined> = [];
     const plan = await this.db().transaction(async (txRaw) => {
       const tx = txRaw as unknown as Db;
