@@ -6,7 +6,7 @@
  *    available" prompt; it takes over only when the player says so).
  *  - Pages and their data (Remix single-fetch `.data`): network first, the last good copy when
  *    offline. The pages carry the time they were rendered, which the "offline, as of" banner shows.
- *  - Never cached: anything but GET, sign-in/up/out, the JSON API, connection tokens.
+ *  - Never cached: anything but GET, sign-in/up/out, the JSON API, connection tokens, the trades CSV.
  *  - Nothing is queued: a POST while offline fails and the page says so.
  */
 /// <reference lib="webworker" />
@@ -20,9 +20,9 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: str
 
 const PAGES = "bazaar-pages";
 const DATA = "bazaar-data";
-const NO_CACHE = /^\/(signin|signup|signout|api\/|markets\/[^/]+\/token)/;
+const NO_CACHE = /^\/(signin|signup|signout|api\/|markets\/[^/]+\/token|trades\.csv)/;
 /** Pages whose content belongs to the signed-in player. */
-const PRIVATE = /^\/($|inventory|orders|settings|items\/|markets\/)/;
+const PRIVATE = /^\/($|inventory|orders|trades|settings|items\/|markets\/)/;
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
