@@ -19,10 +19,11 @@ export async function ensureNpcs(db: Db, secret: string): Promise<Map<string, st
   const types = await rows<{ id: number; slug: string; lotSize: string }>(db, sql`
     select id, slug, lot_size::text as "lotSize" from item_types where stackable`);
   const typeOf = new Map(types.map((t) => [t.slug, t]));
-  for (const npc of npcs) {
+  // Sign-ups hash their passwords concurrently (scrypt runs off the main thread); each writes in its own transaction.
+  await Promise.all(npcs.map(async (npc) => {
     const result = await signUp(db, { username: npc.username, password: npcPassword(secret, npc.username) });
     if (!result.ok) {
-      if (result.code === "username_taken") continue;
+      if (result.code === "username_taken") return;
       throw new Error(`demo world: could not sign up ${npc.username}: ${result.message}`);
     }
     const ctx = { actor: "system:demo-world" };
@@ -36,7 +37,7 @@ export async function ensureNpcs(db: Db, secret: string): Promise<Map<string, st
         await mint(tx, ctx, { playerId: result.playerId, asset: type.id, amount: itemGrant(m, Number(type.lotSize)), reason });
       }
     });
-  }
+  }));
   const found = await rows<{ id: string; username: string }>(db, sql`
     select id, username from players where bot and username = any(${`{${npcs.map((n) => n.username).join(",")}}`}::text[])`);
   return new Map(found.map((p) => [p.username, p.id]));

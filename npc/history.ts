@@ -28,7 +28,7 @@ export interface HistoryOptions {
   log?: (line: string) => void;
 }
 
-export const defaultHistory = (now = Date.now()): HistoryOptions => ({ now, days: 7, recentStepMinutes: 20, olderStepHours: 3, seed: 2026 });
+export const defaultHistory = (now = Date.now()): HistoryOptions => ({ now, days: 7, recentStepMinutes: 30, olderStepHours: 6, seed: 2026 });
 
 /** The step times: sparse for the older days, denser over the last 24 hours. */
 export function schedule(o: Pick<HistoryOptions, "now" | "days" | "recentStepMinutes" | "olderStepHours">): number[] {

@@ -16,7 +16,7 @@ import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { EMBEDDED_MAX_CONNECTIONS } from "../../scripts/stack";
-import { callApi, useEmbeddedStack } from "../support/embedded";
+import { callApi, FormBrowser, useEmbeddedStack } from "../support/embedded";
 
 const ports = { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 };
 const embedded = useEmbeddedStack("embedded", ports);
@@ -46,55 +46,10 @@ const url = (p: string) => `${embedded.stack!.url}${p}`;
 
 const api = (p: string, init?: Parameters<typeof callApi>[2]) => callApi(embedded.stack!.url, p, init);
 
-/** A browser without JavaScript: keeps its cookies, posts forms same-origin. */
-class Browser {
-  private cookies = new Map<string, string>();
-  private get cookie() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  private keep(res: Response) {
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(";")[0]!;
-      const eq = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-  }
-  async get(p: string) {
-    const res = await fetch(url(p), { redirect: "manual", headers: { cookie: this.cookie } });
-    this.keep(res);
-    return { status: res.status, html: await res.text() };
-  }
-  async post(p: string, fields: Record<string, string>) {
-    const res = await fetch(url(p), {
-      method: "POST",
-      redirect: "manual",
-      body: new URLSearchParams(fields),
-      headers: { cookie: this.cookie, origin: embedded.stack!.url, "sec-fetch-site": "same-origin" },
-    });
-    this.keep(res);
-    await res.arrayBuffer();
-    return { status: res.status };
-  }
-  csrf?: string;
-  /** The order form, as a browser without JavaScript posts it (review step skipped: intent=place). */
-  async placeByForm(clientOrderId: string, gold: string, quantity: number) {
-    if (!this.csrf) {
-      const { html } = await this.get("/markets/coal");
-      this.csrf = [...html.matchAll(/name="csrf" value="([^"]+)"/g)].pop()?.[1] ?? "";
-    }
-    return this.post("/markets/coal", { csrf: this.csrf, intent: "place", clientOrderId, side: "buy", orderType: "limit", price: gold, quantity: String(quantity) });
-  }
-  async signUp(username: string) {
-    const { html } = await this.get("/signup");
-    const csrf = [...html.matchAll(/name="csrf" value="([^"]+)"/g)].pop()?.[1] ?? "";
-    return this.post("/signup", { csrf, username, password: "correct-horse-9" });
-  }
-}
-
 it("survives real use: 1,000 sequential and 200 concurrent signed-in requests, no 5xx, bounded connections", async () => {
   const token = async (username: string) => (await api("/tokens", { method: "POST", json: { username, password: DEMO_PASSWORD, label: "load" } })).body.token as string;
   const tokens = [await token("alice"), await token("bob"), await token("carol")];
-  const browsers = [new Browser(), new Browser(), new Browser()];
+  const browsers = [new FormBrowser(embedded.stack!.url), new FormBrowser(embedded.stack!.url), new FormBrowser(embedded.stack!.url)];
   for (const [i, b] of browsers.entries()) expect((await b.signUp(`load_${process.pid % 100000}_${i}`)).status).toBe(302);
   const coal = (await api("/markets")).body.markets.find((m: { slug: string }) => m.slug === "coal");
   const [price, lot] = [coal.tickSize as number, coal.lotSize as number];

@@ -6,30 +6,39 @@ import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { repoRoot } from "../../scripts/paths";
-import { startStack, type Stack, type StackPorts } from "../../scripts/stack";
+import { startStack, type Stack, type StackOptions, type StackPorts } from "../../scripts/stack";
 
 export interface EmbeddedStack {
   /** The running stack (undefined before beforeAll and after stop). */
   readonly stack: Stack | undefined;
   /** The PGlite directory: open it with openPglite after stop(). */
   readonly dir: string;
+  /** The stack's log, and when it was started and answered (epoch ms). */
+  readonly logFile: string;
+  readonly startedAt: number;
+  readonly readyAt: number;
   /** Stops the stack now (to read its database directory). */
   stop(reason: string): Promise<void>;
 }
 
-export function useEmbeddedStack(name: string, ports: StackPorts): EmbeddedStack {
+export function useEmbeddedStack(name: string, ports: StackPorts, options: { demoWorld?: StackOptions["demoWorld"]; env?: Record<string, string> } = {}): EmbeddedStack {
   const dir = path.join(repoRoot, ".data", `test-${name}-${process.pid}`);
   const logFile = path.join(repoRoot, ".data", "logs", `${name}-stack.log`);
   let stack: Stack | undefined;
+  let startedAt = 0;
+  let readyAt = 0;
   beforeAll(async () => {
     mkdirSync(path.dirname(logFile), { recursive: true });
+    startedAt = Date.now();
     stack = await startStack({
       pgliteDir: dir,
       ports,
-      env: { APP_ENV: "test", SESSION_SECRET: "s".repeat(40), ROOM_SECRET: "r".repeat(40) },
+      env: { APP_ENV: "test", SESSION_SECRET: "s".repeat(40), ROOM_SECRET: "r".repeat(40), ...options.env },
+      demoWorld: options.demoWorld,
       output: createWriteStream(logFile),
       timeouts: { db: 120_000, web: 90_000, party: 60_000, build: 180_000 },
     });
+    readyAt = Date.now();
   }, 300_000);
   afterAll(async () => {
     await stack?.stop("test done");
@@ -41,6 +50,13 @@ export function useEmbeddedStack(name: string, ports: StackPorts): EmbeddedStack
       return stack;
     },
     dir,
+    logFile,
+    get startedAt() {
+      return startedAt;
+    },
+    get readyAt() {
+      return readyAt;
+    },
     async stop(reason) {
       await stack?.stop(reason);
       stack = undefined;
@@ -64,4 +80,51 @@ export async function callApi(baseUrl: string, p: string, init: { method?: strin
     body = { raw: text.slice(0, 200) };
   }
   return { status: res.status, retryAfter: res.headers.get("retry-after"), body: body as Record<string, any> };
+}
+
+/** A browser without JavaScript: keeps its cookies, posts forms same-origin. */
+export class FormBrowser {
+  constructor(private readonly base: string) {}
+
+  private cookies = new Map<string, string>();
+  private get cookie() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  private keep(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(";")[0]!;
+      const eq = pair.indexOf("=");
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  }
+  async get(p: string) {
+    const res = await fetch(`${this.base}${p}`, { redirect: "manual", headers: { cookie: this.cookie } });
+    this.keep(res);
+    return { status: res.status, html: await res.text() };
+  }
+  async post(p: string, fields: Record<string, string>) {
+    const res = await fetch(`${this.base}${p}`, {
+      method: "POST",
+      redirect: "manual",
+      body: new URLSearchParams(fields),
+      headers: { cookie: this.cookie, origin: this.base, "sec-fetch-site": "same-origin" },
+    });
+    this.keep(res);
+    await res.arrayBuffer();
+    return { status: res.status };
+  }
+  csrf?: string;
+  /** The order form, as a browser without JavaScript posts it (review step skipped: intent=place). */
+  async placeByForm(clientOrderId: string, gold: string, quantity: number, market = "coal") {
+    if (!this.csrf) {
+      const { html } = await this.get(`/markets/${market}`);
+      this.csrf = [...html.matchAll(/name="csrf" value="([^"]+)"/g)].pop()?.[1] ?? "";
+    }
+    return this.post(`/markets/${market}`, { csrf: this.csrf, intent: "place", clientOrderId, side: "buy", orderType: "limit", price: gold, quantity: String(quantity) });
+  }
+  async signUp(username: string) {
+    const { html } = await this.get("/signup");
+    const csrf = [...html.matchAll(/name="csrf" value="([^"]+)"/g)].pop()?.[1] ?? "";
+    return this.post("/signup", { csrf, username, password: "correct-horse-9" });
+  }
 }
