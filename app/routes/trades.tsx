@@ -10,7 +10,7 @@ import { useOffline } from "~/components/Offline";
 import { StatusError } from "~/components/StatusError";
 import { formatCount, formatGold } from "~/utils/money";
 import { useHydrated, Time } from "~/utils/time";
-import { fillTotal, filterInstants, filterSearch, isFiltered, readTradeFilters } from "~/utils/trades";
+import { fillTotal, filterInstants, filterSearch, isFiltered, readTradeFilters, type TradeFilters } from "~/utils/trades";
 
 export const meta: MetaFunction = () => [{ title: "Trade history · Bazaar" }];
 
@@ -20,9 +20,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await requireWebSession(request, context);
   const markets = await listMarkets(context.db);
   const filters = readTradeFilters(new URL(request.url).searchParams, new Set(markets.map((m) => m.slug)));
-  const query = { playerId: session.player.id, market: filters.market, side: filters.side, ...filterInstants(filters) };
+  const query = {
+    playerId: session.player.id,
+    market: filters.market,
+    side: filters.side,
+    ...filterInstants(filters),
+  };
   const [page, totals] = await Promise.all([
-    myFillsPage(context.db, { ...query, before: filters.before, limit: PAGE_SIZE }),
+    myFillsPage(context.db, {
+      ...query,
+      before: filters.before,
+      limit: PAGE_SIZE,
+    }),
     myFillsTotals(context.db, query),
   ]);
   return {
@@ -50,50 +59,55 @@ export default function Trades() {
         </Link>
       </div>
 
-      <Form method="get" className="card trade-filters" aria-label="Filter trades" reloadDocument={offline}>
-        <div className="field market-field">
-          <label htmlFor="tf-market">Market</label>
-          <select id="tf-market" name="market" defaultValue={filters.market ?? ""}>
-            <option value="">All markets</option>
-            {markets.map((m) => (
-              <option key={m.slug} value={m.slug}>
-                {m.name}
-              </option>
+      <details className="card filter-box" open={filtered || undefined}>
+        <summary>
+          <span className="strong">Filters</span> <span className="muted">{filterWords(filters, names) || "none"}</span>
+        </summary>
+        <Form method="get" className="trade-filters" aria-label="Filter trades" reloadDocument={offline}>
+          <div className="field market-field">
+            <label htmlFor="tf-market">Market</label>
+            <select id="tf-market" name="market" defaultValue={filters.market ?? ""}>
+              <option value="">All markets</option>
+              {markets.map((m) => (
+                <option key={m.slug} value={m.slug}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <fieldset className="segmented side-filter">
+            <legend className="visually-hidden">Side</legend>
+            {[
+              ["", "All"],
+              ["buy", "Bought"],
+              ["sell", "Sold"],
+            ].map(([value, label]) => (
+              <label key={value} className="seg">
+                <input type="radio" name="side" value={value} defaultChecked={(filters.side ?? "") === value} />
+                {label}
+              </label>
             ))}
-          </select>
-        </div>
-        <fieldset className="segmented side-filter">
-          <legend className="visually-hidden">Side</legend>
-          {[
-            ["", "All"],
-            ["buy", "Bought"],
-            ["sell", "Sold"],
-          ].map(([value, label]) => (
-            <label key={value} className="seg">
-              <input type="radio" name="side" value={value} defaultChecked={(filters.side ?? "") === value} />
-              {label}
-            </label>
-          ))}
-        </fieldset>
-        <div className="field">
-          <label htmlFor="tf-from">From</label>
-          <input id="tf-from" type="date" name="from" defaultValue={filters.from ?? ""} />
-        </div>
-        <div className="field">
-          <label htmlFor="tf-to">To</label>
-          <input id="tf-to" type="date" name="to" defaultValue={filters.to ?? ""} />
-        </div>
-        {/* Days are the player's days: the browser's offset from UTC (0 without JavaScript). */}
-        <input type="hidden" name="tz" value={hydrated ? String(new Date().getTimezoneOffset()) : String(filters.tz)} />
-        <div className="filter-actions">
-          <button type="submit">Show trades</button>
-          {filtered ? (
-            <Link to="/trades" className="button ghost" reloadDocument={offline}>
-              Clear filters
-            </Link>
-          ) : null}
-        </div>
-      </Form>
+          </fieldset>
+          <div className="field">
+            <label htmlFor="tf-from">From</label>
+            <input id="tf-from" type="date" name="from" defaultValue={filters.from ?? ""} />
+          </div>
+          <div className="field">
+            <label htmlFor="tf-to">To</label>
+            <input id="tf-to" type="date" name="to" defaultValue={filters.to ?? ""} />
+          </div>
+          {/* Days are the player's days: the browser's offset from UTC (0 without JavaScript). */}
+          <input type="hidden" name="tz" value={hydrated ? String(new Date().getTimezoneOffset()) : String(filters.tz)} />
+          <div className="filter-actions">
+            <button type="submit">Show trades</button>
+            {filtered ? (
+              <Link to="/trades" className="button ghost" reloadDocument={offline}>
+                Clear filters
+              </Link>
+            ) : null}
+          </div>
+        </Form>
+      </details>
 
       <section className="card trade-totals" aria-labelledby="tt-head">
         <div className="card-head">
@@ -191,6 +205,12 @@ export default function Trades() {
       </nav>
     </>
   );
+}
+
+/** "Iron Ore · sold · 2026-04-01 to 2026-04-30": the filters that apply, in words. */
+function filterWords(f: TradeFilters, names: Record<string, { name: string }>): string {
+  const days = f.from && f.to ? `${f.from} to ${f.to}` : f.from ? `from ${f.from}` : f.to ? `until ${f.to}` : "";
+  return [f.market ? names[f.market]?.name ?? f.market : "", f.side === "buy" ? "bought" : f.side === "sell" ? "sold" : "", days].filter(Boolean).join(" · ");
 }
 
 export const ErrorBoundary = StatusError;

@@ -28,10 +28,11 @@ import {
   t0, TABLET, test, waitForController, watchConsole,
 } from "./harness";
 import { chartSuite } from "./chart.e2e";
+import { historySuite } from "./history.e2e";
 import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "./stack";
 
 /** Browser suites in files of their own, run after the four above. */
-const suites: Array<() => Promise<void>> = [chartSuite];
+const suites: Array<() => Promise<void>> = [chartSuite, historySuite];
 
 const timer = setTimeout(() => {
   console.error(`\ne2e: over the ${deadlineS} s budget; stopping`);
