@@ -18,8 +18,9 @@ export interface LiveOptions {
   secret: string;
   /** Milliseconds between market steps (default 1,500). */
   stepMs?: number;
-  /** Milliseconds between offer inbox checks (default 4,000). */
+  /** Milliseconds between offer rounds (default 2,000); each round `offersPerRound` NPCs (default 3) read their inbox. */
   offersMs?: number;
+  offersPerRound?: number;
   /** At most this many order changes per maker per step (default 3). */
   changesPerStep?: number;
   seed?: number;
@@ -67,6 +68,9 @@ export class LiveTraders {
   private running = false;
   private timers = new Set<NodeJS.Timeout>();
   private n = 0;
+  private inboxTurn = 0;
+  /** Unique item values by item type id (the catalog does not change while running). */
+  private uniques?: Map<number, number>;
   private readonly run = Date.now().toString(36);
 
   constructor(private readonly o: LiveOptions) {
@@ -96,7 +100,7 @@ export class LiveTraders {
     this.running = true;
     this.log(`${this.traders.size} NPC traders signed in; trading ${this.markets.size} markets, a step every ${this.o.stepMs ?? 1_500} ms`);
     this.loop(() => this.step(), this.o.stepMs ?? 1_500);
-    this.loop(() => this.answerOffers(), this.o.offersMs ?? 4_000);
+    this.loop(() => this.answerOffers(), this.o.offersMs ?? 2_000);
   }
 
   async stop(): Promise<void> {
@@ -207,12 +211,20 @@ export class LiveTraders {
     else if (error.status >= 500) throw error;
   }
 
-  /** Each NPC reads its inbox and accepts or declines (a 425 "too soon" waits for the next round). */
+  /**
+   * A few NPCs (round robin, `offersPerRound`) read their inbox and accept or decline; prices are
+   * read only when there is something to judge. A 425 "too soon" waits for that NPC's next turn.
+   */
   async answerOffers(): Promise<void> {
-    const prices = await this.prices();
-    for (const t of this.traders.values()) {
+    const all = [...this.traders.values()];
+    const turn: Trader[] = [];
+    for (let k = 0; k < Math.min(this.o.offersPerRound ?? 3, all.length); k++) turn.push(all[(this.inboxTurn + k) % all.length]!);
+    this.inboxTurn = (this.inboxTurn + turn.length) % Math.max(1, all.length);
+    let prices: Awaited<ReturnType<LiveTraders["prices"]>> | undefined;
+    for (const t of turn) {
       const { offers } = await this.o.api.call<{ offers: Array<{ id: string; lines: OfferLine[] }> }>("GET", "/offers?box=inbox", { token: t.token });
       for (const offer of offers) {
+        prices ??= await this.prices();
         const verdict = judgeOffer(offer.lines, prices);
         try {
           if (verdict.accept) {
@@ -249,13 +261,17 @@ export class LiveTraders {
   private async prices() {
     const { markets } = await this.o.api.call<{ markets: Summary[] }>("GET", "/markets");
     const last = new Map(markets.filter((m) => m.last !== null).map((m) => [m.itemTypeId, m.last!]));
-    const unique = new Map<number, number>();
-    let cursor: string | null = null;
-    do {
-      const page: { items: Array<{ id: number; slug: string }>; nextCursor: string | null } = await this.o.api.call("GET", `/item-types?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
-      for (const t of page.items) if (uniqueValues[t.slug] !== undefined) unique.set(t.id, uniqueValues[t.slug]!);
-      cursor = page.nextCursor;
-    } while (cursor);
+    if (!this.uniques) {
+      const unique = new Map<number, number>();
+      let cursor: string | null = null;
+      do {
+        const page: { items: Array<{ id: number; slug: string }>; nextCursor: string | null } = await this.o.api.call("GET", `/item-types?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+        for (const t of page.items) if (uniqueValues[t.slug] !== undefined) unique.set(t.id, uniqueValues[t.slug]!);
+        cursor = page.nextCursor;
+      } while (cursor);
+      this.uniques = unique;
+    }
+    const unique = this.uniques;
     return { stack: (id: number) => last.get(id), unique: (id: number) => unique.get(id) };
   }
 }

@@ -3,7 +3,8 @@
  *   1. within 60 s of the stack answering, at least 10 markets have 24h volume and both a bid and
  *      an ask (and the time from launch is printed);
  *   2. a new player, signed up through the web form, buys at once;
- *   3. trades keep arriving while nobody but the NPCs trades;
+ *   3. players are served alongside the NPCs (120 concurrent requests, no 5xx), and trades keep
+ *      arriving while nobody but the NPCs trades;
  *   4. NPCs answer offers: a fair price for an NPC's sword is accepted, a lowball declined;
  *   5. after a clean stop, check:ledger and replay are clean, NPC fills happened live (after the
  *      history), no NPC order was refused and the [npc] log has no errors.
@@ -15,6 +16,7 @@ import { checkLedger } from "../../db/audit/check";
 import { replay } from "../../db/audit/replay";
 import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
+import { DEMO_PASSWORD } from "../../db/seed";
 import { callApi, FormBrowser, useEmbeddedStack } from "../support/embedded";
 
 const ports = { web: 19687, party: 19699, pglite: 19633, wsProxy: 19689 };
@@ -84,6 +86,25 @@ it("lets a new player buy at once", async () => {
   expect(after.balance.available).toBeLessThan(before.balance.available);
 });
 
+it("serves players alongside the NPCs: 120 concurrent requests from four players, no 5xx", async () => {
+  const tokens = [token];
+  for (const username of ["alice", "bob", "carol"]) {
+    tokens.push((await api("/tokens", { method: "POST", json: { username, password: DEMO_PASSWORD, label: "demo load" } })).body.token);
+  }
+  const markets = ((await api("/markets")).body.markets as Summary[]).filter((m) => m.slug === "coal" || m.slug === "oak-log" || m.slug === "iron-ore");
+  const calls = Array.from({ length: 120 }, (_, i) => {
+    const t = tokens[i % tokens.length]!;
+    const m = markets[i % markets.length]!;
+    if (i % 3 === 0) return api(`/markets/${m.slug}/book?depth=5`);
+    if (i % 3 === 1) return api("/inventory", { token: t });
+    // Small resting buys well under the market: they do not trade, they do go through the room.
+    return api(`/markets/${m.slug}/orders`, { method: "POST", token: t, json: { clientOrderId: `load-${i}`, side: "buy", orderType: "limit", price: m.tickSize, quantity: m.lotSize } });
+  });
+  const statuses = (await Promise.all(calls)).map((r) => r.status);
+  expect(statuses.filter((s) => s >= 500)).toEqual([]);
+  expect(statuses.filter((s) => s === 201 || s === 200).length).toBe(120);
+});
+
 it("keeps trading: trades arrive while nobody but the NPCs trades", async () => {
   const total = async () => ((await api("/markets")).body.markets as Summary[]).reduce((s, m) => s + m.trades24h, 0);
   const first = await total();
@@ -105,7 +126,7 @@ it("answers offers: a fair price for an NPC's sword is accepted, a lowball decli
     (await api("/offers", { method: "POST", token, json: { to: npc, give: [{ kind: "currency", quantity: copper }], ask: [{ kind: "unique", itemId: swords[0].id }], message: "for your sword" } })).body.offer.id as string;
   const lowball = await send(500);
   const settle = async (id: string) => {
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 40; i++) {
       const offer = (await api(`/offers/${id}`, { token })).body.offer;
       if (offer.status !== "pending") return offer.status as string;
       await sleep(1_000);
