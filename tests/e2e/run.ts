@@ -29,10 +29,11 @@ import {
 } from "./harness";
 import { chartSuite } from "./chart.e2e";
 import { historySuite } from "./history.e2e";
+import { ticketSuite } from "./ticket.e2e";
 import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "./stack";
 
 /** Browser suites in files of their own, run after the four above. */
-const suites: Array<() => Promise<void>> = [chartSuite, historySuite];
+const suites: Array<() => Promise<void>> = [chartSuite, ticketSuite, historySuite];
 
 const timer = setTimeout(() => {
   console.error(`\ne2e: over the ${deadlineS} s budget; stopping`);

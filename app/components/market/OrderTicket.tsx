@@ -226,7 +226,7 @@ export function OrderTicket(p: Props) {
         onClick={() => value !== undefined && setPriceText(goldInput(value))}
         aria-label={value === undefined ? `${label}: none` : `${label}, ${formatGold(value)} gold: use this price`}
       >
-        {label} <span className="num">{value === undefined ? "–" : formatGold(value)}</span>
+        <span>{label}</span> <span className="num">{value === undefined ? "–" : formatGold(value)}</span>
       </button>
     );
   };
