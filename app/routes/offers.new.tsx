@@ -5,7 +5,7 @@ import { requireWebSession } from "../../edge/auth/web.server";
 import { field, readForm } from "../../edge/forms.server";
 import { postedValues, readComposeForm } from "../../edge/offers/form.server";
 import { myPicks, requireCsrf, theirPicks } from "../../edge/offers/pages.server";
-import { visibleInventory } from "../../edge/offers/players.server";
+import { npcTraders, visibleInventory } from "../../edge/offers/players.server";
 import { offerPolicy } from "../../edge/offers/policy.server";
 import { Username } from "../../edge/validation";
 import { ComposeForm, type Values } from "~/components/offers/ComposeForm";
@@ -20,14 +20,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await requireWebSession(request, context);
   const to = (new URL(request.url).searchParams.get("to") ?? "").trim();
   const mine = await myPicks(context.db, session.player.id);
-  const base = { csrf: session.csrfToken ?? "", mine, to, theirs: null, toError: undefined as string | undefined };
-  if (!to) return base;
+  const base = { csrf: session.csrfToken ?? "", mine, to, theirs: null, toError: undefined as string | undefined, bot: false, npcs: [] as string[] };
+  if (!to) return { ...base, npcs: await npcTraders(context.db) };
   const name = Username.safeParse(to);
   if (!name.success) return data({ ...base, toError: name.error.issues[0]!.message }, { status: 400 });
   const other = await visibleInventory(context.db, name.data);
   if (!other) return data({ ...base, toError: `There is no player called ${to}.` }, { status: 404 });
   if (other.player.id === session.player.id) return data({ ...base, toError: "That is you: send offers to other players." }, { status: 400 });
-  return { ...base, to: other.player.username, theirs: theirPicks(other) };
+  return { ...base, to: other.player.username, theirs: theirPicks(other), bot: other.player.bot };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -47,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 const sentence = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? "" : "."}`;
 
 export default function NewOffer() {
-  const { csrf, mine, to, theirs, toError } = useLoaderData<typeof loader>();
+  const { csrf, mine, to, theirs, toError, bot, npcs } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -55,8 +55,15 @@ export default function NewOffer() {
       {theirs ? (
         <>
           <p>
-            To <strong>{to}</strong> · <Link to="/offers/new">choose someone else</Link>
+            To <strong>{to}</strong>
+            {bot ? <span className="npc-tag">NPC</span> : null} · <Link to="/offers/new">choose someone else</Link>
           </p>
+          {bot ? (
+            <p className="muted">
+              {to} is an NPC trader: it answers within seconds, accepting when what it gets is worth at least 95% of what it
+              gives (items at their market's last price) and declining otherwise.
+            </p>
+          ) : null}
           <ComposeForm
             csrf={csrf}
             to={to}
@@ -84,6 +91,20 @@ export default function NewOffer() {
             error={toError}
           />
           <button type="submit">Next: pick the items</button>
+          {npcs.length > 0 ? (
+            <div className="npc-traders">
+              <p className="muted">Nobody to trade with yet? The NPC traders answer offers within seconds:</p>
+              <ul>
+                {npcs.map((name) => (
+                  <li key={name}>
+                    <Link to={`/offers/new?to=${encodeURIComponent(name)}`}>
+                      {name} <span className="npc-tag">NPC</span>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
         </Form>
       )}
     </>

@@ -121,7 +121,7 @@ export const BlockedList = z.object({ blocked: z.array(BlockedPlayer) });
 export const BlockAnswer = z.object({ blocked: BlockedPlayer });
 
 export const PlayerInventory = z.object({
-  player: z.object({ username: z.string() }),
+  player: z.object({ username: z.string(), bot: z.boolean().meta({ description: "an NPC trader of the demo world" }) }),
   stacks: z.array(ItemInfo.extend({ available: z.int().min(1) })),
   uniques: z.array(UniqueItem),
 });

@@ -131,7 +131,7 @@ export const offerRoutes: ApiRoute[] = [
     async handler({ context, params }) {
       const found = await visibleInventory(context.db, param(Username, params.username));
       if (!found) throw new ApiError(404, "unknown_player", "no active player by that name");
-      return { player: { username: found.player.username }, stacks: found.stacks, uniques: found.uniques };
+      return { player: { username: found.player.username, bot: found.player.bot }, stacks: found.stacks, uniques: found.uniques };
     },
   }),
 ];

@@ -7,15 +7,21 @@ import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../db/db";
 
 export interface VisibleInventory {
-  player: { id: string; username: string };
+  player: { id: string; username: string; bot: boolean };
   stacks: Array<{ itemTypeId: number; slug: string; name: string; category: string; icon: string; available: number }>;
   uniques: Array<{ id: string; itemTypeId: number; slug: string; name: string; category: string; icon: string; metadata: Record<string, unknown> }>;
 }
 
-export async function findActivePlayer(db: Db, username: string): Promise<{ id: string; username: string } | undefined> {
-  const [found] = await rows<{ id: string; username: string }>(db, sql`
-    select id::text as id, username from players where lower(username) = lower(${username}) and status = 'active'`);
+export async function findActivePlayer(db: Db, username: string): Promise<{ id: string; username: string; bot: boolean } | undefined> {
+  const [found] = await rows<{ id: string; username: string; bot: boolean }>(db, sql`
+    select id::text as id, username, bot from players where lower(username) = lower(${username}) and status = 'active'`);
   return found;
+}
+
+/** The demo world's NPC traders (npc/), by name: someone to try offers with. */
+export async function npcTraders(db: Db): Promise<string[]> {
+  const found = await rows<{ username: string }>(db, sql`select username from players where bot and status = 'active' order by username`);
+  return found.map((p) => p.username);
 }
 
 export async function visibleInventory(db: Db, username: string): Promise<VisibleInventory | undefined> {
