@@ -92,7 +92,7 @@ describe("offers through the API", () => {
     // B can see what A has (to compose), but never A's gold.
     const seen = await api(`/players/${a.name.toUpperCase()}/inventory`, { token: b.token });
     expect(seen.status).toBe(200);
-    expect(seen.body.player).toEqual({ username: a.name });
+    expect(seen.body.player).toEqual({ username: a.name, bot: false });
     expect(seen.body.uniques.map((u: { id: string }) => u.id)).toEqual([a.sword]);
     expect(seen.body.stacks.map((s: { slug: string }) => s.slug).sort()).toEqual(["bread", "copper-ore", "health-potion"]);
     expect(JSON.stringify(seen.body)).not.toMatch(/balance|100000/);
