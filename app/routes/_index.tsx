@@ -5,6 +5,7 @@ import { listMarkets, myFills } from "../../db/market/read";
 import { getWebSession } from "../../edge/auth/web.server";
 import { readWatchlist } from "../../edge/web/prefs.server";
 import { MarketRow } from "~/components/MarketRow";
+import { mostTraded } from "~/utils/markets";
 import { useOffline } from "~/components/Offline";
 import { StatusError } from "~/components/StatusError";
 import { useLiveStats } from "~/components/useLiveStats";
@@ -18,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getWebSession(request, context);
   const markets = await listMarkets(context.db);
   if (!session) {
-    const top = [...markets].sort((a, b) => b.volume24h - a.volume24h || a.name.localeCompare(b.name)).slice(0, 6);
+    const top = [...markets].sort(mostTraded).slice(0, 6);
     return { player: null, top };
   }
   const [inventory, fills] = await Promise.all([getInventory(context.db, session.player.id), myFills(context.db, { playerId: session.player.id, limit: 6 })]);

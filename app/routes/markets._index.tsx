@@ -5,6 +5,7 @@ import { listMarkets, type MarketSummary } from "../../db/market/read";
 import { MarketRow } from "~/components/MarketRow";
 import { useOffline } from "~/components/Offline";
 import { StatusError } from "~/components/StatusError";
+import { mostTraded } from "~/utils/markets";
 
 export const meta: MetaFunction = () => [{ title: "Markets · Bazaar" }];
 
@@ -12,7 +13,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
   return { markets: await listMarkets(context.db) };
 }
 
-const SORTS = { volume: "Volume", change: "24h change", name: "Name" } as const;
+const SORTS = { volume: "Most traded", change: "24h change", name: "Name" } as const;
 type Sort = keyof typeof SORTS;
 
 /** Change in hundredths of a percent, for sorting (integers; no market -> bottom). */
@@ -22,7 +23,7 @@ function arrange(markets: MarketSummary[], q: string, sort: Sort) {
   const needle = q.trim().toLowerCase();
   const found = markets.filter((m) => !needle || `${m.name} ${m.category} ${m.slug}`.toLowerCase().includes(needle));
   const by: Record<Sort, (a: MarketSummary, b: MarketSummary) => number> = {
-    volume: (a, b) => b.volume24h - a.volume24h || a.name.localeCompare(b.name),
+    volume: mostTraded,
     change: (a, b) => changeBp(b) - changeBp(a) || a.name.localeCompare(b.name),
     name: (a, b) => a.name.localeCompare(b.name),
   };

@@ -6,10 +6,14 @@
  *   3. players are served alongside the NPCs (120 concurrent requests, no 5xx), and trades keep
  *      arriving while nobody but the NPCs trades;
  *   4. NPCs answer offers: a fair price for an NPC's sword is accepted, a lowball declined;
- *   5. after a clean stop, check:ledger and replay are clean, NPC fills happened live (after the
+ *   5. in chromium at phone and tablet size: the most traded market listed first, ticks arriving on
+ *      a market page, the NPCs offered as trade partners; screenshots of the living market;
+ *   6. after a clean stop, check:ledger and replay are clean, NPC fills happened live (after the
  *      history), no NPC order was refused and the [npc] log has no errors.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { checkLedger } from "../../db/audit/check";
@@ -17,7 +21,13 @@ import { replay } from "../../db/audit/replay";
 import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
+import { repoRoot } from "../../scripts/paths";
+import { mostTraded } from "../../app/utils/markets";
+import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/stack";
 import { callApi, FormBrowser, useEmbeddedStack } from "../support/embedded";
+
+const SHOTS = path.join(repoRoot, "docs", "screenshots");
+mkdirSync(SHOTS, { recursive: true });
 
 const ports = { web: 19687, party: 19699, pglite: 19633, wsProxy: 19689 };
 const demo = useEmbeddedStack("demo-world", ports, {
@@ -138,6 +148,63 @@ it("answers offers: a fair price for an NPC's sword is accepted, a lowball decli
   expect(await settle(fair)).toBe("accepted");
   const mine = (await api("/inventory", { token })).body.uniques.map((u: { id: string }) => u.id);
   expect(mine).toContain(swords[0].id);
+});
+
+it("looks alive in a browser: most traded first, ticks arriving on a market page, NPCs to offer to (phone and tablet)", async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const { body } = await api("/markets");
+  const top = [...(body.markets as Array<Summary & { name: string }>)].sort(mostTraded)[0]!;
+  try {
+    for (const [label, viewport] of [["phone", { width: 390, height: 844 }], ["tablet", { width: 1024, height: 1366 }]] as const) {
+      const context = await browser.newContext({ viewport, baseURL: demo.stack!.url, deviceScaleFactor: 2, colorScheme: "dark", hasTouch: true });
+      const errors: string[] = [];
+      context.on("page", (p) => p.on("pageerror", (e) => errors.push(e.message)));
+      const page = await context.newPage();
+      page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+      await page.goto("/signin");
+      await page.getByLabel("Username").fill("alice");
+      await page.getByLabel("Password").fill(DEMO_PASSWORD);
+      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/signin")), page.getByRole("button", { name: "Sign in" }).click()]);
+
+      await page.goto("/markets");
+      const first = page.locator(".market-row").first();
+      await first.waitFor();
+      expect(await first.innerText(), `${label}: the most traded market is listed first`).toContain(top.name);
+      await page.screenshot({ path: path.join(SHOTS, `${label}-living-markets.png`) });
+
+      await page.goto("/markets/iron-ore");
+      await page.locator('[data-connection="live"]').waitFor({ timeout: 20_000 });
+      await page.locator(".chart canvas").first().waitFor();
+      // Ticks: the book or the trade tape changes while we watch (the NPCs trade; nobody else does).
+      const changed = await page.evaluate(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const observer = new MutationObserver((records) => {
+              if (records.some((r) => (r.target instanceof Element ? r.target : r.target.parentElement)?.closest(".ladder, .trades-panel"))) {
+                observer.disconnect();
+                resolve(true);
+              }
+            });
+            observer.observe(document.querySelector("main")!, { subtree: true, childList: true, characterData: true });
+            setTimeout(() => resolve(false), 40_000);
+          }),
+      );
+      expect(changed, `${label}: a tick arrived on the iron ore page within 40 s`).toBe(true);
+      const book = await page.locator(".ladder").innerText();
+      expect(book, `${label}: the book has prices`).toMatch(/\d\.\d\d/);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(SHOTS, `${label}-living-market.png`) });
+
+      await page.goto("/offers/new");
+      await page.locator(".npc-traders a").first().waitFor();
+      expect(await page.locator(".npc-traders a").count()).toBe(12);
+      if (label === "phone") await page.screenshot({ path: path.join(SHOTS, "phone-offer-npcs.png") });
+      expect(errors, `${label}: no console errors`).toEqual([]);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });
 
 it("leaves a clean ledger: check:ledger and replay after the NPCs traded live, nothing refused, no errors", async () => {
