@@ -19,7 +19,8 @@ export interface HistoryOptions {
   /** The end of the history (epoch ms); the last step is a minute before it. */
   now: number;
   days: number;
-  /** Minutes between steps in the last 24 hours, and hours between steps before that. */
+  /** Minutes between steps in the last 2 hours, in the 22 hours before, and hours between steps before that. */
+  latestStepMinutes: number;
   recentStepMinutes: number;
   olderStepHours: number;
   seed: number;
@@ -28,15 +29,22 @@ export interface HistoryOptions {
   log?: (line: string) => void;
 }
 
-export const defaultHistory = (now = Date.now()): HistoryOptions => ({ now, days: 7, recentStepMinutes: 30, olderStepHours: 6, seed: 2026 });
+export const defaultHistory = (now = Date.now()): HistoryOptions => ({ now, days: 7, latestStepMinutes: 5, recentStepMinutes: 30, olderStepHours: 8, seed: 2026 });
 
-/** The step times: sparse for the older days, denser over the last 24 hours. */
-export function schedule(o: Pick<HistoryOptions, "now" | "days" | "recentStepMinutes" | "olderStepHours">): number[] {
+/**
+ * The step times: sparse for the older days (the 1h and 1d charts), every half hour over the last
+ * day (24h stats, the 1h chart), every few minutes over the last two hours (the 5m chart a player
+ * sees first is not a row of dashes). About 86 steps a market with the defaults.
+ */
+export function schedule(o: Pick<HistoryOptions, "now" | "days" | "latestStepMinutes" | "recentStepMinutes" | "olderStepHours">): number[] {
   const times: number[] = [];
   const end = o.now - 60_000;
   const dayAgo = end - 24 * HOUR;
-  for (let t = end - o.days * 24 * HOUR; t < dayAgo; t += o.olderStepHours * HOUR) times.push(t);
-  for (let t = dayAgo; t <= end; t += o.recentStepMinutes * 60_000) times.push(t);
+  const twoHoursAgo = end - 2 * HOUR;
+  let t = end - o.days * 24 * HOUR;
+  for (; t < dayAgo; t += o.olderStepHours * HOUR) times.push(t);
+  for (t = dayAgo; t < twoHoursAgo; t += o.recentStepMinutes * 60_000) times.push(t);
+  for (t = twoHoursAgo; t <= end; t += o.latestStepMinutes * 60_000) times.push(t);
   return times;
 }
 

@@ -27,7 +27,7 @@ const now = Date.now();
 beforeAll(async () => {
   t = await openTestDb();
   await seed(t.db);
-  await prepareDemoWorld(t.db, secret, (l) => lines.push(l), { markets, days: 2, now, recentStepMinutes: 60, olderStepHours: 6 });
+  await prepareDemoWorld(t.db, secret, (l) => lines.push(l), { markets, days: 2, now, latestStepMinutes: 30, recentStepMinutes: 60, olderStepHours: 6 });
 }, 120_000);
 afterAll(async () => t?.close());
 
@@ -85,7 +85,7 @@ it("keeps the ledger conserved and replayable, and a second run changes nothing"
   expect((await replay(t.db)).differences).toEqual([]);
   const events = await count(t.db, "events");
   const again: string[] = [];
-  await prepareDemoWorld(t.db, secret, (l) => again.push(l), { markets, days: 2, now, recentStepMinutes: 60, olderStepHours: 6 });
+  await prepareDemoWorld(t.db, secret, (l) => again.push(l), { markets, days: 2, now, latestStepMinutes: 30, recentStepMinutes: 60, olderStepHours: 6 });
   expect(again.join("\n")).toMatch(/every market has its history already/);
   expect(await count(t.db, "events")).toBe(events);
 });
