@@ -83,13 +83,8 @@ export class LiveTraders {
 
   /** Signs every NPC in and reads the markets; throws when the API does not answer (the caller retries). */
   async start(): Promise<void> {
-    const { api, secret } = this.o;
-    for (const npc of npcs) {
-      const t = await api.call<{ token: string; id?: string }>("POST", "/tokens", {
-        json: { username: npc.username, password: npcPassword(secret, npc.username), label: "demo world NPC" },
-      });
-      this.traders.set(npc.username, { npc, token: t.token, tokenId: t.id, shortUntil: new Map() });
-    }
+    const { api } = this.o;
+    await this.signIn();
     const { markets } = await api.call<{ markets: Summary[] }>("GET", "/markets");
     for (const m of markets) {
       const profile = marketProfiles.find((p) => p.slug === m.slug);
@@ -101,6 +96,18 @@ export class LiveTraders {
     this.log(`${this.traders.size} NPC traders signed in; trading ${this.markets.size} markets, a step every ${this.o.stepMs ?? 1_500} ms`);
     this.loop(() => this.step(), this.o.stepMs ?? 1_500);
     this.loop(() => this.answerOffers(), this.o.offersMs ?? 2_000);
+  }
+
+  /** API tokens for every NPC (again when one was refused: tokens expire, a database may be reset). */
+  private async signIn(): Promise<void> {
+    const { api, secret } = this.o;
+    for (const npc of npcs) {
+      const t = await api.call<{ token: string; id?: string }>("POST", "/tokens", {
+        json: { username: npc.username, password: npcPassword(secret, npc.username), label: "demo world NPC" },
+      });
+      const before = this.traders.get(npc.username);
+      this.traders.set(npc.username, { npc, token: t.token, tokenId: t.id, shortUntil: before?.shortUntil ?? new Map() });
+    }
   }
 
   async stop(): Promise<void> {
@@ -122,6 +129,7 @@ export class LiveTraders {
         try {
           await fn();
         } catch (error) {
+          if (error instanceof ApiError && error.status === 401) await this.signIn().catch(() => undefined);
           this.stats.errors++;
           if (this.stats.errors <= 5 || this.stats.errors % 100 === 0) this.log(`error (${this.stats.errors} so far): ${(error as Error).message}`);
         }
