@@ -43,17 +43,33 @@ export const queryPositiveInt = (field: string, max: number) =>
 export const Credentials = z.strictObject({ username: Username, password: Password });
 export type Credentials = z.infer<typeof Credentials>;
 
-/** One readable sentence per problem: "username must be 3-24 characters". */
+/**
+ * One sentence per problem, in the style of every message people read (API and pages alike): it
+ * says what is wrong, names the field as the API spells it, and ends with a full stop:
+ * "The username must be 3-24 characters." The machine side stays in the API's `code` and each
+ * issue's `path`.
+ */
 export function describeIssues(error: z.ZodError): { message: string; issues: { path: string; message: string }[] } {
   const issues = error.issues.map((i) => {
     const path = i.path.map(String).join(".");
     let message = i.message;
-    if (i.code === "unrecognized_keys") message = `unknown field${i.keys.length > 1 ? "s" : ""}: ${i.keys.join(", ")}`;
+    if (i.code === "unrecognized_keys") message = `${path ? `${path} has` : "the request has"} an unknown field${i.keys.length > 1 ? "s" : ""}: ${i.keys.join(", ")}; remove ${i.keys.length > 1 ? "them" : "it"}`;
     else if (i.code === "invalid_type" && i.expected === "object") message = `${path || "body"} must be a JSON object`;
     // Our own messages name their field; zod's defaults ("Too big: ...") do not: say which one.
     const field = String(i.path.at(-1) ?? "");
     if (field && !message.includes(field)) message = `${path}: ${message}`;
-    return { path, message };
+    return { path, message: issueSentence(message) };
   });
-  return { message: issues.map((i) => i.message).join("; "), issues };
+  return { message: issues.map((i) => i.message).join(" "), issues };
+}
+
+/** "username must be 3-24 characters" -> "The username must be 3-24 characters." */
+export function issueSentence(message: string): string {
+  const m = message.trim();
+  const stop = /[.!?]$/.test(m) ? "" : ".";
+  // A clause that starts with a field's name (lower case, as the API spells it) reads "The <field> ...",
+  // a problem put after its field's path "The field <path>: ...".
+  if (/^[a-z][A-Za-z0-9_.]*( must| may| is| has| are)\b/.test(m)) return `The ${m}${stop}`;
+  if (/^[a-z][A-Za-z0-9_.]*: /.test(m)) return `The field ${m}${stop}`;
+  return `${m.charAt(0).toUpperCase()}${m.slice(1)}${stop}`;
 }

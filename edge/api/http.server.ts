@@ -38,7 +38,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 export function invalid(error: z.ZodError, where: "body" | "query" | "path"): ApiError {
   const { message, issues } = describeIssues(error);
-  return new ApiError(400, "invalid_request", `invalid ${where}: ${message}`, issues);
+  return new ApiError(400, "invalid_request", `The ${where === "body" ? "request body" : where === "query" ? "query string" : "path"} is not valid. ${message}`, issues);
 }
 
 /** The request's JSON body, checked against a strict schema. */

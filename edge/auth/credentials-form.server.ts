@@ -2,7 +2,7 @@
 import { data, redirect } from "@remix-run/cloudflare";
 import type { AppLoadContext } from "../context.server";
 import { field, readForm, type FormProblem } from "../forms.server";
-import { Credentials } from "../validation";
+import { Credentials, issueSentence } from "../validation";
 import { verifyGuestCsrf } from "./csrf.server";
 import type { Failure } from "./signup.server";
 import { safeRedirect, startWebSession } from "./web.server";
@@ -23,7 +23,7 @@ export async function credentialsAction(
   const parsed = Credentials.safeParse({ username, password: field(form, "password") });
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issueSentence(issue.message);
     return data<FormProblem & { username: string }>(
       { formError: "Please fix the fields marked below.", fieldErrors, username: username.slice(0, 24) },
       { status: 400 },

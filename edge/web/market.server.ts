@@ -53,7 +53,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The ticket's fields with the same checks as the page's ticket (app/utils/ticket.ts): the market's
  * tick and lot and the bounds of party/bounds.ts that the API applies, each message naming its field.
  */
-function readTicket(form: FormData, market: MarketSummary): Review | { fieldErrors: Record<string, string> } {
+export function readTicket(form: FormData, market: Pick<MarketSummary, "name" | "tickSize" | "lotSize" | "takerFeeBps">): Review | { fieldErrors: Record<string, string> } {
   const fieldErrors: Record<string, string> = {};
   const side = field(form, "side");
   const orderType = field(form, "orderType") || "limit";

@@ -75,7 +75,7 @@ describe("placing an order: bounds at the edge and at the room", () => {
   });
 
   it("says the expiry window in words", () => {
-    expect(edge(PlaceOrder, order({ expiresAt: 1 }))).toBe(EXPIRY);
+    expect(edge(PlaceOrder, order({ expiresAt: 1 }))).toBe(`The ${EXPIRY}.`);
     expect(room({ expiresAt: Number.MAX_SAFE_INTEGER })).toBe(EXPIRY);
     expect(room({ side: "sideways" })).toBe("side must be buy or sell");
     expect(room({ quantity: "10" })).toBe("quantity must be a number");
@@ -100,7 +100,7 @@ describe("amending an order: bounds", () => {
     [{ quantity: 0.5 }, /quantity must be a whole number/],
     [{ price: MAX_PRICE + 1 }, /price must be at most 1000000000/],
     [{ price: -1 }, /price must be at least 1/],
-    [{}, /give a new price or quantity/],
+    [{}, /[Gg]ive a new price or quantity/],
     [{ quantity: 5, expiresAt: Date.now() + 60_000 }, /unknown field: expiresAt/],
   ])("%j: %s", (body, expected) => {
     const message = edge(AmendOrder, body);

@@ -19,7 +19,7 @@ describe("credentials", () => {
   it("names missing fields and wrong types", () => {
     const r = Credentials.safeParse({ username: 42 });
     expect(r.success).toBe(false);
-    if (!r.success) expect(describeIssues(r.error).message).toBe("username must be a string; password is required");
+    if (!r.success) expect(describeIssues(r.error).message).toBe("The username must be a string. The password is required.");
   });
   it("bounds the password: 8 to 128 characters, no control characters", () => {
     expect(Credentials.safeParse({ username: "alice", password: "short" }).success).toBe(false);
