@@ -6,7 +6,7 @@
  *   db         vitest --project db, TEST_DB=pglite    (in-memory PGlite)
  *   db         vitest --project db, TEST_DB=postgres  (TEST_DATABASE_URL, default 127.0.0.1:5432)
  *   http       vitest --project http          (wrangler dev + partykit dev on the real Postgres)
- *   rooms      vitest --project rooms         (partykit dev alone: 8x20 trading, SIGKILL and Postgres-restart faults)
+ *   rooms      vitest --project rooms         (partykit dev: 8x20 trading, SIGKILL and Postgres-restart faults; the embedded stack: load, kills, the demo world)
  *   e2e        npm run test:e2e               (chromium via playwright-core on its own stack, real Postgres; last)
  *
  * Postgres and Redis must be reachable before anything runs: if not, this fails (exit 1) with the
@@ -219,7 +219,7 @@ const steps: [string, () => Promise<void>][] = [
   ["db", async () => vitest("db", "db", await pgliteLabel.catch((e: Error) => `PGlite (version query failed: ${e.message})`), { TEST_DB: "pglite" })],
   ["db", () => vitest("db", "db", pgAt, { TEST_DB: "postgres" })],
   ["http", () => vitest("http", "http", `${pgAt}; wrangler dev + partykit dev`)],
-  ["rooms", () => vitest("rooms", "rooms", `${pgAt}; partykit dev (8x20 trading, SIGKILL, Postgres restart); embedded stack on PGlite`)],
+  ["rooms", () => vitest("rooms", "rooms", `${pgAt}; partykit dev (8x20 trading, SIGKILL, Postgres restart); embedded stack on PGlite (load, kills, the demo world with its NPC traders)`)],
   ["e2e", () => e2e(`${pgAt}; chromium (playwright-core), phone + tablet`)],
 ];
 for (const [name, step] of steps) {
