@@ -16,7 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["party/engine/**/*.test.ts", "tests/edge/**/*.test.ts", "tests/scripts/**/*.test.ts", "app/**/*.test.ts", "npc/**/*.test.ts"],
+          include: ["party/engine/**/*.test.ts", "party/market/**/*.test.ts", "tests/edge/**/*.test.ts", "tests/scripts/**/*.test.ts", "app/**/*.test.ts", "npc/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

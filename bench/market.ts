@@ -5,6 +5,8 @@
  * during load. Mix: 55% resting limits, 20% crossing limits, 25% cancels of the player's own orders.
  * Env: DATABASE_URL (a server; a scratch database bazaar_bench is created there), BENCH_STEP_SECONDS
  * (default 20), BENCH_RATES (default 1000,2500,5000,6000,10000), BENCH_SUBSCRIBERS (default 1000).
+ * After the table, a second one says where the room's batches spent their time in each step (its
+ * `GET ?profile`, party/market/profile.ts): queued, BEGIN, each statement, planning, COMMIT, publish.
  */
 import pg from "pg";
 import { withTx } from "../db/db";
@@ -16,6 +18,7 @@ import { addMarket } from "../tests/support/market";
 import { addPlayer } from "../tests/support/world";
 import { issueToken } from "../party/tokens";
 import { Trader } from "./market/trader";
+import { PHASES, type ProfileSummary } from "../party/market/profile";
 
 const STEP_S = Number(process.env.BENCH_STEP_SECONDS ?? 20);
 const RATES = (process.env.BENCH_RATES ?? "1000,2500,5000,6000,10000").split(",").map(Number);
@@ -36,7 +39,7 @@ async function scratchDatabase(): Promise<string> {
   return url.toString();
 }
 
-interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; subscribers: number; retry: number }
+interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; subscribers: number; retry: number; profile?: ProfileSummary }
 
 async function main() {
   const databaseUrl = await scratchDatabase();
@@ -56,7 +59,14 @@ async function main() {
     const traders = await Promise.all(players.map(async (p) => Trader.connect(rooms.host, market.slug, await issueToken(rooms.secret, "player", p, 3600), p)));
     const results: StepResult[] = [];
     let n = 0;
+    // Where the room's batches spent their time during a step (read and reset through the room).
+    const service = await issueToken(rooms.secret, "service", "bench", 3600);
+    const profile = async (): Promise<ProfileSummary | undefined> => {
+      const res = await fetch(`http://${rooms.host}/parties/main/${market.slug}?profile`, { headers: { authorization: `Bearer ${service}` } });
+      return res.ok ? ((await res.json()) as ProfileSummary) : undefined;
+    };
     const runStep = async (rate: number, subscribers: Trader[]): Promise<StepResult> => {
+      await profile(); // start the step's profile clean
       const tickDelays: number[] = [];
       for (const s of subscribers) s.onUpdate = (u) => { const now = Date.now(); for (const t of u.trades) tickDelays.push(now - t.at); };
       const latencies: number[] = [];
@@ -95,7 +105,7 @@ async function main() {
       await Promise.all(pending);
       const seconds = (performance.now() - t0) / 1000;
       for (const s of subscribers) s.onUpdate = undefined;
-      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), subscribers: subscribers.length, retry };
+      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), subscribers: subscribers.length, retry, profile: await profile() };
     };
     // One watcher for tick delivery in the plain steps.
     const watcher = await Trader.connect(rooms.host, market.slug);
@@ -119,6 +129,17 @@ async function main() {
     console.log(line(head));
     console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const r of rows) console.log(line(r));
+    // Per step: the batches' size and where their time went (mean and p99 ms per phase).
+    console.log(`\nwhere a batch's time goes (ms, mean / p99; size in commands)\n`);
+    const phead = ["offered/s", "subs", "batches", "size", ...PHASES, "total"];
+    const cell = (x: { mean: number; p99: number }) => `${x.mean.toFixed(1)}/${x.p99.toFixed(1)}`;
+    const prow = results.map((r) => [String(r.offered), String(r.subscribers), String(r.profile?.batches ?? "-"), r.profile ? cell(r.profile.size) : "-",
+      ...PHASES.map((p) => (r.profile ? cell(r.profile.phases[p]) : "-")), r.profile ? cell(r.profile.total) : "-"]);
+    const pw = phead.map((h, i) => Math.max(h.length, ...prow.map((row) => row[i]!.length)));
+    const pline = (c: string[]) => `| ${c.map((x, i) => x.padStart(pw[i]!)).join(" | ")} |`;
+    console.log(pline(phead));
+    console.log(`|${pw.map((x) => "-".repeat(x + 2)).join("|")}|`);
+    for (const r of prow) console.log(pline(r));
     const sustained = results.filter((r) => r.subscribers <= 1 && r.p99 < 1_000 && r.retry === 0);
     const best = Math.max(...sustained.map((r) => r.durable), 0);
     const at2500 = results.find((r) => r.offered === 2_500 && r.subscribers <= 1);

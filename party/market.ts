@@ -175,13 +175,16 @@ export default class MarketRoom implements Party.Server {
     if (!this.session || !this.feed) return Response.json({ error: { code: "unknown_market", message: `no market ${this.slug}` } }, { status: 404 });
     if (request.method === "GET") {
       if (request.headers.get("accept")?.includes("text/event-stream")) return this.openSse();
+      // Where the batches' time went since the last read (bench:market): services only, and it resets.
+      if (new URL(request.url).searchParams.has("profile")) {
+        if (!(await this.isService(request))) return Response.json({ error: { code: "unauthorized", message: "a service token is required" } }, { status: 401 });
+        return Response.json(this.session.profile.take());
+      }
       const depth = Number(new URL(request.url).searchParams.get("depth") ?? 50);
       return Response.json(this.feed.snapshot(Number.isSafeInteger(depth) && depth > 0 ? Math.min(depth, 500) : 50));
     }
     if (request.method !== "POST") return Response.json({ error: { code: "method_not_allowed", message: "GET or POST" } }, { status: 405 });
-    const secret = env(this.room, "ROOM_SECRET");
-    const bearer = request.headers.get("authorization")?.replace(/^Bearer /, "");
-    if (!secret || !(await checkToken(secret, "service", bearer))) {
+    if (!(await this.isService(request))) {
       return Response.json({ error: { code: "unauthorized", message: "a service token is required" } }, { status: 401 });
     }
     const body = ServiceCommand.safeParse(await request.json().catch(() => undefined));
@@ -189,6 +192,12 @@ export default class MarketRoom implements Party.Server {
       return Response.json({ error: { code: "invalid_request", message: body.success ? "resync is a socket message" : body.error.issues[0]!.message } }, { status: 400 });
     }
     return Response.json(await this.session.submit(toCommand(body.data.playerId, body.data.command as CommandMessage)));
+  }
+
+  private async isService(request: Party.Request): Promise<boolean> {
+    const secret = env(this.room, "ROOM_SECRET");
+    const bearer = request.headers.get("authorization")?.replace(/^Bearer /, "");
+    return Boolean(secret && (await checkToken(secret, "service", bearer)));
   }
 
   /**

@@ -28,7 +28,7 @@ export async function lockWallets(tx: Db, playerIds: string[], itemTypeId: numbe
  * timestamptz), amounts safe integers, ids uuids, client order ids of the protocol's alphabet. So a
  * client's value cannot make this statement fail for the other commands of its batch.
  */
-export async function writeBatch(tx: Db, slug: string, plan: BatchPlan, ctx: LedgerCtx, at: Date): Promise<void> {
+export async function writeBatch(tx: Db, slug: string, plan: BatchPlan, ctx: LedgerCtx, at: Date, rowsWritten?: () => void): Promise<void> {
   const orders = [...plan.orders.values()].map((o) => ({ ...o, expiresAt: o.expiresAt === null ? null : new Date(o.expiresAt).toISOString() }));
   if (orders.length > 0 || plan.fills.length > 0) {
     // Orders, fills and candles in one statement (three tables, no row touched twice).
@@ -64,6 +64,7 @@ export async function writeBatch(tx: Db, slug: string, plan: BatchPlan, ctx: Led
         returning 1)
       select (select count(*) from o) as o, (select count(*) from f) as f, (select count(*) from c) as c`);
   }
+  rowsWritten?.(); // the profile's "rows" phase ends here, "ledger" begins
   await recordMany(tx, ctx, plan.entries);
 }
 

@@ -14,6 +14,7 @@ import { invalid, planBatch, PoisonedCommand } from "../settlement/plan";
 import { commandProblem } from "../settlement/screen";
 import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow } from "../settlement/types";
 import { PublishedDepth } from "./depth";
+import { BatchProfile, clockMs, stopwatch } from "./profile";
 import { RollingStats } from "./stats";
 
 export interface Published {
@@ -28,6 +29,8 @@ export interface Published {
 interface Pending {
   command: MarketCommand;
   resolve: (answer: Answer) => void;
+  /** performance.now() when it was submitted (the profile's "queued"). */
+  since: number;
 }
 
 const RETRYABLE = new Set(["40001", "40P01", "23505"]);
@@ -35,6 +38,8 @@ const RETRYABLE = new Set(["40001", "40P01", "23505"]);
 export class MarketSession {
   readonly depth = new PublishedDepth();
   readonly stats = new RollingStats();
+  /** Where committed batches' time went (bench:market reads it through the room). */
+  readonly profile = new BatchProfile();
   private book!: OrderBook;
   private open = new Map<string, OrderRow>();
   private nextFillSeq = 1;
@@ -88,14 +93,15 @@ export class MarketSession {
 
   submit(command: MarketCommand): Promise<Answer> {
     return new Promise((resolve) => {
-      this.queue.push({ command, resolve });
+      this.queue.push({ command, resolve, since: clockMs() });
       void this.drain();
     });
   }
 
   /** Several commands queued at once, so that they share a batch (the demo world's history steps). */
   submitMany(commands: MarketCommand[]): Promise<Answer[]> {
-    const answers = commands.map((command) => new Promise<Answer>((resolve) => this.queue.push({ command, resolve })));
+    const since = clockMs();
+    const answers = commands.map((command) => new Promise<Answer>((resolve) => this.queue.push({ command, resolve, since })));
     void this.drain();
     return Promise.all(answers);
   }
@@ -141,9 +147,15 @@ export class MarketSession {
           await this.reload();
           this.dirty = false;
         }
-        const answers = live.length > 0 ? await this.commit(live.map((i) => batch[i]!.command)) : [];
+        const watch = stopwatch();
+        watch.ms.queued = Math.max(0, clockMs() - live.reduce((m, i) => Math.min(m, batch[i]!.since), Number.POSITIVE_INFINITY));
+        const answers = live.length > 0 ? await this.commit(live.map((i) => batch[i]!.command), watch) : [];
         live.forEach((i, k) => batch[i]!.resolve(answers[k]!));
         for (const [i, answer] of alone) batch[i]!.resolve(answer);
+        if (live.length > 0) {
+          watch.lap("publish");
+          this.profile.record({ size: live.length, ms: watch.ms });
+        }
         return;
       } catch (error) {
         // The working book may hold uncommitted changes: throw it away and reload what is committed.
@@ -173,14 +185,17 @@ export class MarketSession {
     }
   }
 
-  private async commit(commands: MarketCommand[]): Promise<Answer[]> {
+  private async commit(commands: MarketCommand[], watch = stopwatch()): Promise<Answer[]> {
     const at = new Date(this.clock());
     const answers: Array<Answer | undefined> = [];
+    watch.reset();
     const plan = await this.db().transaction(async (txRaw) => {
+      watch.lap("begin");
       const tx = txRaw as unknown as Db;
       // Idempotency: a place whose (player, client order id) was seen before gets its first answer.
       const places = commands.flatMap((c) => (c.type === "place" ? [{ playerId: c.playerId, clientOrderId: c.clientOrderId }] : []));
       const earlier = await findByClientOrderIds(tx, places);
+      watch.lap("lookup");
       const seen = new Map<string, number>();
       const fresh: MarketCommand[] = [];
       const freshIndex: number[] = [];
@@ -199,6 +214,7 @@ export class MarketSession {
         freshIndex.push(i);
       });
       const wallets = await lockWallets(tx, this.playersTouchedBy(fresh, at.getTime()), this.config.itemTypeId);
+      watch.lap("lock");
       let plan: BatchPlan;
       try {
         plan = planBatch({
@@ -210,9 +226,12 @@ export class MarketSession {
         throw error instanceof PoisonedCommand ? new PoisonedCommand(freshIndex[error.index]!, error.error) : error;
       }
       plan.answers.forEach((a, j) => (answers[freshIndex[j]!] = a));
-      await writeBatch(tx, this.config.slug, plan, { actor: `room:${this.config.slug}` }, at);
+      watch.lap("plan");
+      await writeBatch(tx, this.config.slug, plan, { actor: `room:${this.config.slug}` }, at, () => watch.lap("rows"));
+      watch.lap("ledger");
       return plan;
     });
+    watch.lap("commit");
     // Committed: now it is real. Update memory, publish, answer.
     for (const o of plan.orders.values()) {
       if (o.status === "open") this.open.set(o.id, o);

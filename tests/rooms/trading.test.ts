@@ -8,10 +8,13 @@ import { issueToken } from "../../party/tokens";
 import { openTestDb, type TestDb } from "../support/db";
 import { addMarket, fundedTrader } from "../support/market";
 import { startRooms, type Rooms } from "../support/rooms";
+import { PHASES, type ProfileSummary } from "../../party/market/profile";
 import { expectBookMatchesDb, expectMoneySafe } from "./checks";
 
 let t: TestDb;
 let rooms: Rooms;
+let markets: Array<{ slug: string; itemTypeId: number }> = [];
+let players: string[] = [];
 const SECONDS = Number(process.env.ROOMS_TEST_SECONDS ?? 12);
 
 beforeAll(async () => {
@@ -25,8 +28,8 @@ afterAll(async () => {
 });
 
 it(`8 markets x 20 players for ${SECONDS}s: conserved, never negative, every fill once, books equal the database`, async () => {
-  const markets = await Promise.all(Array.from({ length: 8 }, () => addMarket(t.db, { makerBps: 10, takerBps: 25 })));
-  const players = await Promise.all(Array.from({ length: 20 }, () => fundedTrader(t.db, markets.map((m) => m.itemTypeId), 200_000, 500)));
+  markets = await Promise.all(Array.from({ length: 8 }, () => addMarket(t.db, { makerBps: 10, takerBps: 25 })));
+  players = await Promise.all(Array.from({ length: 20 }, () => fundedTrader(t.db, markets.map((m) => m.itemTypeId), 200_000, 500)));
   const sockets = await Promise.all(players.map(async (p) => {
     const token = await issueToken(rooms.secret, "player", p, 600);
     return Promise.all(markets.map((m) => Trader.connect(rooms.host, m.slug, token, p)));
@@ -71,4 +74,18 @@ it(`8 markets x 20 players for ${SECONDS}s: conserved, never negative, every fil
   expect(stats.fills).toBeGreaterThan(100);
   await expectMoneySafe(t.db, players);
   for (const m of markets) await expectBookMatchesDb(t.db, rooms.partyUrl, m.slug);
+});
+
+it("says where its batches' time went (GET ?profile): services only, phases per batch, reset on read", async () => {
+  const url = `${rooms.partyUrl}/parties/main/${markets[0]!.slug}?profile`;
+  expect((await fetch(url)).status).toBe(401);
+  expect((await fetch(url, { headers: { authorization: `Bearer ${await issueToken(rooms.secret, "player", players[0]!, 60)}` } })).status).toBe(401);
+  const service = { authorization: `Bearer ${await issueToken(rooms.secret, "service", "test", 60)}` };
+  const first = (await (await fetch(url, { headers: service })).json()) as ProfileSummary;
+  expect(first.batches).toBeGreaterThan(0); // the trading above
+  expect(first.size.max).toBeGreaterThanOrEqual(1);
+  for (const phase of PHASES) expect(first.phases[phase].max).toBeGreaterThanOrEqual(0);
+  // The database's round trips take time; a clock that moves across I/O sees it.
+  expect(first.phases.lookup.max + first.phases.rows.max + first.phases.ledger.max + first.phases.commit.max).toBeGreaterThan(0);
+  expect(((await (await fetch(url, { headers: service })).json()) as ProfileSummary).batches).toBe(0);
 });
