@@ -1,12 +1,13 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { getInventory } from "../../db/inventory";
-import { candles, getMarket, INTERVALS, myOrders, recentTrades, type Interval } from "../../db/market/read";
+import { INTERVALS, type Interval } from "../../db/market/intervals";
+import { candles, committedBook, getMarket, myOrders, recentTrades } from "../../db/market/read";
 import { getWebSession, requireWebSession } from "../../edge/auth/web.server";
 import { readForm, field } from "../../edge/forms.server";
 import { connectToken } from "../../edge/market/room.server";
-import { bookSnapshot, marketAction, type TicketResult } from "../../edge/web/market.server";
+import { marketAction, type TicketResult } from "../../edge/web/market.server";
 import { readWatchlist, watchCookie } from "../../edge/web/prefs.server";
 import { Change, Price } from "~/components/Change";
 import { ConnectionPill } from "~/components/ConnectionPill";
@@ -14,7 +15,6 @@ import { DepthLadder } from "~/components/market/DepthLadder";
 import { OpenOrders } from "~/components/market/OpenOrders";
 import { OrderTicket, type Pending } from "~/components/market/OrderTicket";
 import { ChartTabs } from "~/components/market/ChartTabs";
-import { DepthChart } from "~/components/market/DepthChart";
 import { PriceChart } from "~/components/market/PriceChart";
 import { TradeTape } from "~/components/market/TradeTape";
 import { sortedLevels, useMarketFeed, type PrivateMessage } from "~/components/market/useMarketFeed";
@@ -22,6 +22,9 @@ import { useOffline } from "~/components/Offline";
 import { StatusError } from "~/components/StatusError";
 import { formatCount, formatGold } from "~/utils/money";
 import { useRootData } from "~/utils/root-data";
+
+/** The depth chart is drawn only when its tab is chosen: its code loads then, not with the page. */
+const DepthChart = lazy(() => import("~/components/market/DepthChart").then((m) => ({ default: m.DepthChart })));
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) => [{ title: d ? `${d.market.name} market · Bazaar` : "Market · Bazaar" }];
 
@@ -33,21 +36,24 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const asked = url.searchParams.get("interval");
   const interval: Interval = (INTERVALS as readonly string[]).includes(asked ?? "") ? (asked as Interval) : "5m";
   const session = await getWebSession(request, context);
-  const [series, snapshot, inventory, orders, token] = await Promise.all([
+  // Everything here comes from the database: the first paint never waits for the room. The book is
+  // the last committed one; the room's live snapshot (useMarketFeed's socket) replaces it at once,
+  // and when the room is down the page still renders it, with the pill saying "Connecting".
+  const [series, levels, trades, inventory, orders, token] = await Promise.all([
     candles(context.db, slug, interval, 200),
-    bookSnapshot(context, slug),
+    committedBook(context.db, slug, 20),
+    recentTrades(context.db, slug, 30),
     session ? getInventory(context.db, session.player.id) : undefined,
     session ? myOrders(context.db, { playerId: session.player.id, status: "open", market: slug, limit: 50 }) : [],
     session ? connectToken(context.env, session.player.id) : undefined,
   ]);
-  const book = snapshot ?? { seq: -1, bids: [], asks: [], trades: await recentTrades(context.db, slug, 30), stats: null };
   const watch = readWatchlist(request) ?? [];
   return {
     market,
     interval,
     candles: series,
-    book: { seq: book.seq, bids: book.bids, asks: book.asks, trades: book.trades, stats: book.stats },
-    roomUp: snapshot !== null,
+    /** seq -1: not the room's; the feed takes the room's snapshot over it when the socket is live. */
+    book: { seq: -1, bids: levels.bids, asks: levels.asks, trades, stats: null },
     watched: watch.includes(slug),
     me: session
       ? {
@@ -79,7 +85,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 type Toast = { id: number; ok: boolean; text: string };
 
 export default function Market() {
-  const { market, interval, candles: series, book, me, watched, roomUp } = useLoaderData<typeof loader>();
+  const { market, interval, candles: series, book, me, watched } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const root = useRootData();
   const offline = useOffline();
@@ -131,14 +137,14 @@ export default function Market() {
     [market.name, refresh, toast],
   );
 
-  const feed = useMarketFeed({ slug: market.slug, host: root?.ENV.PARTY_HOST ?? null, getToken, initial: book.seq >= 0 && book.stats ? { ...book, stats: book.stats } : null, onPrivate, paused: offline });
+  const feed = useMarketFeed({ slug: market.slug, host: root?.ENV.PARTY_HOST ?? null, getToken, initial: book, onPrivate, paused: offline });
   const { bids, asks } = sortedLevels(feed, 10);
   const stats = feed.stats;
   const last = stats?.last ?? market.last;
   const open24 = stats ? stats.open24h : market.open24h;
   const change = last !== null && open24 !== null ? last - open24 : null;
   const defaultPrice = asks[0]?.[0] ?? bids[0]?.[0] ?? last ?? market.tickSize * 100;
-  const connection = offline ? "offline" : !roomUp && feed.connection === "connecting" ? "connecting" : feed.connection;
+  const connection = offline ? "offline" : feed.connection;
 
   useEffect(() => () => clearTimeout(revalidateSoon.current), []);
 
@@ -220,7 +226,11 @@ export default function Market() {
               })}
             </nav>
           </div>
-          <ChartTabs price={<PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} />} depth={() => <DepthChart book={feed} />} />
+          <ChartTabs price={<PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} />} depth={() => (
+              <Suspense fallback={<p className="chart-note muted">Loading depth…</p>}>
+                <DepthChart book={feed} />
+              </Suspense>
+            )} />
         </section>
 
         <section className="panel book-panel" aria-labelledby="book-h">

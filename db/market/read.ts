@@ -69,8 +69,30 @@ export async function recentTrades(db: Db, slug: string, limit = 50) {
   return found.map((f) => ({ seq: +f.seq, price: +f.price, quantity: +f.quantity, takerSide: f.takerSide, at: +f.at }));
 }
 
-export const INTERVALS = ["1m", "5m", "1h", "1d"] as const;
-export type Interval = (typeof INTERVALS)[number];
+/**
+ * The book as last committed to the database: open orders summed by price, best first, `depth`
+ * levels a side, in the room snapshot's shape ([price, total]). The market page paints it at once;
+ * the room's live snapshot (over the socket) replaces it moments later. Orders whose time has run
+ * out are left off (the room expires them on its next tick).
+ */
+export async function committedBook(db: Db, slug: string, depth = 20): Promise<{ bids: Array<[number, number]>; asks: Array<[number, number]> }> {
+  const n = Math.min(Math.max(depth, 1), 200);
+  const found = await rows<{ side: "buy" | "sell"; price: string; total: string }>(db, sql`
+    (select 'buy' as side, price::text, sum(remaining)::text as total from orders
+      where market_slug = ${slug} and status = 'open' and side = 'buy' and price is not null and remaining > 0
+        and (expires_at is null or expires_at > now())
+      group by price order by price desc limit ${n})
+    union all
+    (select 'sell' as side, price::text, sum(remaining)::text as total from orders
+      where market_slug = ${slug} and status = 'open' and side = 'sell' and price is not null and remaining > 0
+        and (expires_at is null or expires_at > now())
+      group by price order by price asc limit ${n})`);
+  const level = (r: { price: string; total: string }): [number, number] => [+r.price, +r.total];
+  return { bids: found.filter((r) => r.side === "buy").map(level), asks: found.filter((r) => r.side === "sell").map(level) };
+}
+
+import type { Interval } from "./intervals";
+export { INTERVALS, type Interval } from "./intervals";
 
 export async function candles(db: Db, slug: string, interval: Interval, limit = 300) {
   const found = await rows<{ t: string; o: string; h: string; l: string; c: string; v: string }>(db, sql`

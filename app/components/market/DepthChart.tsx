@@ -7,7 +7,7 @@
 import { useMemo, useRef, useState, type PointerEvent } from "react";
 import { formatCount, formatGold } from "~/utils/money";
 import { BOX, depthAt, depthOf, formatMid, scales, stepPaths } from "./depth";
-import { sortedLevels, type FeedState } from "./useMarketFeed";
+import type { FeedState } from "./useMarketFeed";
 
 /** Levels per side drawn (the ladder shows 8). */
 const LEVELS = 40;
@@ -16,7 +16,9 @@ const pct = (v: number) => `${(v * 100) / BOX}%`;
 
 export function DepthChart({ book }: { book: Pick<FeedState, "bids" | "asks"> }) {
   const depth = useMemo(() => {
-    const { bids, asks } = sortedLevels(book, LEVELS);
+    // As sortedLevels does (not imported: this chunk loads on its own, see markets.$slug.tsx).
+    const bids = [...book.bids].sort((a, b) => b[0] - a[0]).slice(0, LEVELS);
+    const asks = [...book.asks].sort((a, b) => a[0] - b[0]).slice(0, LEVELS);
     return depthOf(bids, asks);
   }, [book.bids, book.asks]);
   const [hover, setHover] = useState<number | null>(null);

@@ -3,8 +3,11 @@
  * whose seq is not update.seq - 1 asks for a resync and waits for the next snapshot), reconnects
  * with backoff, and a connection state the page shows. Commands sent with a `ref` resolve when the
  * room answers; nothing is sent while the socket is not live (the caller says so to the player).
+ *
+ * partysocket is imported once the page has loaded (the page paints from the server's book first):
+ * its 4 KB gz stay out of the first load, and the socket opens a moment after the load event.
  */
-import PartySocket from "partysocket";
+import type PartySocket from "partysocket";
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import type { ServerMessage, Trade } from "../../../party/protocol";
 import type { MarketStats } from "../../../party/market/stats";
@@ -28,7 +31,10 @@ type Action = { type: "snapshot"; m: Snapshot } | { type: "update"; m: Update } 
 
 const MAX_TRADES = 60;
 
-export function initialFeed(snapshot: Omit<Snapshot, "type" | "market"> | null): FeedState {
+/** A book to start from: the room's snapshot, or the database's last committed book (seq -1, no stats). */
+export type InitialBook = Omit<Snapshot, "type" | "market" | "stats"> & { stats: MarketStats | null };
+
+export function initialFeed(snapshot: InitialBook | null): FeedState {
   return {
     connection: "connecting",
     seq: snapshot?.seq ?? -1,
@@ -69,10 +75,18 @@ export interface FeedOptions {
   host: string | null;
   /** Connection token for a signed-in player (trading); watchers connect without one. */
   getToken?: () => Promise<string | undefined>;
-  initial: Omit<Snapshot, "type" | "market"> | null;
+  initial: InitialBook | null;
   onPrivate?: (m: PrivateMessage) => void;
   /** Offline (as the page knows it): the socket closes, and reconnects when this turns false. */
   paused?: boolean;
+}
+
+/** Resolves once the document has loaded (at once if it already has). */
+function afterLoad(): Promise<void> {
+  return new Promise((resolve) => {
+    if (document.readyState === "complete") resolve();
+    else window.addEventListener("load", () => resolve(), { once: true });
+  });
 }
 
 export function useMarketFeed({ slug, host, getToken, initial, onPrivate, paused = false }: FeedOptions) {
@@ -96,66 +110,83 @@ export function useMarketFeed({ slug, host, getToken, initial, onPrivate, paused
       dispatch({ type: "connection", c: "offline" });
       return;
     }
-    const ws = new PartySocket({
-      host,
-      party: "main",
-      room: slug,
-      protocol: location.protocol === "https:" ? "wss" : "ws",
-      query: async () => {
-        const token = await tokenRef.current?.().catch(() => undefined);
-        return token ? { token } : {};
-      },
-      startClosed: !navigator.onLine,
-      maxRetries: Infinity,
-      minReconnectionDelay: 500,
-      maxReconnectionDelay: 8_000,
-    });
-    socket.current = ws;
-    if (!navigator.onLine) dispatch({ type: "connection", c: "offline" });
-    ws.addEventListener("open", () => dispatch({ type: "connection", c: "connecting" }));
-    ws.addEventListener("close", () => dispatch({ type: "connection", c: navigator.onLine ? "reconnecting" : "offline" }));
-    ws.addEventListener("message", (event: MessageEvent) => {
-      let m: ServerMessage;
-      try {
-        m = JSON.parse(String(event.data)) as ServerMessage;
-      } catch {
-        return;
-      }
-      switch (m.type) {
-        case "snapshot":
-          dispatch({ type: "snapshot", m });
-          break;
-        case "update":
-          dispatch({ type: "update", m });
-          break;
-        case "answer": {
-          const resolve = m.ref ? waiting.current.get(m.ref) : undefined;
-          if (resolve && m.ref) {
-            waiting.current.delete(m.ref);
-            resolve(m.answer);
-          }
-          break;
+    let disposed = false;
+    let cleanup = () => {};
+    const open = (Socket: typeof PartySocket) => {
+      const ws = new Socket({
+        host,
+        party: "main",
+        room: slug,
+        protocol: location.protocol === "https:" ? "wss" : "ws",
+        query: async () => {
+          const token = await tokenRef.current?.().catch(() => undefined);
+          return token ? { token } : {};
+        },
+        startClosed: !navigator.onLine,
+        maxRetries: Infinity,
+        minReconnectionDelay: 500,
+        maxReconnectionDelay: 8_000,
+      });
+      socket.current = ws;
+      if (!navigator.onLine) dispatch({ type: "connection", c: "offline" });
+      ws.addEventListener("open", () => dispatch({ type: "connection", c: "connecting" }));
+      ws.addEventListener("close", () => dispatch({ type: "connection", c: navigator.onLine ? "reconnecting" : "offline" }));
+      ws.addEventListener("message", (event: MessageEvent) => {
+        let m: ServerMessage;
+        try {
+          m = JSON.parse(String(event.data)) as ServerMessage;
+        } catch {
+          return;
         }
-        case "order":
-        case "fill":
-          privateRef.current?.(m);
-          break;
-        case "error":
-          break;
-      }
-    });
-    const offline = () => {
-      dispatch({ type: "connection", c: "offline" });
-      ws.close();
+        switch (m.type) {
+          case "snapshot":
+            dispatch({ type: "snapshot", m });
+            break;
+          case "update":
+            dispatch({ type: "update", m });
+            break;
+          case "answer": {
+            const resolve = m.ref ? waiting.current.get(m.ref) : undefined;
+            if (resolve && m.ref) {
+              waiting.current.delete(m.ref);
+              resolve(m.answer);
+            }
+            break;
+          }
+          case "order":
+          case "fill":
+            privateRef.current?.(m);
+            break;
+          case "error":
+            break;
+        }
+      });
+      const offline = () => {
+        dispatch({ type: "connection", c: "offline" });
+        ws.close();
+      };
+      const online = () => ws.reconnect();
+      window.addEventListener("offline", offline);
+      window.addEventListener("online", online);
+      return () => {
+        window.removeEventListener("offline", offline);
+        window.removeEventListener("online", online);
+        socket.current = null;
+        ws.close();
+      };
     };
-    const online = () => ws.reconnect();
-    window.addEventListener("offline", offline);
-    window.addEventListener("online", online);
+    afterLoad()
+      .then(() => import("partysocket"))
+      .then(({ default: Socket }) => {
+        if (disposed) return;
+        cleanup = open(Socket);
+      })
+      .catch(() => {
+        if (!disposed) dispatch({ type: "connection", c: "reconnecting" });
+      });
     return () => {
-      window.removeEventListener("offline", offline);
-      window.removeEventListener("online", online);
-      socket.current = null;
-      ws.close();
+      disposed = true;
+      cleanup();
     };
   }, [host, slug]);
 
