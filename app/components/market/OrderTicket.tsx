@@ -6,13 +6,12 @@
  * the ticket says it needs a connection: nothing is ever queued.
  */
 import { Form, useFetcher } from "@remix-run/react";
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { CommandMessage } from "../../../party/protocol";
 import type { Answer } from "../../../party/settlement/types";
 import { CsrfField } from "../forms";
 import { formatCount, formatGold } from "~/utils/money";
-import { orderOutcome } from "~/utils/order-words";
-import { goldInput, preview } from "~/utils/price";
+import { goldInput } from "~/utils/price";
 import { checkTicket } from "~/utils/ticket";
 import type { ConnectionState } from "./useMarketFeed";
 
@@ -55,6 +54,15 @@ interface Props {
   onPending: (p: Pending | null) => void;
   onAnswer: (a: Result) => void;
 }
+
+/** The confirmations (dialog and no-JavaScript form): fetched when the ticket is first touched. */
+const confirmModule = () => import("./ConfirmOrder");
+const preloadConfirm = () => void confirmModule().catch(() => undefined);
+const ConfirmBody = lazy(() => confirmModule().then((m) => ({ default: m.ConfirmBody })));
+const ServerConfirm = lazy(() => confirmModule().then((m) => ({ default: m.ServerConfirm })));
+
+/** The answer in words: loaded when a review opens (not with the page), before the room answers. */
+const orderWords = () => import("~/utils/order-words");
 
 const newOrderId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
@@ -174,6 +182,8 @@ export function OrderTicket(p: Props) {
       return;
     }
     setResult(undefined);
+    void orderWords().catch(() => undefined);
+    preloadConfirm();
     setConfirming({ side, orderType, price: price!, quantity: quantity!, clientOrderId: newOrderId() });
   };
 
@@ -195,7 +205,8 @@ export function OrderTicket(p: Props) {
           quantity: r.quantity,
           ...(r.orderType === "limit" ? { price: r.price } : { priceLimit: r.price }),
         });
-        const out = { ok: answer.ok, message: orderOutcome(answer, market.name) };
+        const words = await orderWords().catch(() => null);
+        const out = { ok: answer.ok, message: words ? words.orderOutcome(answer, market.name) : answer.message };
         setResult(out);
         p.onAnswer(out);
       } catch (error) {
@@ -232,8 +243,12 @@ export function OrderTicket(p: Props) {
   };
   return (
     <div className={`ticket ${side}`}>
-      {p.review ? <ServerConfirm review={p.review} csrf={p.csrf} market={market} /> : null}
-      <Form method="post" onSubmit={review} noValidate aria-label={`Order ticket for ${market.name}`} ref={form}>
+      {p.review ? (
+        <Suspense fallback={null}>
+          <ServerConfirm review={p.review} csrf={p.csrf} market={market} />
+        </Suspense>
+      ) : null}
+      <Form method="post" onSubmit={review} onFocus={preloadConfirm} onPointerDown={preloadConfirm} noValidate aria-label={`Order ticket for ${market.name}`} ref={form}>
         <CsrfField token={p.csrf} />
         <input type="hidden" name="clientOrderId" value={p.clientOrderId} />
         <fieldset className="segmented sides">
@@ -346,65 +361,11 @@ export function OrderTicket(p: Props) {
 
       <dialog ref={dialog} className="confirm" aria-labelledby={`${id}-confirm`} onClose={() => setConfirming(null)}>
         {confirming ? (
-          <>
-            <h2 id={`${id}-confirm`}>Confirm order</h2>
-            <ConfirmSummary r={confirming} market={market} />
-            <div className="actions">
-              <button type="button" className="ghost" onClick={() => setConfirming(null)}>
-                Edit
-              </button>
-              <button type="button" className={`submit ${confirming.side}`} onClick={() => void confirm()} autoFocus>
-                {confirming.side === "buy" ? "Confirm buy" : "Confirm sell"}
-              </button>
-            </div>
-          </>
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <ConfirmBody r={confirming} market={market} headingId={`${id}-confirm`} onEdit={() => setConfirming(null)} onConfirm={() => void confirm()} />
+          </Suspense>
         ) : null}
       </dialog>
     </div>
-  );
-}
-
-function ConfirmSummary({ r, market }: { r: Review; market: TicketMarket }) {
-  const pv = preview(r.side, r.price, r.quantity, market.takerFeeBps);
-  return (
-    <dl className="preview">
-      <div>
-        <dt>Order</dt>
-        <dd>
-          <span className={`side ${r.side}`}>{r.side === "buy" ? "Buy" : "Sell"}</span> {formatCount(r.quantity)} {market.name}
-        </dd>
-      </div>
-      <div>
-        <dt>{r.orderType === "limit" ? "Limit price" : r.side === "buy" ? "Market, worst price" : "Market, lowest price"}</dt>
-        <dd className="num">{formatGold(r.price)} gold</dd>
-      </div>
-      <div>
-        <dt>Fee (at most)</dt>
-        <dd className="num">{formatGold(pv.fee)} gold</dd>
-      </div>
-      <div className="total">
-        <dt>{r.side === "buy" ? "Total cost (at most)" : "You receive (at least)"}</dt>
-        <dd className="num">{formatGold(pv.total)} gold</dd>
-      </div>
-    </dl>
-  );
-}
-
-/** The no-JavaScript confirmation: the reviewed order as hidden fields and a Confirm button. */
-function ServerConfirm({ review, csrf, market }: { review: Review; csrf: string; market: TicketMarket }) {
-  return (
-    <Form method="post" className="confirm-card" aria-labelledby="server-confirm">
-      <h2 id="server-confirm">Confirm order</h2>
-      <ConfirmSummary r={review} market={market} />
-      <CsrfField token={csrf} />
-      <input type="hidden" name="clientOrderId" value={review.clientOrderId} />
-      <input type="hidden" name="side" value={review.side} />
-      <input type="hidden" name="orderType" value={review.orderType} />
-      <input type="hidden" name="price" value={goldInput(review.price)} />
-      <input type="hidden" name="quantity" value={String(review.quantity)} />
-      <button type="submit" name="intent" value="place" className={`submit ${review.side}`}>
-        {review.side === "buy" ? "Confirm buy" : "Confirm sell"}
-      </button>
-    </Form>
   );
 }

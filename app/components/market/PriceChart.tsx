@@ -19,6 +19,7 @@ export interface Candle {
 export const INTERVAL_SECONDS = { "1m": 60, "5m": 300, "1h": 3_600, "1d": 86_400 } as const;
 export type ChartInterval = keyof typeof INTERVAL_SECONDS;
 
+type Lib = typeof import("./chart-lib");
 type Api = import("./chart-lib").MountedChart;
 
 const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -26,6 +27,7 @@ const css = (name: string) => getComputedStyle(document.documentElement).getProp
 export function PriceChart({ candles, interval, trades }: { candles: Candle[]; interval: ChartInterval; trades: Trade[] }) {
   const host = useRef<HTMLDivElement>(null);
   const api = useRef<Api | null>(null);
+  const lib = useRef<Lib | null>(null);
   const bar = useRef<Candle | null>(null);
   const lastSeq = useRef(0);
   const [ready, setReady] = useState(false);
@@ -41,9 +43,10 @@ export function PriceChart({ candles, interval, trades }: { candles: Candle[]; i
     });
     afterLoad
       .then(() => import("./chart-lib"))
-      .then(({ mountChart }) => {
+      .then((loaded) => {
         if (disposed || !host.current) return;
-        api.current = mountChart(host.current, { line: css("--line"), up: css("--up"), down: css("--down"), text: css("--muted"), font: css("--font") }, formatGold);
+        lib.current = loaded;
+        api.current = loaded.mountChart(host.current, { line: css("--line"), up: css("--up"), down: css("--down"), text: css("--muted"), font: css("--font") }, formatGold);
         setReady(true);
       })
       .catch(() => setFailed(true));
@@ -56,35 +59,16 @@ export function PriceChart({ candles, interval, trades }: { candles: Candle[]; i
 
   const volColor = (c: Candle) => (c.close >= c.open ? css("--up-soft") : css("--down-soft"));
 
+  // Candles, and live trades moving the last candle (or opening a new one): chart-lib draws both.
   useEffect(() => {
-    const a = api.current;
-    if (!ready || !a) return;
-    a.candles.setData(candles.map((c) => ({ time: c.time as never, open: c.open, high: c.high, low: c.low, close: c.close })));
-    a.volume.setData(candles.map((c) => ({ time: c.time as never, value: c.volume, color: volColor(c) })));
-    bar.current = candles.at(-1) ?? null;
-    lastSeq.current = Math.max(lastSeq.current, ...trades.map((t) => t.seq));
-    a.chart.timeScale().fitContent();
+    if (!ready || !api.current || !lib.current) return;
+    lastSeq.current = Math.max(lastSeq.current, lib.current.setCandles(api.current, bar, candles, trades, volColor));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, candles]);
 
-  // Live trades move the last candle (or open a new one).
   useEffect(() => {
-    const a = api.current;
-    if (!ready || !a) return;
-    const fresh = trades.filter((t) => t.seq > lastSeq.current).sort((x, y) => x.seq - y.seq);
-    if (fresh.length === 0) return;
-    const step = INTERVAL_SECONDS[interval];
-    for (const t of fresh) {
-      const time = Math.floor(t.at / 1000 / step) * step;
-      let b = bar.current;
-      if (b && time < b.time) continue;
-      if (!b || time > b.time) b = { time, open: t.price, high: t.price, low: t.price, close: t.price, volume: 0 };
-      b = { ...b, high: Math.max(b.high, t.price), low: Math.min(b.low, t.price), close: t.price, volume: b.volume + t.quantity };
-      bar.current = b;
-      a.candles.update({ time: b.time as never, open: b.open, high: b.high, low: b.low, close: b.close });
-      a.volume.update({ time: b.time as never, value: b.volume, color: volColor(b) });
-    }
-    lastSeq.current = fresh.at(-1)!.seq;
+    if (!ready || !api.current || !lib.current) return;
+    lastSeq.current = lib.current.pushTrades(api.current, bar, trades, lastSeq.current, INTERVAL_SECONDS[interval], volColor);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, trades, interval]);
 

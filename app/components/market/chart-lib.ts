@@ -7,6 +7,8 @@
  * height, fixed: a draggable pane separator would be a 1-pixel touch target.
  */
 import { CandlestickSeries, ColorType, createChart, CrosshairMode, HistogramSeries } from "lightweight-charts";
+import type { Trade } from "../../../party/protocol";
+import type { Candle } from "./PriceChart";
 
 export interface ChartColors {
   line: string;
@@ -56,3 +58,31 @@ export function mountChart(host: HTMLElement, colors: ChartColors, format: (copp
 }
 
 export type MountedChart = ReturnType<typeof mountChart>;
+
+type Bar = { current: Candle | null };
+
+/** All candles at once; returns the last trade seq they include (live trades after it move the bar). */
+export function setCandles(a: MountedChart, bar: Bar, candles: Candle[], trades: Trade[], volColor: (c: Candle) => string): number {
+  a.candles.setData(candles.map((c) => ({ time: c.time as never, open: c.open, high: c.high, low: c.low, close: c.close })));
+  a.volume.setData(candles.map((c) => ({ time: c.time as never, value: c.volume, color: volColor(c) })));
+  bar.current = candles.at(-1) ?? null;
+  a.chart.timeScale().fitContent();
+  return Math.max(0, ...trades.map((t) => t.seq));
+}
+
+/** Live trades after `lastSeq` move the last candle (or open a new one); returns the new last seq. */
+export function pushTrades(a: MountedChart, bar: Bar, trades: Trade[], lastSeq: number, step: number, volColor: (c: Candle) => string): number {
+  const fresh = trades.filter((t) => t.seq > lastSeq).sort((x, y) => x.seq - y.seq);
+  if (fresh.length === 0) return lastSeq;
+  for (const t of fresh) {
+    const time = Math.floor(t.at / 1000 / step) * step;
+    let b = bar.current;
+    if (b && time < b.time) continue;
+    if (!b || time > b.time) b = { time, open: t.price, high: t.price, low: t.price, close: t.price, volume: 0 };
+    b = { ...b, high: Math.max(b.high, t.price), low: Math.min(b.low, t.price), close: t.price, volume: b.volume + t.quantity };
+    bar.current = b;
+    a.candles.update({ time: b.time as never, open: b.open, high: b.high, low: b.low, close: b.close });
+    a.volume.update({ time: b.time as never, value: b.volume, color: volColor(b) });
+  }
+  return fresh.at(-1)!.seq;
+}

@@ -4,7 +4,8 @@
  * with backoff, and a connection state the page shows. Commands sent with a `ref` resolve when the
  * room answers; nothing is sent while the socket is not live (the caller says so to the player).
  *
- * partysocket is imported once the page has loaded (the page paints from the server's book first):
+ * The socket (partysocket and feed-socket.ts) is imported once the page has loaded (the page paints
+ * from the server's book first):
  * its 4 KB gz stay out of the first load, and the socket opens a moment after the load event.
  */
 import type PartySocket from "partysocket";
@@ -27,7 +28,7 @@ export interface FeedState {
 
 type Snapshot = Extract<ServerMessage, { type: "snapshot" }>;
 type Update = Extract<ServerMessage, { type: "update" }>;
-type Action = { type: "snapshot"; m: Snapshot } | { type: "update"; m: Update } | { type: "connection"; c: ConnectionState };
+export type FeedAction = { type: "snapshot"; m: Snapshot } | { type: "update"; m: Update } | { type: "connection"; c: ConnectionState };
 
 const MAX_TRADES = 60;
 
@@ -45,7 +46,7 @@ export function initialFeed(snapshot: InitialBook | null): FeedState {
   };
 }
 
-function reduce(state: FeedState, action: Action): FeedState {
+function reduce(state: FeedState, action: FeedAction): FeedState {
   switch (action.type) {
     case "connection":
       return state.connection === action.c ? state : { ...state, connection: action.c };
@@ -112,74 +113,11 @@ export function useMarketFeed({ slug, host, getToken, initial, onPrivate, paused
     }
     let disposed = false;
     let cleanup = () => {};
-    const open = (Socket: typeof PartySocket) => {
-      const ws = new Socket({
-        host,
-        party: "main",
-        room: slug,
-        protocol: location.protocol === "https:" ? "wss" : "ws",
-        query: async () => {
-          const token = await tokenRef.current?.().catch(() => undefined);
-          return token ? { token } : {};
-        },
-        startClosed: !navigator.onLine,
-        maxRetries: Infinity,
-        minReconnectionDelay: 500,
-        maxReconnectionDelay: 8_000,
-      });
-      socket.current = ws;
-      if (!navigator.onLine) dispatch({ type: "connection", c: "offline" });
-      ws.addEventListener("open", () => dispatch({ type: "connection", c: "connecting" }));
-      ws.addEventListener("close", () => dispatch({ type: "connection", c: navigator.onLine ? "reconnecting" : "offline" }));
-      ws.addEventListener("message", (event: MessageEvent) => {
-        let m: ServerMessage;
-        try {
-          m = JSON.parse(String(event.data)) as ServerMessage;
-        } catch {
-          return;
-        }
-        switch (m.type) {
-          case "snapshot":
-            dispatch({ type: "snapshot", m });
-            break;
-          case "update":
-            dispatch({ type: "update", m });
-            break;
-          case "answer": {
-            const resolve = m.ref ? waiting.current.get(m.ref) : undefined;
-            if (resolve && m.ref) {
-              waiting.current.delete(m.ref);
-              resolve(m.answer);
-            }
-            break;
-          }
-          case "order":
-          case "fill":
-            privateRef.current?.(m);
-            break;
-          case "error":
-            break;
-        }
-      });
-      const offline = () => {
-        dispatch({ type: "connection", c: "offline" });
-        ws.close();
-      };
-      const online = () => ws.reconnect();
-      window.addEventListener("offline", offline);
-      window.addEventListener("online", online);
-      return () => {
-        window.removeEventListener("offline", offline);
-        window.removeEventListener("online", online);
-        socket.current = null;
-        ws.close();
-      };
-    };
     afterLoad()
-      .then(() => import("partysocket"))
-      .then(({ default: Socket }) => {
+      .then(() => import("./feed-socket"))
+      .then(({ openFeedSocket }) => {
         if (disposed) return;
-        cleanup = open(Socket);
+        cleanup = openFeedSocket({ host, slug, token: () => tokenRef.current?.(), dispatch, socket, waiting: waiting.current, onPrivate: (m) => privateRef.current?.(m) });
       })
       .catch(() => {
         if (!disposed) dispatch({ type: "connection", c: "reconnecting" });

@@ -1,0 +1,84 @@
+/**
+ * The market socket itself (partysocket and its message handling): imported by useMarketFeed once
+ * the page has loaded, so none of it is in the page's first-load JavaScript.
+ */
+import PartySocket from "partysocket";
+import type { MutableRefObject } from "react";
+import type { ServerMessage } from "../../../party/protocol";
+import type { Answer } from "../../../party/settlement/types";
+import type { FeedAction, PrivateMessage } from "./useMarketFeed";
+
+export interface FeedSocketOptions {
+  host: string;
+  slug: string;
+  token: () => Promise<string | undefined> | undefined;
+  dispatch: (a: FeedAction) => void;
+  socket: MutableRefObject<PartySocket | null>;
+  waiting: Map<string, (a: Answer) => void>;
+  onPrivate: (m: PrivateMessage) => void;
+}
+
+/** Opens the socket and wires it to the feed; returns what closes it. */
+export function openFeedSocket(o: FeedSocketOptions): () => void {
+  const ws = new PartySocket({
+    host: o.host,
+    party: "main",
+    room: o.slug,
+    protocol: location.protocol === "https:" ? "wss" : "ws",
+    query: async () => {
+      const token = await o.token()?.catch(() => undefined);
+      return token ? { token } : {};
+    },
+    startClosed: !navigator.onLine,
+    maxRetries: Infinity,
+    minReconnectionDelay: 500,
+    maxReconnectionDelay: 8_000,
+  });
+  o.socket.current = ws;
+  if (!navigator.onLine) o.dispatch({ type: "connection", c: "offline" });
+  ws.addEventListener("open", () => o.dispatch({ type: "connection", c: "connecting" }));
+  ws.addEventListener("close", () => o.dispatch({ type: "connection", c: navigator.onLine ? "reconnecting" : "offline" }));
+  ws.addEventListener("message", (event: MessageEvent) => {
+    let m: ServerMessage;
+    try {
+      m = JSON.parse(String(event.data)) as ServerMessage;
+    } catch {
+      return;
+    }
+    switch (m.type) {
+      case "snapshot":
+        o.dispatch({ type: "snapshot", m });
+        break;
+      case "update":
+        o.dispatch({ type: "update", m });
+        break;
+      case "answer": {
+        const resolve = m.ref ? o.waiting.get(m.ref) : undefined;
+        if (resolve && m.ref) {
+          o.waiting.delete(m.ref);
+          resolve(m.answer);
+        }
+        break;
+      }
+      case "order":
+      case "fill":
+        o.onPrivate(m);
+        break;
+      case "error":
+        break;
+    }
+  });
+  const offline = () => {
+    o.dispatch({ type: "connection", c: "offline" });
+    ws.close();
+  };
+  const online = () => ws.reconnect();
+  window.addEventListener("offline", offline);
+  window.addEventListener("online", online);
+  return () => {
+    window.removeEventListener("offline", offline);
+    window.removeEventListener("online", online);
+    o.socket.current = null;
+    ws.close();
+  };
+}
