@@ -1,7 +1,8 @@
 /**
- * The market page's server side: the room's book for the first paint (and for browsers without
- * JavaScript), and the order forms' action (place with a review step, cancel, amend) through the
- * same room command path as the API, guarded by the session's CSRF token.
+ * The market page's server side: the room's book on request (the page itself paints the database's
+ * last committed book, committedBook in db/market/read.ts, and never waits for the room), and the
+ * order forms' action (place with a review step, cancel, amend) through the same room command path
+ * as the API, guarded by the session's CSRF token.
  */
 import { data } from "@remix-run/cloudflare";
 import type { MarketSummary } from "../../db/market/read";
