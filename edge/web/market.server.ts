@@ -1,7 +1,6 @@
 /**
- * The market page's server side: the room's book on request (the page itself paints the database's
- * last committed book, committedBook in db/market/read.ts, and never waits for the room), and the
- * order forms' action (place with a review step, cancel, amend) through the same room command path
+ * The market page's server side (the page paints the database's last committed book, committedBook
+ * in db/market/read.ts, and never waits for the room): the order forms' action (place with a review step, cancel, amend) through the same room command path
  * as the API, guarded by the session's CSRF token.
  */
 import { data } from "@remix-run/cloudflare";
@@ -13,22 +12,10 @@ import { verifySessionCsrf } from "../auth/csrf.server";
 import type { ActiveSession } from "../auth/sessions.server";
 import type { AppLoadContext } from "../context.server";
 import { field } from "../forms.server";
-import { fetchRoom, sendCommand } from "../market/room.server";
+import { sendCommand } from "../market/room.server";
 import { formatCount, formatGold } from "../../app/utils/money";
 import { orderOutcome } from "../../app/utils/order-words";
 import { checkPrice, checkQuantity, checkTicket } from "../../app/utils/ticket";
-
-export type Snapshot = Extract<ServerMessage, { type: "snapshot" }>;
-
-/** The room's snapshot, or null when the room does not answer (the page still renders). */
-export async function bookSnapshot(context: AppLoadContext, slug: string, depth = 20): Promise<Snapshot | null> {
-  try {
-    const response = await fetchRoom(context.env, slug, { query: `?depth=${depth}` });
-    return response.ok ? ((await response.json()) as Snapshot) : null;
-  } catch {
-    return null;
-  }
-}
 
 export interface Review {
   side: "buy" | "sell";
