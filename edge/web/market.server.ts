@@ -5,7 +5,6 @@
  */
 import { data } from "@remix-run/cloudflare";
 import type { MarketSummary } from "../../db/market/read";
-import type { ServerMessage } from "../../party/protocol";
 import type { Answer } from "../../party/settlement/types";
 import { ApiError } from "../api/http.server";
 import { verifySessionCsrf } from "../auth/csrf.server";
