@@ -278,7 +278,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const servers: RunSpec[] = [
     {
       name: "web",
-      command: `exec ${cmd(bin("wrangler"), "dev", "--ip", "127.0.0.1", "--port", String(ports.web), "--show-interactive-dev-session=false", "--test-scheduled", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]))}`,
+      command: `exec ${cmd(bin("wrangler"), "dev", "--ip", "127.0.0.1", "--port", String(ports.web), "--inspector-port", String(inspectorPort(ports.web)), "--show-interactive-dev-session=false", "--test-scheduled", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]))}`,
       env: { ...tool, ...parent },
     },
     {
@@ -392,6 +392,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const pids = () => Object.fromEntries(children.flatMap((c) => (typeof c.pid === "number" ? [[c.name, c.pid]] : [])));
   return { url, partyUrl, databaseUrl, ports, vars, stopped, stop, pids, restarts: () => supervised?.restarts() ?? {} };
 }
+
+/**
+ * wrangler dev's devtools port, one per stack (its default, 9229, is shared by every wrangler on the
+ * machine: two stacks, or one stopping while the next starts, failed with "Address already in use").
+ */
+export const inspectorPort = (webPort: number) => (webPort + 10_000 <= 65_535 ? webPort + 10_000 : webPort - 10_000);
 
 /** Removes a PGlite lock file left by process `exitedPid` (seen to exit); any other owner's lock stays. */
 export function clearStaleLock(lockFile: string, exitedPid: number, say: (line: string) => void = () => {}): boolean {
