@@ -48,7 +48,7 @@ export interface Npc {
 }
 
 const slugs = marketProfiles.map((m) => m.slug);
-/** Maker i quotes 5 markets; every market gets exactly two makers (i and i + 4 share none). */
+/** Maker i quotes 5 markets: makers 0-3 cover the 20 markets once, makers 4-7 the same ones again (the outer quoters). */
 const makerMarkets = (i: number) => [0, 1, 2, 3, 4].map((k) => slugs[(i * 5 + k) % slugs.length]!);
 const makerNames = ["Brenna_Ironhand", "Old_Tobin", "Mirela_Alchemist", "Quartermaster_Hal", "Ysolde_Weaver", "Grum_the_Miner", "Fennick_Fletcher", "Sister_Amara"];
 

@@ -39,7 +39,8 @@ export interface ProfileSummary {
   phases: Record<Phase, Stat>;
 }
 
-const MAX_KEPT = 100_000;
+/** The most recent batches kept between reads (a room nobody profiles holds at most this many, ~1 MB). */
+const MAX_KEPT = 5_000;
 
 function stat(xs: number[]): Stat {
   if (xs.length === 0) return { mean: 0, p50: 0, p99: 0, max: 0 };
@@ -50,15 +51,20 @@ function stat(xs: number[]): Stat {
 
 export class BatchProfile {
   private kept: BatchTiming[] = [];
+  private next = 0;
 
+  /** Keeps the last MAX_KEPT batches (a ring: the oldest is overwritten). */
   record(t: BatchTiming): void {
     if (this.kept.length < MAX_KEPT) this.kept.push(t);
+    else this.kept[this.next] = t;
+    this.next = (this.next + 1) % MAX_KEPT;
   }
 
   /** The summary since the last take, and a fresh start. */
   take(): ProfileSummary {
     const kept = this.kept;
     this.kept = [];
+    this.next = 0;
     const phases = Object.fromEntries(PHASES.map((p) => [p, stat(kept.map((k) => k.ms[p]))])) as Record<Phase, Stat>;
     const total = stat(kept.map((k) => PHASES.reduce((s, p) => s + k.ms[p], 0)));
     return { batches: kept.length, size: stat(kept.map((k) => k.size)), total, phases };

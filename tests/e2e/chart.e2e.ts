@@ -15,22 +15,11 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { DEMO_PASSWORD } from "../../db/seed";
-import { e2e, live, marketFixture, newPlayer, PHONE, SHOTS, TABLET, test } from "./harness";
+import { api, e2e, live, marketFixture, newPlayer, PHONE, SHOTS, TABLET, test } from "./harness";
 
 let fixture: Promise<void> | undefined;
 /** The fixture once per run (placing its orders again only replays them: idempotent by clientOrderId). */
 const ensureFixture = () => (fixture ??= marketFixture(e2e.stack!.url, e2e.stack!.stack.databaseUrl));
-
-async function api(p: string, init: { method?: string; token?: string; json?: unknown } = {}) {
-  const res = await fetch(`${e2e.stack!.url}/api/v1${p}`, {
-    method: init.method ?? "GET",
-    headers: { "content-type": "application/json", ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${p}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 async function openMarket(viewport: { width: number; height: number }) {
   const player = await newPlayer(viewport);

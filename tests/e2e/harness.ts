@@ -13,6 +13,27 @@ import { openPostgres } from "../../db/open";
 import { repoRoot } from "../../scripts/paths";
 import type { BrowserStack } from "./stack";
 
+export interface ApiInit {
+  method?: string;
+  token?: string;
+  json?: unknown;
+}
+
+/** /api/v1 of a stack as JSON; a non-2xx answer throws with its status and body. */
+export async function apiAt(baseUrl: string, p: string, init: ApiInit = {}): Promise<Record<string, any>> {
+  const res = await fetch(`${baseUrl}/api/v1${p}`, {
+    method: init.method ?? "GET",
+    headers: { "content-type": "application/json", ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
+  const body = (await res.json()) as Record<string, any>;
+  if (!res.ok) throw new Error(`${p}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** The same, on this run's stack. */
+export const api = (p: string, init: ApiInit = {}) => apiAt(e2e.stack!.url, p, init);
+
 /** The stack and browser of this run (set by run.ts before any suite runs). */
 export const e2e: { stack?: BrowserStack; browser?: Browser } = {};
 
@@ -210,22 +231,7 @@ export async function waitForController(page: Page) {
 
 /** Market activity for the screenshots: trades and resting orders through the API, and a price history. */
 export async function marketFixture(url: string, databaseUrl: string) {
-  const api = async (
-    p: string,
-    init: { method?: string; token?: string; json?: unknown } = {}
-  ) => {
-    const res = await fetch(`${url}/api/v1${p}`, {
-      method: init.method ?? "GET",
-      headers: {
-        "content-type": "application/json",
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      },
-      body: init.json === undefined ? undefined : JSON.stringify(init.json),
-    });
-    const body = (await res.json()) as Record<string, unknown>;
-    if (!res.ok) throw new Error(`${p}: ${res.status} ${JSON.stringify(body)}`);
-    return body;
-  };
+  const api = (p: string, init: ApiInit = {}) => apiAt(url, p, init);
   const token = async (username: string) =>
     (
       await api("/tokens", {

@@ -18,7 +18,7 @@ import type { Page } from "playwright-core";
 import { rows, withTx } from "../../db/db";
 import { mint } from "../../db/ledger/fungible";
 import { openPostgres } from "../../db/open";
-import { e2e, newPlayer, PHONE, SHOTS, signIn, signUp, TABLET, test, waitForController } from "./harness";
+import { api, e2e, newPlayer, PHONE, SHOTS, signIn, signUp, TABLET, test, waitForController } from "./harness";
 
 const PASSWORD = "correct-horse-9"; // signUp()'s
 const SWEEP = 52; // more than a page (50)
@@ -39,17 +39,6 @@ const world = {
   buyerName: "",
   buyerTrades: [] as Trade[],
 };
-
-async function api(p: string, init: { method?: string; token?: string; json?: unknown } = {}) {
-  const res = await fetch(`${e2e.stack!.url}/api/v1${p}`, {
-    method: init.method ?? "GET",
-    headers: { "content-type": "application/json", ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  const body = (await res.json()) as Record<string, any>;
-  if (!res.ok) throw new Error(`${p}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 const order = (token: string, market: string, side: "buy" | "sell", price: number, quantity: number) =>
   api(`/markets/${market}/orders`, { method: "POST", token, json: { clientOrderId: crypto.randomUUID(), side, price, quantity } });
