@@ -3,6 +3,7 @@
  *   unit  pure and in-process tests; tests/scripts also reach the real Postgres and Redis
  *   db    tests/db against tests/support/db.ts, once with TEST_DB=pglite, once with TEST_DB=postgres
  *   http  the built worker under wrangler dev + partykit dev on a real Postgres (tests/http/setup.ts)
+ *   soak  long runs, never in npm test: npm run soak:proxy
  * Run one: npx vitest run --project unit
  */
 import { fileURLToPath } from "node:url";
@@ -16,7 +17,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["party/engine/**/*.test.ts", "party/market/**/*.test.ts", "tests/edge/**/*.test.ts", "tests/scripts/**/*.test.ts", "app/**/*.test.ts", "npc/**/*.test.ts"],
+          include: ["party/engine/**/*.test.ts", "db/fraud/**/*.test.ts", "party/market/**/*.test.ts", "tests/edge/**/*.test.ts", "edge/**/*.test.ts", "tests/scripts/**/*.test.ts", "app/**/*.test.ts", "npc/**/*.test.ts", "db/leaderboards/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -47,6 +48,16 @@ export default defineConfig({
           name: "rooms",
           include: ["tests/rooms/**/*.test.ts"],
           testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "soak",
+          include: ["tests/soak/**/*.soak.ts"],
+          testTimeout: 900_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },

@@ -16,11 +16,15 @@ import type { ReactNode } from "react";
 import { getPublicEnv } from "../edge/env.server";
 import { getWebSession } from "../edge/auth/web.server";
 import { pendingOfferCount } from "../edge/offers/players.server";
+import { unreadCount } from "../db/alerts/read";
+import { unresolvedFlagCount } from "../db/fraud/review";
+import { can } from "../edge/policy/policy";
 import { readTheme } from "../edge/web/prefs.server";
 import { OfflineBanner, useOffline } from "./components/Offline";
 import { ServiceWorker } from "./components/pwa";
 import { StatusError } from "./components/StatusError";
 import { useRootData } from "./utils/root-data";
+import { useNonce } from "./utils/nonce";
 import styles from "./styles.css?url";
 
 export const links: LinksFunction = () => [
@@ -45,6 +49,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     pendingOffers: session
       ? await pendingOfferCount(context.db, session.player.id)
       : 0,
+    /** Unread alerts (the bell), counted up to 100 on a partial index. */
+    unreadAlerts: session ? await unreadCount(context.db, session.player.id) : 0,
+    /** Moderators' badge (issue 18): unresolved fraud flags, for those who may decide on them. */
+    flagsToReview: session && can(session.player, "flag:resolve") ? await unresolvedFlagCount(context.db) : null,
     ENV: getPublicEnv(context.env),
     theme: readTheme(request),
     /** When this page's data was read: the offline banner says "as of" this time. */
@@ -72,6 +80,8 @@ function Header() {
         </Link>
         <div className="bar-end">
           {player ? <span className="who">{player.username}</span> : null}
+          {data?.flagsToReview ? <FlagsBadge count={data.flagsToReview} /> : null}
+          {player ? <Bell unread={data?.unreadAlerts ?? 0} offline={offline} /> : null}
           <NavLink
             to="/settings"
             className="icon-button"
@@ -129,9 +139,36 @@ function Header() {
   );
 }
 
+/** Moderators: the review queue, with the number of unresolved flags (99+ beyond). */
+function FlagsBadge({ count }: { count: number }) {
+  const shown = count > 99 ? "99+" : String(count);
+  return (
+    <NavLink to="/console/flags" className="icon-button flags-badge" aria-label={`Flags to review: ${shown}`}>
+      <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+        <path fill="currentColor" d="M5 21V4h9l.4 2H20v9h-6.6l-.4-2H7v8H5Z" />
+      </svg>
+      <span className="bell-count" aria-hidden="true">{shown}</span>
+    </NavLink>
+  );
+}
+
+/** The bell: the notification center, with the unread count (99+ beyond). */
+function Bell({ unread, offline }: { unread: number; offline: boolean }) {
+  const label = unread > 0 ? `Alerts, ${unread > 99 ? "99+" : unread} unread` : "Alerts";
+  return (
+    <NavLink to="/alerts" className="icon-button bell" aria-label={label} reloadDocument={offline}>
+      <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
+      </svg>
+      {unread > 0 ? <span className="bell-count" aria-hidden="true">{unread > 99 ? "99+" : unread}</span> : null}
+    </NavLink>
+  );
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRootData();
   const theme = data?.theme ?? "dark";
+  const nonce = useNonce();
   return (
     <html lang="en" data-theme={theme}>
       <head>
@@ -173,9 +210,11 @@ export function Layout({ children }: { children: ReactNode }) {
         {data ? <OfflineBanner asOf={data.asOf} /> : null}
         <main id="main">{children}</main>
         {data ? <ServiceWorker signedIn={Boolean(data.player)} /> : null}
-        <ScrollRestoration />
+        <ScrollRestoration nonce={nonce} />
         {data ? (
           <script
+            nonce={nonce}
+            suppressHydrationWarning
             dangerouslySetInnerHTML={{
               __html: `window.ENV=${JSON.stringify(data.ENV).replace(
                 /</g,
@@ -184,7 +223,7 @@ export function Layout({ children }: { children: ReactNode }) {
             }}
           />
         ) : null}
-        <Scripts />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

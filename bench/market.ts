@@ -3,58 +3,163 @@
  * process over WebSockets at fixed offered rates (open loop: latency is measured from the moment
  * each command was due, so a slow room cannot hide its queue), then 1,000 subscribers watching
  * during load. Mix: 55% resting limits, 20% crossing limits, 25% cancels of the player's own orders.
- * Env: DATABASE_URL (a server; a scratch database bazaar_bench is created there), BENCH_STEP_SECONDS
+ * Env: DATABASE_URL (a server; a scratch database bazaar_bench, or BENCH_DATABASE, or bazaar_bench_<BENCH_PARTY_PORT>, is created there), BENCH_STEP_SECONDS
  * (default 20), BENCH_RATES (default 1000,2500,5000,6000,10000), BENCH_SUBSCRIBERS (default 1000).
  * After the table, a second one says where the room's batches spent their time in each step (its
  * `GET ?profile`, party/market/profile.ts): queued, BEGIN, each statement, planning, COMMIT, publish.
+ * BENCH_PRICE_ALERTS (default 0): that many price alerts on the market before the room starts
+ * (issue 16: 10,000 must not slow a batch by more than 5%), see seedPriceAlerts.
+ * BENCH_LIMITS=1 (issue 17, ADR 027): the item type gets trading limits no order reaches (a buy limit
+ * of 10^12 per 4 hours, a 1-second account-age gate to sell), so every batch reads and judges them.
+ * BENCH_PUSH=1 (issue 16): every player gets a push subscription on a local push service, the room
+ * nudges a drain served in this process, and a third table gives the commit-to-push delay
+ * p50/p99 per step (bench/market/push.ts). BENCH_PUSH_TAIL_SECONDS: the post-step drain's limit.
+ * BENCH_TRACE=1 (issue 21, ADR 040): tracing on, for its overhead against a run without: the room
+ * exports to a local OTLP receiver in this process, every command carries a W3C traceparent whose
+ * sampled flag is set for BENCH_TRACE_RATIO of them (default 0.01, production's head sampling), and
+ * batches without a sampled command start a trace at the same ratio. The run ends with the spans received.
  */
 import pg from "pg";
-import { withTx } from "../db/db";
+import { sql } from "drizzle-orm";
+import { rows, withTx } from "../db/db";
+import { NO_LIMITS, setTradingLimits } from "../db/limits/trading-limits";
 import * as ledger from "../db/ledger";
 import { migrate } from "../db/migrate";
 import { openPostgres } from "../db/open";
 import { startRooms } from "../tests/support/rooms";
+import { stopOnSignal } from "./lib/stop";
 import { addMarket } from "../tests/support/market";
 import { addPlayer } from "../tests/support/world";
 import { issueToken } from "../party/tokens";
+import { fundedMarket, scratchDatabase } from "./lib/world";
 import { Trader } from "./market/trader";
 import { PHASES, type ProfileSummary } from "../party/market/profile";
+import { pushTable, startPushBench, type PushBench, type PushStep } from "./market/push";
+import { runConsumer } from "../db/consumers/run";
+import { fraudConsumer } from "../db/fraud/consumer";
+import { auditIndexConsumer } from "../db/audit-search/index";
+import type { Consumer } from "../db/consumers/run";
+import { ECONOMY_CONSUMERS } from "../db/economy/consumers";
+import { boardsConsumer } from "../edge/leaderboards/boards.server";
+import { createRedis } from "../edge/redis.server";
+import { startOtlpReceiver, type OtlpReceiver } from "../tests/support/otlp-receiver";
+import { sampledByRatio } from "../party/telemetry/tracer";
+import { newSpanId, newTraceId, traceparentOf } from "../party/telemetry/traceparent";
 
 const STEP_S = Number(process.env.BENCH_STEP_SECONDS ?? 20);
 const RATES = (process.env.BENCH_RATES ?? "1000,2500,5000,6000,10000").split(",").map(Number);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
+const PRICE_ALERTS = Number(process.env.BENCH_PRICE_ALERTS ?? 0);
+const PUSH = process.env.BENCH_PUSH === "1";
+/** The scratch database: BENCH_DATABASE, else one per BENCH_PARTY_PORT so that two benches side by side do not drop each other's. */
+const SCRATCH = process.env.BENCH_DATABASE ?? `bazaar_bench${process.env.BENCH_PARTY_PORT ? `_${process.env.BENCH_PARTY_PORT}` : ""}`;
+const LIMITS = process.env.BENCH_LIMITS === "1";
+/**
+ * BENCH_CONSUMERS=economy,leaderboards,fraud,audit (any of them; BENCH_FRAUD=1 is fraud alone): the
+ * cron's feed consumers (edge/feed/scheduled.server.ts) run one after the other every second during
+ * the steps, on their own connection, as a busy deployment would run them (the cron runs them once
+ * a minute). They never sit on a batch's path (issues 18, 19): what they cost a batch is the
+ * Postgres and CPU time they take beside it. The leaderboards' Redis copy is the in-process store.
+ */
+const CONSUMER_KINDS = ["economy", "leaderboards", "fraud", "audit"] as const;
+const CONSUMERS = [...new Set([...(process.env.BENCH_CONSUMERS ?? "").split(",").filter(Boolean), ...(process.env.BENCH_FRAUD === "1" ? ["fraud"] : [])])];
+for (const c of CONSUMERS) if (!(CONSUMER_KINDS as readonly string[]).includes(c)) throw new Error(`BENCH_CONSUMERS: ${c} is not one of ${CONSUMER_KINDS.join(", ")}`);
+const TRACE = process.env.BENCH_TRACE === "1";
+const TRACE_RATIO = Number(process.env.BENCH_TRACE_RATIO ?? 0.01);
+
+/**
+ * Traceparents for the commands (BENCH_TRACE=1): a pool made once and cycled, so that the client's
+ * cost of making ids does not weigh on the room's figures; sampled by the ratio on the trace id, as
+ * the edge decides for a trace it starts.
+ */
+function traceparents(n = 4_096): string[] {
+  return Array.from({ length: n }, () => {
+    const traceId = newTraceId();
+    return traceparentOf(traceId, newSpanId(), sampledByRatio(traceId, TRACE_RATIO));
+  });
+}
 const PLAYERS = 100;
 const base = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test");
 
 const q = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! : NaN);
 
-async function scratchDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query("drop database if exists bazaar_bench with (force)");
-  await admin.query("create database bazaar_bench");
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = "/bazaar_bench";
-  return url.toString();
+/**
+ * Price alerts spread over 1..2,000 copper in both directions (the bench trades at 970-1,030), one
+ * in ten repeating every 60 s: the ones already crossed fire in the warm-up, the rest sit in the
+ * room's index and are checked against every batch's trades. Inserted directly, past the
+ * per-player limit (100 players x 100 alerts).
+ */
+async function seedPriceAlerts(url: string, slug: string, players: string[], count: number): Promise<void> {
+  if (count <= 0) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(
+    `insert into price_alerts (player_id, market_slug, direction, price, cooldown_seconds)
+     select ($1::uuid[])[1 + g % cardinality($1::uuid[])], $2, case when g % 2 = 0 then 'above' else 'below' end,
+            1 + (g * 7919) % 2000, case when g % 10 = 0 then 60 end
+     from generate_series(1, $3::int) g`,
+    [players, slug, count],
+  );
+  await client.end();
 }
 
-interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; subscribers: number; retry: number; profile?: ProfileSummary }
+/** The chosen consumers every second until stopped; says how many runs, events read (and flags raised). */
+function startConsumerLoop(databaseUrl: string, kinds: string[]): { stop(): Promise<string> } {
+  let stopped = false;
+  const stats = { runs: 0, events: 0, ms: [] as number[] };
+  const done = (async () => {
+    const opened = await openPostgres(databaseUrl, 1);
+    const redis = createRedis({});
+    const consumers: Consumer[] = kinds.flatMap((k) =>
+      k === "economy" ? ECONOMY_CONSUMERS : k === "leaderboards" ? [boardsConsumer({ db: opened.db, redis })] : k === "fraud" ? [fraudConsumer()] : [auditIndexConsumer],
+    );
+    try {
+      while (!stopped) {
+        const t0 = performance.now();
+        for (const c of consumers) stats.events += await runConsumer(opened.db, c, 500, 1_000);
+        stats.ms.push(performance.now() - t0);
+        stats.runs++;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      if (!kinds.includes("fraud")) return "";
+      const [flags] = await rows<{ n: number }>(opened.db, sql`select count(*)::int as n from fraud_flags`);
+      return `, ${flags!.n} flags`;
+    } finally {
+      await opened.close();
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      const flags = await done;
+      return `${stats.runs} runs, ${stats.events} events read, run p50 ${q(stats.ms, 0.5).toFixed(0)} ms / max ${Math.max(0, ...stats.ms).toFixed(0)} ms${flags}`;
+    },
+  };
+}
+
+interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; subscribers: number; retry: number; profile?: ProfileSummary; push?: PushStep }
 
 async function main() {
-  const databaseUrl = await scratchDatabase();
+  const databaseUrl = await scratchDatabase(SCRATCH);
   const db = await openPostgres(databaseUrl, 8);
   await migrate(db);
-  const market = await addMarket(db.db, { makerBps: 10, takerBps: 25 });
-  const players: string[] = [];
-  for (let i = 0; i < PLAYERS; i++) players.push(await addPlayer(db.db, `bench_${i}`));
-  await withTx(db.db, async (tx) => {
-    for (const p of players) {
-      await ledger.mint(tx, { actor: "bench" }, { playerId: p, asset: ledger.CURRENCY, amount: 1_000_000_000_000 });
-      await ledger.mint(tx, { actor: "bench" }, { playerId: p, asset: market.itemTypeId, amount: 1_000_000_000 });
-    }
+  const { market, players } = await fundedMarket(db.db, PLAYERS, "bench");
+  await seedPriceAlerts(databaseUrl, market.slug, players, PRICE_ALERTS);
+  if (LIMITS) {
+    const [item] = await rows<{ slug: string }>(db.db, sql`select slug from item_types where id = ${market.itemTypeId}`);
+    const set = await setTradingLimits(db.db, item!.slug, { ...NO_LIMITS, buyLimit: 10 ** 12, buyWindowSeconds: 4 * 3600, minAccountAgeSeconds: 1 }, "bench");
+    if (!set.ok) throw new Error(set.message);
+  }
+  const roomSecret = "bench-room-secret-".padEnd(48, "x");
+  const push: PushBench | undefined = PUSH ? await startPushBench({ databaseUrl, players, roomSecret, drainPort: Number(process.env.BENCH_PUSH_DRAIN_PORT ?? 0) }) : undefined;
+  const otlp: OtlpReceiver | undefined = TRACE ? await startOtlpReceiver() : undefined;
+  const tracing: Record<string, string> = otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_TRACES_SAMPLER_ARG: String(TRACE_RATIO) } : {};
+  const parents = TRACE ? traceparents() : [];
+  const rooms = await startRooms({
+    databaseUrl, port: Number(process.env.BENCH_PARTY_PORT ?? 14999), proxyPort: Number(process.env.BENCH_PROXY_PORT ?? 14989), proxyProcess: true, secret: roomSecret,
+    vars: { ...(push ? { PUSH_DRAIN_URL: push.drainUrl } : {}), ...tracing },
   });
-  const rooms = await startRooms({ databaseUrl, port: Number(process.env.BENCH_PARTY_PORT ?? 14999), proxyPort: Number(process.env.BENCH_PROXY_PORT ?? 14989), proxyProcess: true });
+  stopOnSignal(() => rooms.stop().finally(() => otlp?.stop()));
   try {
     const traders = await Promise.all(players.map(async (p) => Trader.connect(rooms.host, market.slug, await issueToken(rooms.secret, "player", p, 3600), p)));
     const results: StepResult[] = [];
@@ -67,6 +172,7 @@ async function main() {
     };
     const runStep = async (rate: number, subscribers: Trader[]): Promise<StepResult> => {
       await profile(); // start the step's profile clean
+      push?.stepStart();
       const tickDelays: number[] = [];
       for (const s of subscribers) s.onUpdate = (u) => { const now = Date.now(); for (const t of u.trades) tickDelays.push(now - t.at); };
       const latencies: number[] = [];
@@ -86,11 +192,12 @@ async function main() {
           const r = rand();
           const dueAt = t0 + (sent / rate) * 1000;
           const buy = rand() < 0.5;
-          const command = r < 0.25 && mine.length > 0
+          const command: Record<string, unknown> = r < 0.25 && mine.length > 0
             ? { type: "cancel", orderId: mine.shift() }
             : r < 0.45
               ? { type: "place", clientOrderId: `c${n++}`, side: buy ? "buy" : "sell", orderType: "limit", price: buy ? 1_010 : 990, quantity: 1 + Math.floor(rand() * 5), timeInForce: "IOC" }
               : { type: "place", clientOrderId: `c${n++}`, side: buy ? "buy" : "sell", orderType: "limit", price: buy ? 990 - Math.floor(rand() * 20) : 1_010 + Math.floor(rand() * 20), quantity: 1 + Math.floor(rand() * 10) };
+          if (TRACE) command.traceparent = parents[sent % parents.length];
           pending.push(trader.send(command).then((a) => {
             latencies.push(performance.now() - dueAt);
             if (a.ok) acked++;
@@ -105,11 +212,13 @@ async function main() {
       await Promise.all(pending);
       const seconds = (performance.now() - t0) / 1000;
       for (const s of subscribers) s.onUpdate = undefined;
-      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), subscribers: subscribers.length, retry, profile: await profile() };
+      const stepProfile = await profile();
+      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), subscribers: subscribers.length, retry, profile: stepProfile, push: await push?.stepEnd() };
     };
     // One watcher for tick delivery in the plain steps.
     const watcher = await Trader.connect(rooms.host, market.slug);
     await runStep(500, [watcher]); // warm-up, not reported
+    const consumers = CONSUMERS.length > 0 ? startConsumerLoop(databaseUrl, CONSUMERS) : undefined;
     for (const rate of RATES) {
       const r = await runStep(rate, [watcher]);
       results.push(r);
@@ -125,7 +234,7 @@ async function main() {
     const rows = results.map((r) => [r.offered, r.subscribers, r.sent, r.acked, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, Number.isNaN(r.tickP99) ? "-" : r.tickP99.toFixed(0), r.retry].map(String));
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
-    console.log(`\nbench:market: one room, ${PLAYERS} trading sockets, ${STEP_S}s per step, Postgres ${base.host}\n`);
+    console.log(`\nbench:market: one room, ${PLAYERS} trading sockets, ${STEP_S}s per step, ${PRICE_ALERTS} price alerts, ${LIMITS ? "trading limits on" : "no trading limits"}, ${CONSUMERS.length ? `feed consumers every second (${CONSUMERS.join(", ")})` : "no feed consumers"}, ${TRACE ? `tracing on (${TRACE_RATIO * 100}% sampled)` : "tracing off"}, Postgres ${base.host}\n`);
     console.log(line(head));
     console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const r of rows) console.log(line(r));
@@ -140,12 +249,33 @@ async function main() {
     console.log(pline(phead));
     console.log(`|${pw.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const r of prow) console.log(pline(r));
+    if (push) {
+      // Alert created_at (the batch's clock) to the local push service's receipt, per step (bench/market/push.ts).
+      console.log(`\ncommit-to-push delay (ms): alerts created in the step, pushed through the in-process drain the room nudges\n`);
+      console.log(pushTable(results.map((r) => ({ offered: r.offered, subscribers: r.subscribers, push: r.push! }))));
+    }
     const sustained = results.filter((r) => r.subscribers <= 1 && r.p99 < 1_000 && r.retry === 0);
     const best = Math.max(...sustained.map((r) => r.durable), 0);
     const at2500 = results.find((r) => r.offered === 2_500 && r.subscribers <= 1);
+    if (PRICE_ALERTS > 0) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      const fired = await client.query<{ kind: string; n: number }>(`select kind, count(*)::int as n from alerts group by kind order by kind`);
+      await client.end();
+      console.log(`alerts written: ${fired.rows.map((r) => `${r.kind} ${r.n}`).join(", ")}`);
+    }
+    if (consumers) console.log(`feed consumers (${CONSUMERS.join(", ")}) every second: ${await consumers.stop()}`);
+    if (otlp) {
+      await new Promise((r) => setTimeout(r, 1_000)); // the room's last export
+      const names = new Map<string, number>();
+      for (const span of otlp.spans) names.set(span.name.split(" ")[0]!, (names.get(span.name.split(" ")[0]!) ?? 0) + 1);
+      console.log(`tracing: ${otlp.spans.length} spans in ${otlp.posts} OTLP posts (${[...names].map(([k, v]) => `${k} ${v}`).join(", ")}), ${new Set(otlp.spans.map((x) => x.traceId)).size} traces`);
+    }
     console.log(`market_orders_per_s=${best} p99_ack_ms=${at2500 ? at2500.p99.toFixed(1) : "NaN"} subscribers=${withSubs.subscribers} p99_tick_ms=${withSubs.tickP99.toFixed(0)}`);
   } finally {
     await rooms.stop();
+    await otlp?.stop();
+    await push?.close();
     await db.close();
   }
 }

@@ -17,6 +17,49 @@ export async function rows<T = Record<string, unknown>>(db: Db, query: SQL): Pro
   return Array.isArray(result) ? result : (result.rows ?? []);
 }
 
+/**
+ * Like `rows`, as a named prepared statement: Postgres parses and plans the statement once per
+ * connection and then reuses the plan (a generic plan once it has seen five), instead of parsing
+ * and planning it on every call. For the hot statements whose text has few shapes (the market
+ * batch's read and write, ADR 019): the name is a hash of the text, so each shape is its own
+ * statement. Uses drizzle's session.prepareQuery (pinned drizzle-orm; tests/db/prepared.test.ts
+ * runs it on every driver). PGlite ignores the name and runs it as usual.
+ */
+export async function rowsPrepared<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const session = (db as unknown as { session?: PreparingSession }).session;
+  if (!namedStatements || !session?.prepareQuery || !session.dialect) return rows<T>(db, query);
+  const built = session.dialect.sqlToQuery(query);
+  const result = (await session.prepareQuery(built, undefined, statementName(built.sql), false).execute()) as { rows?: T[] } | T[];
+  return Array.isArray(result) ? result : (result.rows ?? []);
+}
+
+let namedStatements = true;
+
+/**
+ * Off where connections share one backend: the embedded PGlite server (scripts/pglite-server.ts)
+ * serves every connection from the same session, so a statement one connection prepared would
+ * already exist for the next ("prepared statement ... already exists"). The rooms turn it off
+ * when DB_NAMED_STATEMENTS=off (scripts/stack.ts sets it for the embedded stack).
+ */
+export function useNamedStatements(on: boolean): void {
+  namedStatements = on;
+}
+
+interface PreparingSession {
+  dialect?: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+  prepareQuery?(query: { sql: string; params: unknown[] }, fields: undefined, name: string, arrayMode: boolean): { execute(): Promise<unknown> };
+}
+
+/** "bz_" and the FNV-1a hash of the text (32 bits, hex): stable across processes. */
+export function statementName(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return `bz_${(h >>> 0).toString(16).padStart(8, "0")}_${text.length}`;
+}
+
 const RETRYABLE = new Set(["40001", "40P01"]); // serialization failure, deadlock detected
 
 /** Postgres error code of an error thrown by any of the drivers (drizzle wraps them). */

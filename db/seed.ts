@@ -22,8 +22,13 @@ const demoGrants: Record<string, Array<{ slug: string; quantity: number } | { sl
   carol: [{ slug: "silver-ore", quantity: 150 }, { slug: "dragon-scale", quantity: 6 }, { slug: "elven-longbow", metadata: { range: 44, quality: "rare" } }],
 };
 
-export async function seed(db: Db): Promise<{ created: boolean; players: string[] }> {
-  const createdTypes = await withTx(db, async (tx) => {
+/**
+ * The catalog alone: item types and a market per stackable type, no players (what a production
+ * database needs before anyone trades: `npm run deploy:migrate -- --catalog`). Returns how many
+ * item types it created (0 when they exist).
+ */
+export async function seedCatalog(db: Db): Promise<number> {
+  return withTx(db, async (tx) => {
     const inserted = await rows<{ id: number; slug: string }>(tx, sql`
       insert into item_types (slug, name, description, category, icon, stackable, tick_size, lot_size)
       select * from jsonb_to_recordset(${JSON.stringify(catalog.map((c) => ({ ...c, tickSize: c.tickSize ?? 1, lotSize: c.lotSize ?? 1 })))}::jsonb)
@@ -35,6 +40,10 @@ export async function seed(db: Db): Promise<{ created: boolean; players: string[
     await appendEvents(tx, ctx, inserted.map((t) => ({ stream: "catalog", type: "item_type_created", payload: { itemTypeId: t.id, slug: t.slug } })));
     return inserted.length;
   });
+}
+
+export async function seed(db: Db): Promise<{ created: boolean; players: string[] }> {
+  const createdTypes = await seedCatalog(db);
 
   const players: string[] = [];
   for (const [username, grants] of Object.entries(demoGrants)) {

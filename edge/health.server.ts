@@ -7,7 +7,12 @@ import { sql } from "drizzle-orm";
 import { openNeon } from "../db/neon";
 import type { Env } from "./env.server";
 
-export type PartState = "up" | "down";
+/**
+ * "slow": the part did not answer within the timeout but nothing refused us either (a full pool, a
+ * busy machine). Slow is not down: a health check that failed on a busy database would turn a
+ * queue into 503s for everyone. "down": the connection was refused, broke, or the part said so.
+ */
+export type PartState = "up" | "slow" | "down";
 export interface Health {
   ok: boolean;
   db: PartState;
@@ -16,18 +21,19 @@ export interface Health {
 
 const TIMEOUT_MS = 2_500;
 
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** "up" when `probe` settles well within `ms`, "down" when it fails, "slow" when it is still waiting. */
+export function stateWithin(probe: Promise<unknown>, ms: number): Promise<PartState> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    probe.then((): PartState => "up", (): PartState => "down"),
+    new Promise<PartState>((resolve) => (timer = setTimeout(() => resolve("slow"), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 export async function databaseState(env: Env): Promise<PartState> {
   const opened = openNeon({ databaseUrl: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY, max: 1 });
   try {
-    await within(opened.db.execute(sql`select 1`), TIMEOUT_MS);
-    return "up";
-  } catch {
-    return "down";
+    return await stateWithin(opened.db.execute(sql`select 1`), TIMEOUT_MS);
   } finally {
     void opened.close();
   }
@@ -36,18 +42,19 @@ export async function databaseState(env: Env): Promise<PartState> {
 export async function roomsState(env: Env): Promise<Health["rooms"]> {
   if (!env.PARTY_HOST) return "not configured";
   const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(env.PARTY_HOST);
-  try {
-    const res = await fetch(`${local ? "http" : "https"}://${env.PARTY_HOST}/`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const controller = new AbortController();
+  const probe = fetch(`${local ? "http" : "https"}://${env.PARTY_HOST}/`, { signal: controller.signal }).then(async (res) => {
     await res.arrayBuffer();
-    return res.status < 500 ? "up" : "down";
-  } catch {
-    return "down";
-  }
+    if (res.status >= 500) throw new Error(`rooms answered ${res.status}`);
+  });
+  const state = await stateWithin(probe, TIMEOUT_MS);
+  if (state === "slow") controller.abort();
+  return state;
 }
 
 export async function health(env: Env): Promise<Health> {
   const [db, rooms] = await Promise.all([databaseState(env), roomsState(env)]);
-  return { ok: db === "up" && rooms !== "down", db, rooms };
+  return { ok: db !== "down" && rooms !== "down", db, rooms };
 }
 
 /** What is down, in words, or undefined when everything answers. */

@@ -44,6 +44,9 @@ export interface RedisStore {
   /** By rank, inclusive, negative indices from the end; rev = highest score first. */
   zrange(key: string, start: number, stop: number, options?: { rev?: boolean }): Promise<ScoredMember[]>;
   zscore(key: string, member: string): Promise<number | null>;
+  /** Rank with the highest score first (0 = top), null when not a member. */
+  zrevrank(key: string, member: string): Promise<number | null>;
+  zcard(key: string): Promise<number>;
 }
 
 export interface RedisEnv {
@@ -109,6 +112,11 @@ export function upstashRedis(url: string, token: string): RedisStore {
       const s = await redis.zscore(key, member);
       return s === null || s === undefined ? null : num(s);
     },
+    async zrevrank(key, member) {
+      const r = await redis.zrevrank(key, member);
+      return r === null || r === undefined ? null : num(r);
+    },
+    zcard: async (key) => num(await redis.zcard(key)),
   };
 }
 
@@ -230,5 +238,15 @@ export class MemoryRedis implements RedisStore {
 
   async zscore(key: string, member: string) {
     return this.zset(key, false)?.get(member) ?? null;
+  }
+
+  async zrevrank(key: string, member: string) {
+    if (!this.zset(key, false)?.has(member)) return null;
+    const all = await this.zrange(key, 0, -1, { rev: true });
+    return all.findIndex((e) => e.member === member);
+  }
+
+  async zcard(key: string) {
+    return this.zset(key, false)?.size ?? 0;
   }
 }

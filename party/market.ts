@@ -5,15 +5,21 @@
  */
 import type * as Party from "partykit/server";
 import { openNeon } from "../db/neon";
+import { useNamedStatements } from "../db/db";
 import { recentTrades } from "../db/market/read";
 import { earliestExpiry, ExpiryAlarm } from "./market/expiry";
+import { Fanout } from "./market/fanout";
 import { Feed } from "./market/feed";
+import { CONTENT_TYPE } from "./metrics/prom";
 import { MarketSession, type Published } from "./market/session";
 import { Throttle } from "./market/throttle";
-import { parseClientMessage, ServiceCommand, type CommandMessage, type ServerMessage } from "./protocol";
+import { parseClientMessage, PriceAlertSync, ServiceCommand, type CommandMessage, type ServerMessage } from "./protocol";
 import { describe, RoomCode } from "./settlement/codes";
 import type { MarketCommand } from "./settlement/types";
+import { PushNudge } from "./push-nudge";
 import { checkToken } from "./tokens";
+import { roomEnvMessage } from "./market/room-env";
+import { Tracer, tracerConfig } from "./telemetry/tracer";
 
 interface ConnState {
   playerId: string | null;
@@ -40,9 +46,37 @@ export default class MarketRoom implements Party.Server {
    */
   private slug: string | undefined;
   private readonly expiry: ExpiryAlarm;
+  /** Updates go to the sockets in slices, one round at a time (ADR 041). */
+  /** The socket a snapshot is being taken for: left out of the update that taking it sends. */
+  private snapshotFor: string | undefined;
+  private readonly fanout: Fanout;
+
+  /** Asks the edge's push sender to drain after a batch that wrote alerts (ADR 014). */
+  private readonly nudge: PushNudge;
+
+  /** A missing or bad variable (ADR 031), named; every handler answers with it instead of opening. */
+  private readonly misconfigured: string | undefined;
+
+  /** Spans of sampled commands, their batches and SQL, sent over OTLP when an endpoint is set (ADR 040). */
+  private readonly tracer: Tracer;
+
+  readonly options: Party.ServerOptions;
 
   constructor(readonly room: Party.Room) {
+    this.options = { hibernate: env(room, "ROOM_HIBERNATE") === "on" };
+    // ROOM_FANOUT_SLICE: sockets per slice of an update's round (default 256; 0 = all in one go, as before ADR 041).
+    const slice = Number(env(room, "ROOM_FANOUT_SLICE") ?? 256);
+    this.fanout = new Fanout(
+      () => this.feed?.resume(),
+      () => {
+        if (this.session) this.session.metrics.ticksDropped++;
+      },
+      Number.isSafeInteger(slice) && slice > 0 ? slice : slice === 0 ? Number.POSITIVE_INFINITY : 256,
+    );
+    this.misconfigured = roomEnvMessage(room.env);
     this.expiry = new ExpiryAlarm(room.storage, () => this.slug ?? null);
+    this.nudge = new PushNudge({ url: env(room, "PUSH_DRAIN_URL"), secret: env(room, "ROOM_SECRET") });
+    this.tracer = new Tracer(tracerConfig(room.env, "bazaar-market").config);
   }
 
   /**
@@ -51,12 +85,14 @@ export default class MarketRoom implements Party.Server {
    * market again itself (start()) and fails there with the reason if it still cannot.
    */
   async onStart(): Promise<void> {
+    if (this.misconfigured) return console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: this.misconfigured }));
     await this.start().catch((error: unknown) => {
-      console.error(JSON.stringify({ msg: "market room could not open; the next request or alarm retries", market: this.slug ?? null, error: String(error).slice(0, 300) }));
+      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "market room could not open; the next request or alarm retries", market: this.slug ?? null, error: String(error).slice(0, 300) }));
     });
   }
 
   private async start(): Promise<void> {
+    if (this.misconfigured) throw new Error(this.misconfigured);
     // A failed open (database down) is retried by the next event instead of being remembered forever.
     this.ready ??= this.open().catch((error: unknown) => {
       this.ready = undefined;
@@ -88,7 +124,19 @@ export default class MarketRoom implements Party.Server {
     const slug = await this.resolveSlug();
     if (!slug) throw new Error("the room does not know its market yet (woken by an alarm before its first request)");
     const max = Number(env(this.room, "DB_POOL_MAX") ?? 4);
-    const neon = openNeon({ databaseUrl, wsProxy: env(this.room, "NEON_WS_PROXY"), max: Number.isSafeInteger(max) && max > 0 ? max : 4 });
+    useNamedStatements(env(this.room, "DB_NAMED_STATEMENTS") !== "off");
+    // DB_IDLE_MS: how long an idle pooled connection stays open (default 10 s). Short, when many rooms
+    // share a capped connection budget that pools per connection (bench:markets; Neon's pooler needs none).
+    const idle = Number(env(this.room, "DB_IDLE_MS") ?? 10_000);
+    // DB_CONNECT_TIMEOUT_MS: how long a connection may take to open (default 5 s; 30 s on the embedded stack, whose proxy queues).
+    const connect = Number(env(this.room, "DB_CONNECT_TIMEOUT_MS") ?? 5_000);
+    const neon = openNeon({
+      databaseUrl,
+      wsProxy: env(this.room, "NEON_WS_PROXY"),
+      max: Number.isSafeInteger(max) && max > 0 ? max : 4,
+      idleTimeoutMillis: Number.isSafeInteger(idle) && idle > 0 ? idle : 10_000,
+      connectionTimeoutMillis: Number.isSafeInteger(connect) && connect >= 500 ? connect : 5_000,
+    });
     try {
       // Fields are set only once everything loaded: a failed open leaves no half-open market behind.
       const session = await MarketSession.open(() => neon.db, slug, (p) => this.published(p));
@@ -96,8 +144,11 @@ export default class MarketRoom implements Party.Server {
         await neon.close();
         return;
       }
+      if (this.tracer.on) session.tracing = { tracer: this.tracer, statements: neon.statements };
+      // One JSON line per batch (ADR 040): level, market, outcome, size, phases' times, trace id.
+      session.log = (line) => (line.level === "error" ? console.error : console.log)(JSON.stringify(line));
       const recent = await recentTrades(neon.db, slug, 50);
-      this.feed = new Feed(session, (m) => this.broadcast(m), recent.reverse());
+      this.feed = new Feed(session, (m) => this.broadcast(m), recent.reverse(), Date.now, () => this.fanout.busy);
       this.session = session;
     } catch (error) {
       await neon.close();
@@ -119,6 +170,11 @@ export default class MarketRoom implements Party.Server {
 
   async onConnect(connection: Party.Connection<ConnState>, ctx: Party.ConnectionContext): Promise<void> {
     // PartyKit lets a second early connection in before the first one's onStart has finished.
+    if (this.misconfigured) {
+      connection.send(JSON.stringify({ type: "error", code: "misconfigured", message: this.misconfigured } satisfies ServerMessage));
+      connection.close(1011, "market rooms misconfigured");
+      return;
+    }
     await this.start();
     const playerId = ctx.request.headers.get("x-bazaar-player");
     connection.setState({ playerId });
@@ -132,7 +188,20 @@ export default class MarketRoom implements Party.Server {
       connection.close(4004, "unknown market");
       return;
     }
-    connection.send(JSON.stringify(this.feed.snapshot()));
+    this.sendSnapshot(connection);
+  }
+
+  /**
+   * A snapshot for one socket. Taking it sends what is pending to the others first; not to this
+   * socket, which the snapshot already brings up to date (an update behind it would look stale).
+   */
+  private sendSnapshot(connection: Party.Connection): void {
+    this.snapshotFor = connection.id;
+    try {
+      connection.send(JSON.stringify(this.feed!.snapshot()));
+    } finally {
+      this.snapshotFor = undefined;
+    }
   }
 
   onClose(connection: Party.Connection<ConnState>): void {
@@ -158,7 +227,7 @@ export default class MarketRoom implements Party.Server {
     }
     const message = parsed.message;
     await this.start();
-    if (message.type === "resync") return reply(this.feed!.snapshot());
+    if (message.type === "resync") return this.sendSnapshot(sender);
     const playerId = sender.state?.playerId;
     if (!playerId) return reply({ type: "error", code: "sign_in_required", message: "connect with a player token to trade" });
     let throttle = this.throttles.get(sender.id);
@@ -166,16 +235,29 @@ export default class MarketRoom implements Party.Server {
     if (!throttle.take()) {
       return reply({ type: "answer", ref: message.ref, answer: { ok: false, code: RoomCode.RATE_LIMITED, ...describe(RoomCode.RATE_LIMITED) } });
     }
-    const answer = await this.session!.submit(toCommand(playerId, message));
+    const answer = await this.session!.submit(toCommand(playerId, message), message.traceparent);
     reply({ type: "answer", ref: message.ref, answer });
   }
 
   async onRequest(request: Party.Request): Promise<Response> {
+    if (this.misconfigured) return Response.json({ error: { code: "misconfigured", message: this.misconfigured } }, { status: 503, headers: { "Retry-After": "30" } });
     await this.start();
     if (!this.session || !this.feed) return Response.json({ error: { code: "unknown_market", message: `no market ${this.slug}` } }, { status: 404 });
     if (request.method === "GET") {
       if (request.headers.get("accept")?.includes("text/event-stream")) return this.openSse();
       // Where the batches' time went since the last read (bench:market): services only, and it resets.
+      // Prometheus (ADR 025): the room's own metrics, for a service token only (like the profile).
+      if (new URL(request.url).searchParams.has("metrics")) {
+        if (!(await this.isService(request))) return Response.json({ error: { code: "unauthorized", message: "a service token is required" } }, { status: 401 });
+        const session = this.session;
+        const text = session.metrics.render(session.config.slug, {
+          queued: session.queued,
+          openOrders: session.openOrders.size,
+          sockets: [...this.room.getConnections()].length,
+          sseClients: this.sse.size,
+        });
+        return new Response(text, { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } });
+      }
       if (new URL(request.url).searchParams.has("profile")) {
         if (!(await this.isService(request))) return Response.json({ error: { code: "unauthorized", message: "a service token is required" } }, { status: 401 });
         return Response.json(this.session.profile.take());
@@ -187,11 +269,19 @@ export default class MarketRoom implements Party.Server {
     if (!(await this.isService(request))) {
       return Response.json({ error: { code: "unauthorized", message: "a service token is required" } }, { status: 401 });
     }
+    if (new URL(request.url).searchParams.has("price-alerts")) {
+      // The edge added or deleted a price alert of this market (ADR 013).
+      const change = PriceAlertSync.safeParse(await request.json().catch(() => undefined));
+      if (!change.success) return Response.json({ error: { code: "invalid_request", message: change.error.issues[0]!.message } }, { status: 400 });
+      if (change.data.op === "add") this.session.priceAlerts.add(change.data.alert);
+      else this.session.priceAlerts.remove(change.data.id);
+      return Response.json({ ok: true, size: this.session.priceAlerts.size });
+    }
     const body = ServiceCommand.safeParse(await request.json().catch(() => undefined));
     if (!body.success || body.data.command.type === "resync") {
       return Response.json({ error: { code: "invalid_request", message: body.success ? "resync is a socket message" : body.error.issues[0]!.message } }, { status: 400 });
     }
-    return Response.json(await this.session.submit(toCommand(body.data.playerId, body.data.command as CommandMessage)));
+    return Response.json(await this.session.submit(toCommand(body.data.playerId, body.data.command as CommandMessage), body.data.traceparent ?? (body.data.command as CommandMessage).traceparent));
   }
 
   private async isService(request: Party.Request): Promise<boolean> {
@@ -236,8 +326,10 @@ export default class MarketRoom implements Party.Server {
         if (fill.takerPlayerId !== fill.makerPlayerId) this.toPlayer(fill.takerPlayerId, message);
       }
     } catch (error) {
-      console.error(JSON.stringify({ msg: "could not publish a committed batch", market: this.slug ?? null, seq: p.seq, error: String(error).slice(0, 300) }));
+      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "could not publish a committed batch", market: this.slug ?? null, seq: p.seq, error: String(error).slice(0, 300) }));
     }
+    // Off the batch's path: never awaited, at most one drain in flight (party/push-nudge.ts).
+    if (p.alerts > 0) void this.nudge.poke();
     // A timed order came or went: the alarm follows the earliest expiry (the book is the committed state here).
     if (this.session && p.orders.some((o) => o.expiresAt !== null)) void this.expiry.arm(this.session.nextExpiry());
   }
@@ -249,9 +341,18 @@ export default class MarketRoom implements Party.Server {
 
   private broadcast(message: ServerMessage): void {
     const text = JSON.stringify(message);
-    this.room.broadcast(text);
+    const metrics = this.session?.metrics;
+    if (metrics) metrics.ticksSent++;
+    const to: Party.Connection[] = [];
+    for (const c of this.room.getConnections()) if (c.id !== this.snapshotFor) to.push(c);
+    this.fanout.send(text, to);
     const bytes = new TextEncoder().encode(`data: ${text}\n\n`);
-    for (const w of this.sse) w.write(bytes).catch(() => this.sse.delete(w));
+    for (const w of this.sse) {
+      w.write(bytes).catch(() => {
+        if (metrics) metrics.ticksDropped++;
+        this.sse.delete(w);
+      });
+    }
   }
 
   private openSse(): Response {
@@ -268,7 +369,7 @@ export default class MarketRoom implements Party.Server {
 function toCommand(playerId: string, m: CommandMessage): MarketCommand {
   switch (m.type) {
     case "place": {
-      const { type: _t, ref: _r, ...rest } = m;
+      const { type: _t, ref: _r, traceparent: _p, ...rest } = m;
       return { type: "place", playerId, ...rest };
     }
     case "cancel":

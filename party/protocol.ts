@@ -17,11 +17,17 @@ const expiresAt = z.number("expiresAt must be a number").superRefine((v, ctx) =>
 });
 const id = z.uuid("orderId must be a uuid");
 const ref = z.string().max(64).optional();
+/**
+ * The W3C traceparent of the caller's span (ADR 040): the room's command span is its child, and a
+ * sampled one's batch and SQL statements join the same trace. Optional on every command.
+ */
+const traceparent = z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, "traceparent must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)").optional();
 
 export const ClientMessage = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("place"),
     ref,
+    traceparent,
     clientOrderId: z.string("clientOrderId must be a string").regex(/^[A-Za-z0-9_.:-]{1,64}$/, "clientOrderId must be 1-64 letters, digits or _.:-"),
     side: z.enum(["buy", "sell"], "side must be buy or sell"),
     orderType: z.enum(["limit", "market"], "orderType must be limit or market"),
@@ -33,16 +39,16 @@ export const ClientMessage = z.discriminatedUnion("type", [
     budget: bounded("budget", MAX_BUDGET).optional(),
     priceLimit: bounded("priceLimit", MAX_PRICE).optional(),
   }),
-  z.strictObject({ type: z.literal("cancel"), ref, orderId: id }),
-  z.strictObject({ type: z.literal("amend"), ref, orderId: id, price: bounded("price", MAX_PRICE).optional(), quantity: bounded("quantity", MAX_ORDER_QUANTITY).optional() }),
-  z.strictObject({ type: z.literal("cancelAll"), ref }),
+  z.strictObject({ type: z.literal("cancel"), ref, traceparent, orderId: id }),
+  z.strictObject({ type: z.literal("amend"), ref, traceparent, orderId: id, price: bounded("price", MAX_PRICE).optional(), quantity: bounded("quantity", MAX_ORDER_QUANTITY).optional() }),
+  z.strictObject({ type: z.literal("cancelAll"), ref, traceparent }),
   z.strictObject({ type: z.literal("resync") }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type CommandMessage = Exclude<ClientMessage, { type: "resync" }>;
 
 /** The edge's HTTP body to a room: a command on behalf of an authenticated player. */
-export const ServiceCommand = z.strictObject({ playerId: id, command: ClientMessage });
+export const ServiceCommand = z.strictObject({ playerId: id, command: ClientMessage, traceparent });
 
 export interface Trade {
   seq: number;
@@ -86,3 +92,25 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
   const message = field && issue.message.includes(field) ? issue.message : `${issue.path.join(".") || "message"}: ${issue.message}`;
   return { ok: false, message, ...(ref !== undefined ? { ref } : {}) };
 }
+
+/**
+ * The edge tells a room of a price alert it must add to its index (after the row is committed) or
+ * drop (after the row is deleted): POST /parties/main/<slug>?price-alerts with a service token.
+ * A room that never hears of a deletion still never fires the alert (the batch's statement checks
+ * the row); one that never hears of an addition loads it at its next start (ADR 013).
+ */
+export const PriceAlertSync = z.discriminatedUnion("op", [
+  z.strictObject({
+    op: z.literal("add"),
+    alert: z.strictObject({
+      id,
+      playerId: id,
+      direction: z.enum(["above", "below"]),
+      price: bounded("price", MAX_PRICE),
+      cooldownSeconds: z.number().int().min(60).max(604_800).nullable(),
+      lastFiredAt: z.number().int().nonnegative().nullable(),
+    }),
+  }),
+  z.strictObject({ op: z.literal("remove"), id }),
+]);
+export type PriceAlertSync = z.infer<typeof PriceAlertSync>;

@@ -32,6 +32,32 @@ export async function waitForHttp(url: string, timeoutMs = 60_000, isAlive?: () 
   }
 }
 
+/**
+ * Polls a readiness URL (the worker's /api/v1/readyz) until it answers 200. While it answers 503,
+ * its message (what is not ready) is said once per change; fails after `timeoutMs` with the last one.
+ */
+export async function waitForReady(url: string, timeoutMs: number, isAlive: (() => string | undefined) | undefined, say: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  for (;;) {
+    let why: string;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+      if (res.status === 200) return say("ready: the worker's readiness check passed (database, migrations, rooms)");
+      why = body.error?.message ?? `readyz answered ${res.status}`;
+    } catch (error) {
+      why = (error as Error).message;
+    }
+    if (why !== last) say(`not ready yet: ${why}`);
+    last = why;
+    const dead = isAlive?.();
+    if (dead) throw new Error(dead);
+    if (Date.now() > deadline) throw new Error(`${url} did not say ready within ${timeoutMs} ms (${last})`);
+    await sleep(250);
+  }
+}
+
 export function canConnect(port: number, host = "127.0.0.1", timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host });

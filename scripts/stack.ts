@@ -19,9 +19,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { createConcurrently, Logger, LogError, LogOutput, type Command, type FlowController } from "concurrently";
-import { canConnect, groupAlive, sleep, waitForHttp, waitForTcp } from "./proc";
+import { recordSecrets } from "./logs/secrets-ledger";
+import { canConnect, groupAlive, sleep, waitForHttp, waitForReady, waitForTcp } from "./proc";
 import { repoRoot } from "./paths";
 import { supervise, type Supervised } from "./supervise";
+import { generateVapidKeys } from "./vapid";
 
 export interface StackPorts {
   web: number;
@@ -121,6 +123,25 @@ export function devSecrets(dataDir = path.join(repoRoot, ".data")): { SESSION_SE
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
+}
+
+/**
+ * The development VAPID key pair for Web Push (ADR 014), generated once per checkout into
+ * .data/secrets.json beside the other secrets (kept when they are there already).
+ */
+export function devVapidKeys(dataDir = path.join(repoRoot, ".data")): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
+  const file = path.join(dataDir, "secrets.json");
+  let saved: Record<string, string> = {};
+  try {
+    saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+  } catch {
+    // first run
+  }
+  if (saved.VAPID_PUBLIC_KEY && saved.VAPID_PRIVATE_KEY) return { VAPID_PUBLIC_KEY: saved.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: saved.VAPID_PRIVATE_KEY };
+  const keys = generateVapidKeys();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...saved, ...keys }, null, 2)}\n`, { mode: 0o600 });
+  return keys;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,17 +263,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const given = Object.fromEntries(Object.entries(options.env ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
   const secrets = given.SESSION_SECRET && given.ROOM_SECRET ? {} : devSecrets(dataDir);
+  // Web Push: the given pair, or the checkout's own (generated once).
+  const vapid = given.VAPID_PUBLIC_KEY && given.VAPID_PRIVATE_KEY ? {} : devVapidKeys(dataDir);
   const vars: Record<string, string> = {
     APP_ENV: "development",
     ...secrets,
+    ...vapid,
     ...given,
     DATABASE_URL: databaseUrl,
     PARTY_HOST: `127.0.0.1:${ports.party}`,
+    // Where a room pokes the push sender after a batch wrote alerts (party/push-nudge.ts, ADR 014).
+    PUSH_DRAIN_URL: `http://127.0.0.1:${ports.web}/__push/drain`,
     ...(useProxy ? { NEON_WS_PROXY: `127.0.0.1:${ports.wsProxy}/v1` } : {}),
     // PGlite runs one statement at a time: one connection per request and per room (ADR 011).
-    ...(embedded ? { DB_POOL_MAX: "1" } : {}),
+    // ... and one backend shared by all connections: no named prepared statements (db/db.ts).
+    // ... and connections wait their turn at the proxy (up to its 30 s queue) rather than give up at 5 s.
+    ...(embedded ? { DB_POOL_MAX: "1", DB_NAMED_STATEMENTS: "off", DB_CONNECT_TIMEOUT_MS: "30000" } : {}),
   };
 
+  recordSecrets(vars);
   const parent = { BAZAAR_PARENT_PID: String(process.pid) };
   // `exec` so that the PID concurrently holds is the program itself, not a waiting shell.
   const tsNode = (script: string) => `exec ${cmd(process.execPath, "--import", "tsx", path.join("scripts", script))}`;
@@ -354,6 +383,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       waitForHttp(`${url}/`, timeouts.web, alive("web")).then(() => say(`web ready: ${url}`)),
       waitForHttp(`${partyUrl}/`, timeouts.party, alive("party")).then(() => say(`party ready: ${partyUrl}`)),
     ]);
+    // Ready means the worker says so: the database answers with every migration, the rooms answer.
+    await waitForReady(`${url}/api/v1/readyz`, timeouts.web, alive("web"), say);
     if (options.demoWorld) {
       // The live NPC traders: API clients like any player; restarted on exit, never a reason to stop.
       launch([{

@@ -14,8 +14,8 @@
  *
  * Env: PORT=8787 PARTY_PORT=1999 PGLITE_PORT=5433 WS_PROXY_PORT=8789, DATABASE_URL,
  * OFFER_MIN_ACCOUNT_AGE_SECONDS (0 here), OFFER_ACCEPT_DELAY_SECONDS (5), OFFER_CONFIRM_ABOVE_COPPER (50000),
- * UPSTASH_REDIS_REST_URL/TOKEN (else in-process Redis), SESSION_SECRET/ROOM_SECRET (else
- * generated once into .data/secrets.json). `npm start -- --no-build` reuses an up-to-date build.
+ * UPSTASH_REDIS_REST_URL/TOKEN (else in-process Redis), SESSION_SECRET/ROOM_SECRET and
+ * VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY (else generated once into .data/secrets.json), VAPID_SUBJECT. `npm start -- --no-build` reuses an up-to-date build.
  *
  * The demo world (npc/): NPC traders with a week of market history, trading live. On by default
  * on the embedded database, off with a DATABASE_URL; DEMO_WORLD=off (or `npm start -- --no-npc`)
@@ -56,6 +56,11 @@ try {
       UPSTASH_REDIS_REST_TOKEN: process.env.UPSTASH_REDIS_REST_TOKEN || undefined,
       SESSION_SECRET: process.env.SESSION_SECRET || undefined,
       ROOM_SECRET: process.env.ROOM_SECRET || undefined,
+      SERVER_KEY_SECRET: process.env.SERVER_KEY_SECRET || undefined,
+      // Web Push (ADR 014): else a pair generated once into .data/secrets.json.
+      VAPID_PUBLIC_KEY: process.env.VAPID_PUBLIC_KEY || undefined,
+      VAPID_PRIVATE_KEY: process.env.VAPID_PRIVATE_KEY || undefined,
+      VAPID_SUBJECT: process.env.VAPID_SUBJECT || undefined,
       APP_ENV: process.env.APP_ENV || "development",
       // The demo accounts are all new: let them trade offers at once (production defaults: 24 h, 5 s).
       OFFER_MIN_ACCOUNT_AGE_SECONDS: process.env.OFFER_MIN_ACCOUNT_AGE_SECONDS ?? "0",
@@ -63,7 +68,8 @@ try {
       OFFER_CONFIRM_ABOVE_COPPER: process.env.OFFER_CONFIRM_ABOVE_COPPER ?? "50000",
     },
   });
-  // wrangler dev never fires cron triggers: run the worker's scheduled() (offer expiry) every minute.
+  // wrangler dev never fires cron triggers: run the worker's scheduled() (offer expiry, the push
+  // sender's retries) every minute.
   const cron = setInterval(() => {
     fetch(`${stack.url}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).then((r) => r.arrayBuffer(), () => undefined);
   }, 60_000);

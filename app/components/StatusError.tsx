@@ -1,6 +1,8 @@
 import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
 import { statusWords } from "~/utils/status";
 
+const SECURITY = "/security";
+
 /** The shared ErrorBoundary body: status in words, the server's message when it sent one. */
 export function StatusError() {
   const error = useRouteError();
@@ -11,7 +13,16 @@ export function StatusError() {
   return (
     <section className="card error" role="alert">
       <h1>{title}</h1>
-      <p>{detail ?? hint}</p>
+      {detail?.includes(SECURITY) ? (
+        // "turn on two-factor sign-in at /security to use operator tools": the path as a link.
+        <p>
+          {detail.charAt(0).toUpperCase() + detail.slice(1, detail.indexOf(SECURITY))}
+          <Link to={SECURITY}>{SECURITY}</Link>
+          {detail.slice(detail.indexOf(SECURITY) + SECURITY.length)}
+        </p>
+      ) : (
+        <p>{detail ?? hint}</p>
+      )}
       <p>
         <Link to="/">Back to the Bazaar</Link>
       </p>

@@ -3,14 +3,30 @@
  * delays the first paint), and the "new version available" prompt. Once the worker controls the
  * page, it is asked to keep the pages that must work offline (inventory, catalog, markets) warm.
  */
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 
 type Wb = import("workbox-window").Workbox;
 
 const WARM = ["/inventory", "/items", "/markets"];
 
+/**
+ * The "Turn on alerts" card (ADR 014), fetched only when a moment comes (app/components/push/moment.ts):
+ * the market page's first load carries just this listener.
+ */
+function useAlertsPrompt(signedIn: boolean) {
+  const [prompt, setPrompt] = useState<ReactNode>(null);
+  useEffect(() => {
+    if (!signedIn) return;
+    const on = (e: Event) => void import("./push/AlertsPrompt").then((m) => setPrompt(m.promptFor((e as CustomEvent<string>).detail, () => setPrompt(null))), () => undefined);
+    addEventListener("bazaar:alerts-moment", on);
+    return () => removeEventListener("bazaar:alerts-moment", on);
+  }, [signedIn]);
+  return prompt;
+}
+
 export function ServiceWorker({ signedIn }: { signedIn: boolean }) {
   const [waiting, setWaiting] = useState<Wb | null>(null);
+  const alertsPrompt = useAlertsPrompt(signedIn);
 
   useEffect(() => {
     if (!("serviceWorker" in navigator)) return;
@@ -36,7 +52,7 @@ export function ServiceWorker({ signedIn }: { signedIn: boolean }) {
     };
   }, [signedIn]);
 
-  if (!waiting) return null;
+  if (!waiting) return alertsPrompt;
   return (
     <div className="update-prompt" role="status">
       <span>A new version of Bazaar is available.</span>

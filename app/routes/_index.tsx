@@ -85,7 +85,9 @@ export default function Home() {
     <>
       <h1 className="visually-hidden">Welcome back, {player.username}</h1>
       <section className="card worth" aria-labelledby="worth">
-        <p className="muted hello">Welcome back, {player.username}</p>
+        <p className="muted hello">
+          Welcome back, {player.username} · <Link to="/dashboard">My dashboard</Link>
+        </p>
         <h2 id="worth" className="label">
           Net worth
         </h2>

@@ -2,6 +2,8 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { Link, useLoaderData } from "@remix-run/react";
 import { getInventory } from "../../db/inventory";
 import { recentTrades } from "../../db/market/read";
+import { marketStats } from "../../db/market/stats";
+import { WindowStats } from "~/components/WindowStats";
 import { getWebSession } from "../../edge/auth/web.server";
 import { getCatalogItem } from "../../edge/web/catalog.server";
 import { Change, Price } from "~/components/Change";
@@ -17,9 +19,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const item = await getCatalogItem(context.db, params.slug ?? "");
   if (!item) throw data("No such item in the catalog.", { status: 404 });
   const session = await getWebSession(request, context);
-  const [inventory, trades] = await Promise.all([
+  const [inventory, trades, windows] = await Promise.all([
     session ? getInventory(context.db, session.player.id) : undefined,
     item.market ? recentTrades(context.db, item.slug, 8) : [],
+    item.market ? marketStats(context.db, item.market.slug) : null,
   ]);
   return {
     item,
@@ -27,11 +30,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     stack: inventory?.stacks.find((s) => s.slug === item.slug) ?? null,
     uniques: inventory?.uniques.filter((u) => u.slug === item.slug) ?? [],
     trades,
+    windows,
   };
 }
 
 export default function Item() {
-  const { item, signedIn, stack, uniques, trades } = useLoaderData<typeof loader>();
+  const { item, signedIn, stack, uniques, trades, windows } = useLoaderData<typeof loader>();
   const offline = useOffline();
   const m = item.market;
   return (
@@ -106,6 +110,12 @@ export default function Item() {
               <dd className="num">{formatCount(m.volume24h)}</dd>
             </div>
           </dl>
+          {windows ? (
+            <>
+              <h3>Price history</h3>
+              <WindowStats windows={windows} />
+            </>
+          ) : null}
           <p className="muted">
             Tick {formatGold(m.tickSize)} gold · lot {formatCount(m.lotSize)} · fees {m.makerFeeBps / 100}% maker, {m.takerFeeBps / 100}% taker
           </p>

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { getInventory } from "../../db/inventory";
+import { activePriceAlertCount } from "../../db/alerts/price-alerts";
 import { INTERVALS, type Interval } from "../../db/market/intervals";
 import { candles, committedBook, getMarket, myOrders, recentTrades } from "../../db/market/read";
 import { getWebSession, requireWebSession } from "../../edge/auth/web.server";
@@ -9,11 +10,14 @@ import { readForm, field } from "../../edge/forms.server";
 import { connectToken } from "../../edge/market/room.server";
 import { marketAction, type TicketResult } from "../../edge/web/market.server";
 import { readWatchlist, watchCookie } from "../../edge/web/prefs.server";
+import { chartPrefsFor, chartSettingsHtml, windowStatsHtml } from "../../edge/web/chart-settings.server";
+import { marketStats } from "../../db/market/stats";
 import { Change, Price } from "~/components/Change";
 import { ConnectionPill } from "~/components/ConnectionPill";
 import { DepthLadder } from "~/components/market/DepthLadder";
 import { OpenOrders } from "~/components/market/OpenOrders";
 import { OrderTicket, type Pending } from "~/components/market/OrderTicket";
+import { PriceAlertBox } from "~/components/market/PriceAlertBox";
 import { ChartTabs } from "~/components/market/ChartTabs";
 import { PriceChart } from "~/components/market/PriceChart";
 import { TradeTape } from "~/components/market/TradeTape";
@@ -39,18 +43,25 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // Everything here comes from the database: the first paint never waits for the room. The book is
   // the last committed one; the room's live snapshot (useMarketFeed's socket) replaces it at once,
   // and when the room is down the page still renders it, with the pill saying "Connecting".
-  const [series, levels, trades, inventory, orders, token] = await Promise.all([
+  const [series, levels, trades, inventory, orders, token, priceAlerts, chart, windows] = await Promise.all([
     candles(context.db, slug, interval, 200),
     committedBook(context.db, slug, 20),
     recentTrades(context.db, slug, 30),
     session ? getInventory(context.db, session.player.id) : undefined,
     session ? myOrders(context.db, { playerId: session.player.id, status: "open", market: slug, limit: 50 }) : [],
     session ? connectToken(context.env, session.player.id) : undefined,
+    session ? activePriceAlertCount(context.db, session.player.id, slug) : 0,
+    chartPrefsFor(request, context, session),
+    marketStats(context.db, slug),
   ]);
   const watch = readWatchlist(request) ?? [];
+  const back = url.pathname + url.search;
   return {
     market,
     interval,
+    chart,
+    statsHtml: windowStatsHtml(windows),
+    chartForm: { html: chartSettingsHtml(chart, session?.csrfToken ?? "", back), csrf: session?.csrfToken ?? "", back },
     candles: series,
     /** seq -1: not the room's; the feed takes the room's snapshot over it when the socket is live. */
     book: { seq: -1, bids: levels.bids, asks: levels.asks, trades, stats: null },
@@ -63,6 +74,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
           items: inventory!.stacks.find((s) => s.slug === slug)?.available ?? 0,
           orders: orders.map((o) => ({ id: o.id, side: o.side, kind: o.kind, price: o.price, quantity: o.quantity, remaining: o.remaining, filled: o.filled })),
           clientOrderId: `f${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`,
+          priceAlerts,
         }
       : null,
   };
@@ -85,7 +97,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 type Toast = { id: number; ok: boolean; text: string };
 
 export default function Market() {
-  const { market, interval, candles: series, book, me, watched } = useLoaderData<typeof loader>();
+  const { market, interval, candles: series, book, me, watched, chart: savedChart, chartForm, statsHtml } = useLoaderData<typeof loader>();
+  const [chart, setChart] = useState(savedChart);
   const actionData = useActionData<typeof action>();
   const root = useRootData();
   const offline = useOffline();
@@ -226,11 +239,18 @@ export default function Market() {
               })}
             </nav>
           </div>
-          <ChartTabs price={<PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} />} depth={() => (
+          <ChartTabs price={<PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} prefs={chart} onPrefs={setChart} form={chartForm} />} depth={() => (
               <Suspense fallback={<p className="chart-note muted">Loading depth…</p>}>
                 <DepthChart book={feed} />
               </Suspense>
             )} />
+        </section>
+
+        <section className="panel stats-panel" aria-labelledby="stats-h">
+          <div className="panel-head">
+            <h2 id="stats-h">Price history</h2>
+          </div>
+          <div dangerouslySetInnerHTML={{ __html: statsHtml }} />
         </section>
 
         <section className="panel book-panel" aria-labelledby="book-h">
@@ -296,6 +316,8 @@ export default function Market() {
           </section>
         ) : null}
       </div>
+
+      {me ? <PriceAlertBox slug={market.slug} name={market.name} csrf={me.csrf} price={last === null ? "" : `${Math.floor(last / 100)}.${String(last % 100).padStart(2, "0")}`} active={me.priceAlerts} /> : null}
 
       <div className="toasts" aria-live="polite">
         {toasts.map((t) => (

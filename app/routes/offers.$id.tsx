@@ -1,15 +1,20 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { acceptOffer, blockPlayer, cancelOffer, declineOffer, getOffer, listBlocked, unblockPlayer } from "../../db/offers";
+import { stepUpUrl } from "../../edge/auth/step-up.server";
 import { requireWebSession } from "../../edge/auth/web.server";
+import { needsStepUp } from "../../edge/policy/policy";
 import { field, readForm } from "../../edge/forms.server";
 import { counterOfferId, requireCsrf } from "../../edge/offers/pages.server";
 import { offerPolicy } from "../../edge/offers/policy.server";
+import { nudgePushSender } from "../../edge/push/drain.server";
 import { CsrfField, FormAlert } from "~/components/forms";
 import { OfferLines } from "~/components/offers/OfferLines";
 import offersCss from "~/components/offers/offers.css?url";
 import { sides, STATUS_WORDS } from "~/components/offers/sides";
 import { StatusError } from "~/components/StatusError";
+import { offerSentMoment } from "~/components/push/moment";
+import { useEffect } from "react";
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) => [{ title: d ? `Offer ${d.role === "sender" ? "to" : "from"} ${d.other} · Bazaar` : "Offer · Bazaar" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: offersCss }];
@@ -59,11 +64,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   const r =
     intent === "accept"
-      ? await acceptOffer(context.db, { offerId, playerId: me, confirmed: field(form, "confirm") === "yes" }, offerPolicy(context.env))
+      ? await acceptOffer(context.db, { offerId, playerId: me, confirmed: field(form, "confirm") === "yes", steppedUp: !needsStepUp({ ...session.player, steppedUpAt: session.steppedUpAt }, "offer:high-value") }, offerPolicy(context.env))
       : intent === "decline"
         ? await declineOffer(context.db, { offerId, playerId: me })
         : await cancelOffer(context.db, { offerId, playerId: me });
-  if (r.ok) return redirect(here);
+  if (r.ok) {
+    nudgePushSender(context); // the offer's alerts, out now (ADR 014)
+    return redirect(here);
+  }
+  // Worth a lot and two-factor sign-in on: a fresh code first (ADR 035), then back here to accept.
+  if (r.code === "step_up_required") return redirect(stepUpUrl("offer:high-value", here));
   if (r.status === 428) return data({ intent, formError: undefined, confirm: r.message }, { status: 428 });
   return data({ intent, formError: `${r.message.charAt(0).toUpperCase()}${r.message.slice(1)}.`, confirm: undefined }, { status: r.status });
 }
@@ -87,6 +97,8 @@ function Action({ csrf, intent, label, className, extra }: { csrf: string; inten
 }
 
 export default function OfferDetail() {
+  // Just sent this offer? A moment to offer push alerts (app/components/push/moment.ts).
+  useEffect(offerSentMoment, []);
   const d = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { offer } = d;
@@ -107,6 +119,8 @@ export default function OfferDetail() {
           {offer.status === "pending" ? ` · expires ${when(offer.expiresAt)}` : offer.resolvedAt ? ` · closed ${when(offer.resolvedAt)}` : ""}
         </small>
       </p>
+      {/* Where the "Turn on alerts" card appears after sending (app/components/push/AlertsPrompt.tsx). */}
+      <div data-alerts-slot="" />
       {offer.failureReason ? <p className="form-error">Why: {offer.failureReason}</p> : null}
       {offer.counterOfId ? (
         <p>

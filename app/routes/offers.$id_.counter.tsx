@@ -2,11 +2,14 @@ import { data, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { counterOffer, getOffer } from "../../db/offers";
 import { requireWebSession } from "../../edge/auth/web.server";
+import { stepUpUrl } from "../../edge/auth/step-up.server";
+import { needsStepUp } from "../../edge/policy/policy";
 import { readForm } from "../../edge/forms.server";
 import { draftValues, postedValues, readComposeForm } from "../../edge/offers/form.server";
 import { myPicks, requireCsrf, theirPicks, toInput } from "../../edge/offers/pages.server";
 import { visibleInventory } from "../../edge/offers/players.server";
 import { offerPolicy } from "../../edge/offers/policy.server";
+import { nudgePushSender } from "../../edge/push/drain.server";
 import { ComposeForm, type Values } from "~/components/offers/ComposeForm";
 import offersCss from "~/components/offers/offers.css?url";
 import { StatusError } from "~/components/StatusError";
@@ -44,8 +47,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const values = postedValues(form);
   const parsed = readComposeForm(form);
   if (!parsed.ok) return data({ formError: parsed.formError, fieldErrors: parsed.fieldErrors, values }, { status: 400 });
-  const r = await counterOffer(context.db, { ...parsed.draft, offerId: params.id ?? "", playerId: session.player.id }, offerPolicy(context.env));
+  const steppedUp = !needsStepUp({ ...session.player, steppedUpAt: session.steppedUpAt }, "offer:high-value");
+  const r = await counterOffer(context.db, { ...parsed.draft, offerId: params.id ?? "", playerId: session.player.id, steppedUp }, offerPolicy(context.env));
+  // Giving away a lot with two-factor sign-in on (ADR 035): the form keeps what was typed; the link confirms it's you.
+  if (!r.ok && r.code === "step_up_required") return data({ formError: `${r.message.charAt(0).toUpperCase()}${r.message.slice(1)}.`, fieldErrors: {}, values, stepUp: stepUpUrl("offer:high-value", `/offers/${params.id ?? ""}/counter`) }, { status: 403 });
   if (!r.ok) return data({ formError: `${r.message.charAt(0).toUpperCase()}${r.message.slice(1)}.`, fieldErrors: {}, values }, { status: r.status });
+  nudgePushSender(context); // the offer's alerts, out now (ADR 014)
   return redirect(`/offers/${r.offer.id}`);
 }
 
@@ -67,6 +74,7 @@ export default function Counter() {
         values={(result?.values ?? d.prefill) as Values}
         fieldErrors={result?.fieldErrors}
         formError={result?.formError}
+            stepUp={result && "stepUp" in result ? String(result.stepUp) : undefined}
         submitLabel={`Send counter offer to ${d.to}`}
       />
     </>

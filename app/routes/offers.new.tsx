@@ -2,11 +2,14 @@ import { data, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { createOffer } from "../../db/offers";
 import { requireWebSession } from "../../edge/auth/web.server";
+import { stepUpUrl } from "../../edge/auth/step-up.server";
+import { needsStepUp } from "../../edge/policy/policy";
 import { field, readForm } from "../../edge/forms.server";
 import { postedValues, readComposeForm } from "../../edge/offers/form.server";
 import { myPicks, requireCsrf, theirPicks } from "../../edge/offers/pages.server";
 import { npcTraders, visibleInventory } from "../../edge/offers/players.server";
 import { offerPolicy } from "../../edge/offers/policy.server";
+import { nudgePushSender } from "../../edge/push/drain.server";
 import { Username } from "../../edge/validation";
 import { ComposeForm, type Values } from "~/components/offers/ComposeForm";
 import offersCss from "~/components/offers/offers.css?url";
@@ -39,8 +42,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!to.success) return data({ formError: `Recipient: ${to.error.issues[0]!.message}.`, fieldErrors: {}, values }, { status: 400 });
   const parsed = readComposeForm(form);
   if (!parsed.ok) return data({ formError: parsed.formError, fieldErrors: parsed.fieldErrors, values }, { status: 400 });
-  const r = await createOffer(context.db, { ...parsed.draft, fromPlayerId: session.player.id, to: { username: to.data } }, offerPolicy(context.env));
+  const steppedUp = !needsStepUp({ ...session.player, steppedUpAt: session.steppedUpAt }, "offer:high-value");
+  const r = await createOffer(context.db, { ...parsed.draft, fromPlayerId: session.player.id, to: { username: to.data }, steppedUp }, offerPolicy(context.env));
+  // Giving away a lot with two-factor sign-in on (ADR 035): the form keeps what was typed; the link confirms it's you.
+  if (!r.ok && r.code === "step_up_required") return data({ formError: `${sentence(r.message)}`, fieldErrors: {}, values, stepUp: stepUpUrl("offer:high-value", `/offers/new?to=${encodeURIComponent(to.data)}`) }, { status: 403 });
   if (!r.ok) return data({ formError: `${sentence(r.message)}`, fieldErrors: {}, values }, { status: r.status });
+  nudgePushSender(context); // the offer's alerts, out now (ADR 014)
   return redirect(`/offers/${r.offer.id}`);
 }
 
@@ -72,6 +79,7 @@ export default function NewOffer() {
             values={(result?.values ?? {}) as Values}
             fieldErrors={result?.fieldErrors}
             formError={result?.formError}
+            stepUp={result && "stepUp" in result ? String(result.stepUp) : undefined}
             submitLabel={`Send offer to ${to}`}
           />
         </>

@@ -8,6 +8,9 @@
  *    offline. The pages carry the time they were rendered, which the "offline, as of" banner shows.
  *  - Never cached: anything but GET, sign-in/up/out, the JSON API, connection tokens, the trades CSV.
  *  - Nothing is queued: a POST while offline fails and the page says so.
+ *  - Push alerts (ADR 014): a push shows the alert as a notification tagged with its id (a copy
+ *    delivered twice replaces the first, and an alert already shown once is not shown again); a
+ *    click focuses a Bazaar window on the alert's page, or opens one. Works with no page open.
  */
 /// <reference lib="webworker" />
 import { clientsClaim } from "workbox-core";
@@ -15,6 +18,7 @@ import { ExpirationPlugin } from "workbox-expiration";
 import { cleanupOutdatedCaches, precacheAndRoute } from "workbox-precaching";
 import { registerRoute, setCatchHandler } from "workbox-routing";
 import { NetworkFirst } from "workbox-strategies";
+import { clickTarget, notificationFor, parsePushMessage } from "./notification";
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -91,5 +95,64 @@ self.addEventListener("message", (event: ExtendableMessageEvent) => {
         await caches.delete(DATA);
       })(),
     );
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Push alerts
+
+const SEEN = "bazaar-push-seen";
+const SEEN_KEEP = 300;
+const seenKey = (id: string) => new URL(`/__push-seen/${encodeURIComponent(id)}`, self.location.origin).href;
+
+/** True the first time an alert id comes by (kept in a small cache, the newest SEEN_KEEP ids). */
+async function firstTime(id: string): Promise<boolean> {
+  const cache = await caches.open(SEEN);
+  if (await cache.match(seenKey(id))) return false;
+  await cache.put(seenKey(id), new Response(String(Date.now())));
+  const keys = await cache.keys();
+  for (const old of keys.slice(0, Math.max(0, keys.length - SEEN_KEEP))) await cache.delete(old);
+  return true;
+}
+
+self.addEventListener("push", (event: PushEvent) => {
+  let raw: unknown = null;
+  try {
+    raw = event.data?.json();
+  } catch {
+    raw = null;
+  }
+  // Every push must show something (userVisibleOnly): one we cannot read says where to look.
+  const msg = parsePushMessage(raw) ?? parsePushMessage({ id: `unreadable-${Date.now()}`, title: "Bazaar", body: "You have a new alert.", url: "/" })!;
+  event.waitUntil(
+    (async () => {
+      const { title, options } = notificationFor(msg);
+      // At least once on the server's side means a copy may come twice: one shown at a time per
+      // tag, and one that was shown and dismissed is not shown again.
+      const showing = (await self.registration.getNotifications({ tag: msg.tag })).length > 0;
+      if (!(await firstTime(msg.id)) && !showing) return;
+      await self.registration.showNotification(title, options);
+    })(),
+  );
+});
+
+self.addEventListener("notificationclick", (event: NotificationEvent) => {
+  event.notification.close();
+  const target = clickTarget(event.notification.data, event.action, self.location.origin);
+  const opened = (async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const same = windows.find((w) => w.url === target);
+    if (same) return void (await same.focus().catch(() => undefined));
+    const ours = windows.find((w) => new URL(w.url).origin === self.location.origin);
+    if (ours) {
+      const moved = await ours.navigate(target).catch(() => null);
+      if (moved) return void (await moved.focus().catch(() => undefined));
+    }
+    await self.clients.openWindow(target);
+  })();
+  try {
+    event.waitUntil(opened);
+  } catch {
+    // An event dispatched by script (the e2e test's click) cannot be extended; the work goes on.
   }
 });

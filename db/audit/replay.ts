@@ -3,6 +3,8 @@
  * schema, and compare them with the live read models. Postings are deltas, so their sums do not
  * depend on commit order; each unique item's state is taken from its highest item version.
  * (Payload keys `postings`, `supply` and `items` belong to the ledger; other events must not use them.)
+ * Game servers' mints and burns are ordinary ledger events (actor "server:<name>"); their freezes
+ * (player_frozen / player_unfrozen) are replayed into the set of frozen players and compared too.
  */
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../db";
@@ -60,6 +62,15 @@ export async function replay(db: Db, options: { keep?: boolean } = {}): Promise<
       "items",
       sql`select id, item_type_id, owner_id, state, version, metadata from items`,
       sql`select id, item_type_id, owner_id, state, version, metadata from ${s}.items`,
+    );
+    // Freezes (game servers, issue 17): the last player_frozen / player_unfrozen event of each player's stream.
+    await diff(
+      "frozen players",
+      sql`select id as player_id, frozen_reason as reason from players where frozen_at is not null`,
+      sql`select player_id, reason from (
+        select distinct on (e.stream) substr(e.stream, 8)::uuid as player_id, e.type, e.payload->>'reason' as reason
+        from events e where e.type in ('player_frozen', 'player_unfrozen') order by e.stream, e.version desc) f
+        where f.type = 'player_frozen'`,
     );
     const [counts] = await rows<{ b: string; h: string; i: string }>(db, sql`
       select (select count(*) from ${s}.balances)::text as b, (select count(*) from ${s}.holdings)::text as h,

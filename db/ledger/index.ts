@@ -5,8 +5,8 @@
  */
 export { burn, mint, release, reserve, transfer } from "./fungible";
 export { burnUnique, mintUnique, setEscrow, transferUnique, lockItems, applyItemChanges, requireHeldBy } from "./unique";
-export { record, recordMany, net } from "./record";
-export { appendEvents, type NewEvent, type AppendedEvent } from "./events";
+export { record, recordMany, net, checkEntries, entryEvents, updatePostings, insertPostings, notUpdated, refuseShortfall, splitByAsset } from "./record";
+export { appendEvents, prepareEvents, eventCtes, insertEvents, type NewEvent, type AppendedEvent } from "./events";
 export { isStackable } from "./assets";
 export { lockAccounts } from "./locks";
 export * from "./types";

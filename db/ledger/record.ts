@@ -4,9 +4,9 @@
  * SQL (rows locked in a fixed order), and appends the event. Anything it cannot do throws
  * LedgerError, which rolls the whole transaction back.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../db";
-import { appendEvents } from "./events";
+import { appendEvents, type NewEvent } from "./events";
 import { CURRENCY, LedgerError, type LedgerCtx, type LedgerEntry, type Posting } from "./types";
 
 export async function record(tx: Db, ctx: LedgerCtx, entry: LedgerEntry): Promise<void> {
@@ -19,22 +19,29 @@ export async function record(tx: Db, ctx: LedgerCtx, entry: LedgerEntry): Promis
  */
 export async function recordMany(tx: Db, ctx: LedgerCtx, entries: LedgerEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  const postings = checkEntries(entries);
+  await applyPostings(tx, postings);
+  await appendEvents(tx, ctx, entryEvents(entries));
+}
+
+/** Checks each entry's conservation; returns all their postings netted (sorted: the lock order). */
+export function checkEntries(entries: LedgerEntry[]): Posting[] {
   for (const entry of entries) checkConservation(entry, net(entry.postings ?? []));
-  await applyPostings(tx, net(entries.flatMap((e) => e.postings ?? [])));
-  await appendEvents(
-    tx,
-    ctx,
-    entries.map((entry) => ({
-      stream: entry.stream,
-      type: entry.type,
-      payload: {
-        ...entry.data,
-        ...(entry.postings?.length ? { postings: entry.postings } : {}),
-        ...(entry.supply?.length ? { supply: entry.supply } : {}),
-        ...(entry.items?.length ? { items: entry.items } : {}),
-      },
-    })),
-  );
+  return net(entries.flatMap((e) => e.postings ?? []));
+}
+
+/** Each entry as its event: the data, plus what replay folds (postings, items) and check:ledger sums (supply). */
+export function entryEvents(entries: LedgerEntry[]): NewEvent[] {
+  return entries.map((entry) => ({
+    stream: entry.stream,
+    type: entry.type,
+    payload: {
+      ...entry.data,
+      ...(entry.postings?.length ? { postings: entry.postings } : {}),
+      ...(entry.supply?.length ? { supply: entry.supply } : {}),
+      ...(entry.items?.length ? { items: entry.items } : {}),
+    },
+  }));
 }
 
 /** Merge postings per (player, asset), drop zeroes, sort for a fixed lock order. */
@@ -80,54 +87,81 @@ function checkConservation(entry: LedgerEntry, postings: Posting[]): void {
 async function applyPostings(tx: Db, postings: Posting[]): Promise<void> {
   if (postings.length === 0) return;
   const updated = await rows<{ player: string; asset: number }>(tx, sql`
-    with d as (select * from jsonb_to_recordset(${JSON.stringify(postings)}::jsonb) as x(player uuid, asset int, available bigint, reserved bigint)),
-    c as (
-      update balances b set available = b.available + d.available, reserved = b.reserved + d.reserved
-      from (select * from d where asset = 0 order by player) d
-      where b.player_id = d.player and b.available + d.available >= 0 and b.reserved + d.reserved >= 0
-      returning d.player, d.asset),
-    h as (
-      update holdings h set available = h.available + d.available, reserved = h.reserved + d.reserved
-      from (select * from d where asset <> 0 and (select count(*) from c) >= 0 order by player, asset) d
-      where h.player_id = d.player and h.item_type_id = d.asset
-        and h.available + d.available >= 0 and h.reserved + d.reserved >= 0
-      returning d.player, d.asset)
-    select player::text as player, asset from c union all select player::text as player, asset from h`);
-  if (updated.length === postings.length) return;
-  const done = new Set(updated.map((r) => `${r.player}|${r.asset}`));
-  const missing = postings.filter((p) => !done.has(`${p.player}|${p.asset}`));
-  const short = missing.find((p) => p.available < 0 || p.reserved < 0);
-  if (short) {
-    const what = short.asset === CURRENCY ? "currency" : `items of type ${short.asset}`;
-    const side = short.available < 0 ? "available" : "reserved";
-    throw new LedgerError(
-      short.asset === CURRENCY ? "insufficient_funds" : "insufficient_items",
-      `player ${short.player} has insufficient ${side} ${what} (needs ${-Math.min(short.available, short.reserved)})`,
-    );
-  }
-  const currency = JSON.stringify(missing.filter((p) => p.asset === CURRENCY));
-  const items = JSON.stringify(missing.filter((p) => p.asset !== CURRENCY));
+    with ${updatePostings(postings)}
+    select player::text as player, asset from pc union all select player::text as player, asset from ph`);
+  const missing = notUpdated(postings, updated.map((r) => `${r.player}|${r.asset}`));
+  if (missing.length === 0) return;
+  refuseShortfall(missing);
+  const { currency, items } = splitByAsset(missing);
   try {
-    await tx.execute(sql`
-      insert into balances (player_id, available, reserved)
-      select d.player, d.available, d.reserved
-      from jsonb_to_recordset(${currency}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
-      order by d.player
-      on conflict (player_id) do update set available = balances.available + excluded.available,
-        reserved = balances.reserved + excluded.reserved`);
-    await tx.execute(sql`
-      insert into holdings (player_id, item_type_id, available, reserved)
-      select d.player, d.asset, d.available, d.reserved
-      from jsonb_to_recordset(${items}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
-      order by d.player, d.asset
-      on conflict (player_id, item_type_id) do update set available = holdings.available + excluded.available,
-        reserved = holdings.reserved + excluded.reserved`);
+    await tx.execute(sql`with ${insertPostings(currency, items)} select 1`);
   } catch (error) {
     throw mapForeignKey(error);
   }
 }
 
-function mapForeignKey(error: unknown): unknown {
+/** CTEs pd, pc (balances updated) and ph (holdings updated): a row whose amount would go negative is not updated. */
+export function updatePostings(postings: Posting[]): SQL {
+  return sql`
+    pd as (select * from jsonb_to_recordset(${JSON.stringify(postings)}::jsonb) as x(player uuid, asset int, available bigint, reserved bigint)),
+    pc as (
+      update balances b set available = b.available + d.available, reserved = b.reserved + d.reserved
+      from (select * from pd where asset = 0 order by player) d
+      where b.player_id = d.player and b.available + d.available >= 0 and b.reserved + d.reserved >= 0
+      returning d.player, d.asset),
+    ph as (
+      update holdings h set available = h.available + d.available, reserved = h.reserved + d.reserved
+      from (select * from pd where asset <> 0 and (select count(*) from pc) >= 0 order by player, asset) d
+      where h.player_id = d.player and h.item_type_id = d.asset
+        and h.available + d.available >= 0 and h.reserved + d.reserved >= 0
+      returning d.player, d.asset)`;
+}
+
+/** CTEs pic and pih: credits to balances and holdings rows that did not exist (upserts, sorted; pih waits on pic: the lock order). */
+export function insertPostings(currency: Posting[], items: Posting[]): SQL {
+  return sql`
+    pic as (
+      insert into balances (player_id, available, reserved)
+      select d.player, d.available, d.reserved
+      from jsonb_to_recordset(${JSON.stringify(currency)}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
+      order by d.player
+      on conflict (player_id) do update set available = balances.available + excluded.available,
+        reserved = balances.reserved + excluded.reserved
+      returning 1),
+    pih as (
+      insert into holdings (player_id, item_type_id, available, reserved)
+      select d.player, d.asset, d.available, d.reserved
+      from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as d(player uuid, asset int, available bigint, reserved bigint)
+      where (select count(*) from pic) >= 0
+      order by d.player, d.asset
+      on conflict (player_id, item_type_id) do update set available = holdings.available + excluded.available,
+        reserved = holdings.reserved + excluded.reserved
+      returning 1)`;
+}
+
+/** The postings whose "player|asset" is not among the keys updated. */
+export function notUpdated(postings: Posting[], updatedKeys: string[]): Posting[] {
+  const done = new Set(updatedKeys);
+  return postings.filter((p) => !done.has(`${p.player}|${p.asset}`));
+}
+
+export function splitByAsset(postings: Posting[]): { currency: Posting[]; items: Posting[] } {
+  return { currency: postings.filter((p) => p.asset === CURRENCY), items: postings.filter((p) => p.asset !== CURRENCY) };
+}
+
+/** A debit that could not be applied (too little, or no row at all) refuses the entry by name. */
+export function refuseShortfall(postings: Posting[]): void {
+  const short = postings.find((p) => p.available < 0 || p.reserved < 0);
+  if (!short) return;
+  const what = short.asset === CURRENCY ? "currency" : `items of type ${short.asset}`;
+  const side = short.available < 0 ? "available" : "reserved";
+  throw new LedgerError(
+    short.asset === CURRENCY ? "insufficient_funds" : "insufficient_items",
+    `player ${short.player} has insufficient ${side} ${what} (needs ${-Math.min(short.available, short.reserved)})`,
+  );
+}
+
+export function mapForeignKey(error: unknown): unknown {
   const text = String((error as { cause?: { detail?: string } })?.cause?.detail ?? (error as Error)?.message ?? "");
   if (/player_id/.test(text) && /not present|foreign key/.test(text)) return new LedgerError("unknown_player", "no such player");
   if (/item_type_id/.test(text) && /not present|foreign key/.test(text)) return new LedgerError("unknown_item_type", "no such item type");

@@ -7,18 +7,18 @@ import { rows, type Db } from "../db";
 export async function loadMarket(db: Db, slug: string): Promise<MarketConfig | undefined> {
   const [m] = await rows<MarketConfig & { tickSize: string; lotSize: string }>(db, sql`
     select m.slug, m.item_type_id as "itemTypeId", t.tick_size::text as "tickSize", t.lot_size::text as "lotSize",
-      m.maker_fee_bps as "makerFeeBps", m.taker_fee_bps as "takerFeeBps", m.status
+      m.maker_fee_bps as "makerFeeBps", m.taker_fee_bps as "takerFeeBps", m.status, t.name, t.icon
     from markets m join item_types t on t.id = m.item_type_id where m.slug = ${slug}`);
   return m ? { ...m, tickSize: Number(m.tickSize), lotSize: Number(m.lotSize) } : undefined;
 }
 
-const orderColumns = sql`
+export const orderColumns = sql`
   id::text as id, player_id::text as "playerId", client_order_id as "clientOrderId", side, kind,
   time_in_force as "timeInForce", stp, code, price::text as price, quantity::text as quantity, remaining::text as remaining,
   filled::text as filled, reserved::text as reserved, status, seq::text as seq, priority::text as priority,
   (extract(epoch from expires_at) * 1000)::bigint::text as "expiresAt"`;
 
-type Raw = Record<keyof OrderRow, string | number | null>;
+export type Raw = Record<keyof OrderRow, string | number | null>;
 export const toOrderRow = (r: Raw): OrderRow => ({
   id: r.id as string,
   playerId: r.playerId as string,
@@ -62,16 +62,6 @@ export async function loadCounters(db: Db, slug: string): Promise<{ nextSeq: num
       (select max(priority) from orders where market_slug = ${slug})::text as priority,
       (select max(seq) from fills where market_slug = ${slug})::text as fill`);
   return { nextSeq: Number(c?.seq ?? 0) + 1, nextFillSeq: Number(c?.fill ?? 0) + 1, nextPriority: Number(c?.priority ?? 0) + 1 };
-}
-
-/** Earlier answers for (player, client order id) pairs: the idempotency of place. */
-export async function findByClientOrderIds(db: Db, pairs: Array<{ playerId: string; clientOrderId: string }>): Promise<Map<string, OrderRow & { market: string }>> {
-  if (pairs.length === 0) return new Map();
-  const found = await rows<Raw & { market: string }>(db, sql`
-    select ${orderColumns}, market_slug as market from orders o
-    join jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) as k("playerId" uuid, "clientOrderId" text)
-      on o.player_id = k."playerId" and o.client_order_id = k."clientOrderId"`);
-  return new Map(found.map((r) => [`${r.playerId}|${r.clientOrderId}`, { ...toOrderRow(r), market: r.market }]));
 }
 
 /** The last 24h of 1m candles (oldest first) and the last trade price, to seed rolling stats. */

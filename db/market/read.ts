@@ -94,11 +94,13 @@ export async function committedBook(db: Db, slug: string, depth = 20): Promise<{
 import type { Interval } from "./intervals";
 export { INTERVALS, type Interval } from "./intervals";
 
-export async function candles(db: Db, slug: string, interval: Interval, limit = 300) {
-  const found = await rows<{ t: string; o: string; h: string; l: string; c: string; v: string }>(db, sql`
-    select (extract(epoch from bucket))::bigint::text as t, open::text as o, high::text as h, low::text as l, close::text as c, volume::text as v
-    from candles where market_slug = ${slug} and interval = ${interval} order by bucket desc limit ${Math.min(Math.max(limit, 1), 1000)}`);
-  return found.reverse().map((r) => ({ time: +r.t, open: +r.o, high: +r.h, low: +r.l, close: +r.c, volume: +r.v }));
+/** The last `limit` candles, oldest first (at most `max`), with their notional (copper traded). */
+export async function candles(db: Db, slug: string, interval: Interval, limit = 300, max = 1000) {
+  const found = await rows<{ t: string; o: string; h: string; l: string; c: string; v: string; n: string }>(db, sql`
+    select (extract(epoch from bucket))::bigint::text as t, open::text as o, high::text as h, low::text as l, close::text as c, volume::text as v,
+      notional::text as n
+    from candles where market_slug = ${slug} and interval = ${interval} order by bucket desc limit ${Math.min(Math.max(limit, 1), max)}`);
+  return found.reverse().map((r) => ({ time: +r.t, open: +r.o, high: +r.h, low: +r.l, close: +r.c, volume: +r.v, notional: +r.n }));
 }
 
 /** My orders: open ones, or my history, in one market or all. Scoped to the player by signature. */

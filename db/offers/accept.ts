@@ -5,7 +5,10 @@
  * offer becomes "failed", with a reason naming what, and nothing moves.
  */
 import { sql } from "drizzle-orm";
+import { offerValue } from "./value";
+import { settleDebts } from "../debts/settle";
 import { rows, withTx, type Db } from "../db";
+import { alertOffer } from "../alerts/offers";
 import { appendEvents, applyItemChanges, CURRENCY, lockAccounts, lockItems, record, type ItemChange, type Posting } from "../ledger";
 import { fail, type Result } from "../result";
 import { findMissing } from "./missing";
@@ -16,7 +19,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function acceptOffer(
   db: Db,
-  q: { offerId: string; playerId: string; confirmed?: boolean },
+  /** steppedUp (ADR 035): false when the accepting session would need a fresh code first; an offer above the
+   * confirmation threshold is then refused with step_up_required (nothing changed). Left out: not checked. */
+  q: { offerId: string; playerId: string; confirmed?: boolean; steppedUp?: boolean },
   policy: OfferPolicy,
 ): Promise<Result<{ offer: Offer }>> {
   if (!UUID.test(q.offerId)) return fail(404, "offer_not_found", `offer ${q.offerId} not found`);
@@ -42,10 +47,26 @@ export async function acceptOffer(
     if (value >= policy.confirmAboveCopper && !q.confirmed) {
       return fail(428, "confirmation_required", `this offer is worth about ${value} copper: confirm to accept it`);
     }
+    if (value >= policy.confirmAboveCopper && q.steppedUp === false) {
+      return fail(403, "step_up_required", `this offer is worth about ${value} copper: confirm it's you with a current code from your authenticator app first`);
+    }
 
     const give = offer.lines.filter((l) => l.direction === "give").map(toInput);
     const ask = offer.lines.filter((l) => l.direction === "ask").map(toInput);
     await lockAccounts(tx, [o.from, o.to]);
+    // A frozen player (a game server's freeze, db/game-servers/freeze.ts) trades with no one; read under the wallet locks.
+    const frozen = await rows<{ id: string }>(tx, sql`
+      select player_id::text as id from balances where player_id = any(${`{${o.from},${o.to}}`}::uuid[]) and frozen`);
+    if (frozen.length > 0) {
+      return fail(409, "player_frozen", frozen.some((f) => f.id === o.from) ? "the sender's account is frozen: this offer cannot be accepted while it is" : "your account is frozen: you cannot trade while it is");
+    }
+    // A debt left by a rollback (ADR 024) blocks the debtor's side of value going out.
+    const debtors = await rows<{ id: string }>(tx, sql`
+      select distinct player_id::text as id from debts where player_id = any(${`{${o.from},${o.to}}`}::uuid[]) and settled_at is null`);
+    const givers = new Set(offer.lines.map((l) => (l.direction === "give" ? o.from : o.to)));
+    if (debtors.some((d) => givers.has(d.id))) {
+      return fail(409, "in_debt", debtors.some((d) => d.id === o.to && givers.has(o.to)) ? "you owe items or currency after a rollback: you cannot give anything until the debt is settled" : "the sender owes items or currency after a rollback: this offer cannot be accepted until the debt is settled");
+    }
     const uniqueIds = offer.lines.filter((l) => l.kind === "unique").map((l) => l.itemId!);
     const items = uniqueIds.length ? await lockItems(tx, uniqueIds) : new Map();
     const missing = [
@@ -72,6 +93,8 @@ export async function acceptOffer(
     }
     await applyItemChanges(tx, changes);
     await record(tx, ctx, { stream: `offer:${q.offerId}`, type: "offer_settled", postings, items: changes, data: { offerId: q.offerId, from: o.from, to: o.to } });
+    // What a debtor received goes to their debt first, in this transaction (ADR 038).
+    await settleDebts(tx, ctx, [o.from, o.to], offer.lines.map((l) => (l.kind === "currency" ? CURRENCY : l.kind === "unique" ? items.get(l.itemId!)!.type : l.itemTypeId!)));
     await resolve(tx, q.offerId, "accepted", null, ctx, { notify: o.from });
     return { ok: true, offer: (await loadOffer(tx, q.offerId))! };
   });
@@ -84,20 +107,6 @@ function toInput(l: OfferLine): OfferLineInput {
 }
 
 /** Currency on both sides plus stacks at their market's last trade price (unique items: unpriced). */
-async function offerValue(tx: Db, lines: OfferLine[]): Promise<number> {
-  let value = 0;
-  for (const l of lines) {
-    if (l.kind === "currency") value += l.quantity;
-    if (l.kind === "stack") {
-      const [last] = await rows<{ price: string }>(tx, sql`
-        select f.price::text as price from fills f join markets m on m.slug = f.market_slug
-        where m.item_type_id = ${l.itemTypeId} order by f.created_at desc, f.seq desc limit 1`);
-      value += Number(last?.price ?? 0) * l.quantity;
-    }
-  }
-  return value;
-}
-
 export async function resolve(
   tx: Db,
   offerId: string,
@@ -109,4 +118,6 @@ export async function resolve(
   await tx.execute(sql`
     update trade_offers set status = ${status}, failure_reason = ${reason}, resolved_at = now() where id = ${offerId}::uuid`);
   await appendEvents(tx, ctx, [{ stream: `offer:${offerId}`, type: `offer_${status}`, payload: { offerId, ...payload } }]);
+  const event = ({ accepted: "accepted", declined: "declined", canceled: "withdrawn", expired: "expired", failed: undefined } as const)[status];
+  if (event && typeof payload.notify === "string") await alertOffer(tx, offerId, event, payload.notify);
 }

@@ -1,6 +1,8 @@
 /** Declining (recipient), canceling (sender), and expiring offers on a schedule. */
 import { sql } from "drizzle-orm";
 import { rows, withTx, type Db } from "../db";
+import { offerAlert } from "../../app/utils/alerts/text";
+import { writeAlerts } from "../alerts/write";
 import { appendEvents } from "../ledger";
 import { fail, type Result } from "../result";
 import { resolve } from "./accept";
@@ -35,14 +37,18 @@ async function close(db: Db, q: { offerId: string; playerId: string }, status: "
 /** Mark every pending offer past its expiry as expired (run by the worker's cron trigger). */
 export async function expireOffers(db: Db): Promise<number> {
   return withTx(db, async (tx) => {
-    const expired = await rows<{ id: string; from: string; to: string }>(tx, sql`
-      update trade_offers set status = 'expired', resolved_at = now()
-      where id in (select id from trade_offers where status = 'pending' and expires_at <= now()
-                   order by id for update skip locked limit 1000)
-      returning id::text as id, from_player_id::text as "from", to_player_id::text as "to"`);
+    const expired = await rows<{ id: string; from: string; to: string; toName: string }>(tx, sql`
+      with e as (
+        update trade_offers set status = 'expired', resolved_at = now()
+        where id in (select id from trade_offers where status = 'pending' and expires_at <= now()
+                     order by id for update skip locked limit 1000)
+        returning id, from_player_id, to_player_id)
+      select e.id::text as id, e.from_player_id::text as "from", e.to_player_id::text as "to", t.username as "toName"
+      from e join players t on t.id = e.to_player_id`);
     await appendEvents(tx, { actor: "system:expiry" }, expired.map((o) => ({
       stream: `offer:${o.id}`, type: "offer_expired", payload: { offerId: o.id, notify: o.from },
     })));
+    await writeAlerts(tx, expired.map((o) => offerAlert("expired", { playerId: o.from, offerId: o.id, other: o.toName })));
     return expired.length;
   });
 }

@@ -27,8 +27,9 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 /** Seconds a client should wait after a 503 that did not name its own Retry-After (a part restarting). */
 export const DEFAULT_RETRY_AFTER_SECONDS = "5";
 
-export function errorResponse(e: ApiError): Response {
-  const body = { error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } };
+/** `ids`: the request's (edge/trace.ts), quoted in the body so that a support ticket can name the request. */
+export function errorResponse(e: ApiError, ids?: { requestId: string; traceId?: string }): Response {
+  const body = { error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}), ...(ids ? { requestId: ids.requestId, ...(ids.traceId ? { traceId: ids.traceId } : {}) } : {}) } };
   // Every 503 says when to come back: the part that is down is being restarted (scripts/supervise.ts).
   const retry: Record<string, string> = e.status === 503 && !Object.keys(e.headers ?? {}).some((k) => k.toLowerCase() === "retry-after") ? { "Retry-After": DEFAULT_RETRY_AFTER_SECONDS } : {};
   return json(body, e.status, { ...retry, ...e.headers });
@@ -52,6 +53,11 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   }
   const text = await request.text();
   if (text.length > MAX_BODY_BYTES) throw new ApiError(413, "body_too_large", `the body must be at most ${MAX_BODY_BYTES} bytes`);
+  return parseJsonText(text, schema);
+}
+
+/** A JSON body already read as text (signed requests read the bytes first), checked against a strict schema. */
+export function parseJsonText<S extends z.ZodType>(text: string, schema: S): z.output<S> {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,6 +1,7 @@
 /** Schemas of the market endpoints (validation and OpenAPI share them). Money: integer copper. */
 import { z } from "zod";
 import { expiryProblem, MAX_BUDGET, MAX_ORDER_QUANTITY, MAX_PRICE } from "../../party/bounds";
+import { MAX_INDICATORS, MAX_PERIOD, MAX_WIDTH, MIN_PERIOD, MIN_WIDTH, parseIndicators } from "../../app/utils/indicators/spec";
 import { positiveSafeInt, queryPositiveInt, text } from "../validation";
 
 export const MarketParams = z.strictObject({ slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "slug must be lowercase letters, digits and -") });
@@ -30,9 +31,44 @@ export const TradeList = z.object({ trades: z.array(Trade) });
 export const CandlesQuery = z.strictObject({
   interval: z.enum(["1m", "5m", "1h", "1d"], "interval must be one of 1m, 5m, 1h, 1d").default("5m"),
   limit: queryPositiveInt("limit", 1000).optional(),
+  indicators: z.string().max(200, "indicators: at most 200 characters").optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const specs = parseIndicators(v);
+      if (typeof specs === "string") {
+        ctx.addIssue({ code: "custom", message: `indicators: ${specs}` });
+        return z.NEVER;
+      }
+      return specs;
+    })
+    .meta({
+      description: `comma-separated: sma:<period>, ema:<period>, vwap, bb:<period>[:<width>] (e.g. sma:20,ema:50,vwap,bb:20:2); periods ${MIN_PERIOD}-${MAX_PERIOD} candles, width ${MIN_WIDTH}-${MAX_WIDTH} standard deviations in tenths, default 2; at most ${MAX_INDICATORS}`,
+    }),
 });
+const Point = z.object({ time: z.int(), value: z.int() });
+const BandPoint = z.object({ time: z.int(), middle: z.int(), upper: z.int(), lower: z.int() });
 export const CandleList = z.object({
-  candles: z.array(z.object({ time: z.int(), open: z.int(), high: z.int(), low: z.int(), close: z.int(), volume: z.int() })),
+  candles: z.array(z.object({ time: z.int(), open: z.int(), high: z.int(), low: z.int(), close: z.int(), volume: z.int(), notional: z.int().meta({ description: "copper traded in the bucket (sum of price x quantity)" }) })),
+  indicators: z.record(z.string(), z.array(z.union([Point, BandPoint]))).optional().meta({
+    description:
+      "only with ?indicators=: each one's series keyed as asked in canonical form (sma:20, ema:50, vwap, bb:20:2), oldest first, integer copper rounded half up. " +
+      "Computed on the interval's full time grid: a bucket without trades carries the last close (volume 0). A point exists only where the whole window lies within the market's history " +
+      "(earlier candles than those returned are read for it): never null. vwap resets at 00:00 UTC. bb points are {time, middle, upper, lower}; lower may be below 0.",
+  }),
+});
+
+const WindowStats = z.object({
+  open: nullableInt, close: nullableInt, high: nullableInt, low: nullableInt,
+  average: nullableInt.meta({ description: "volume-weighted average price, copper, rounded half up" }),
+  change: nullableInt.meta({ description: "close - open, copper" }),
+  changeBps: nullableInt.meta({ description: "change / open in basis points (100 = 1%), rounded half away from zero" }),
+  volume: z.int(), notional: z.int().meta({ description: "copper traded" }), trades: z.int(),
+});
+export const MarketStats = z.object({
+  market: z.string(),
+  windows: z.object({ "24h": WindowStats, "7d": WindowStats, "30d": WindowStats }).meta({
+    description: "candles whose bucket starts in the last 24 hours (5-minute candles), 7 or 30 days (hourly candles); prices null when nothing traded",
+  }),
 });
 
 export const PlaceOrder = z.strictObject({

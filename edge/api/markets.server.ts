@@ -1,5 +1,6 @@
 /** /api/v1 market endpoints: thin adapters over db/market/read and the room (edge/market/room). */
 import { candles, getMarket, listMarkets, myFillsPage, myOrders, recentTrades } from "../../db/market/read";
+import { candlesWithIndicators, marketStats } from "../../db/market/stats";
 import { connectToken, fetchRoom, sendCommand, throwIfRejected } from "../market/room.server";
 import { ApiError } from "./http.server";
 import * as s from "./market-schemas";
@@ -47,11 +48,22 @@ export const marketRoutes: ApiRoute[] = [
     },
   }),
   route({
-    method: "GET", path: `${P}/markets/:slug/candles`, operationId: "listCandles", summary: "OHLCV candles (1m, 5m, 1h, 1d), oldest first; time in epoch seconds",
+    method: "GET", path: `${P}/markets/:slug/candles`, operationId: "listCandles",
+    summary: "OHLCV candles (1m, 5m, 1h, 1d), oldest first; time in epoch seconds; with indicators (SMA, EMA, VWAP, Bollinger) on request",
     auth: "none", params: s.MarketParams, query: s.CandlesQuery, status: 200, response: s.CandleList, errors: [404],
     async handler({ context, params, query }) {
       await requireMarket(context.db, params.slug);
-      return { candles: await candles(context.db, params.slug, query.interval, query.limit ?? 300) };
+      if (!query.indicators) return { candles: await candles(context.db, params.slug, query.interval, query.limit ?? 300) };
+      return candlesWithIndicators(context.db, params.slug, query.interval, query.limit ?? 300, query.indicators);
+    },
+  }),
+  route({
+    method: "GET", path: `${P}/markets/:slug/stats`, operationId: "getMarketStats",
+    summary: "The market over 24 hours, 7 and 30 days: open, close, high, low, volume-weighted average, change, volume, trades",
+    auth: "none", params: s.MarketParams, status: 200, response: s.MarketStats, errors: [404],
+    async handler({ context, params }) {
+      await requireMarket(context.db, params.slug);
+      return { market: params.slug, windows: await marketStats(context.db, params.slug) };
     },
   }),
   route({
@@ -69,29 +81,29 @@ export const marketRoutes: ApiRoute[] = [
     summary: "Place an order; idempotent by clientOrderId (a retry returns the first answer)",
     auth: "bearer", params: s.MarketParams, body: s.PlaceOrder, status: 200, response: s.OrderAnswer, errors: [403, 404, 409, 429, 503],
     async handler({ context, params, body, session }) {
-      return throwIfRejected(await sendCommand(context.env, params.slug, session.player.id, { type: "place", ...body }));
+      return throwIfRejected(await sendCommand(context.env, params.slug, session.player.id, { type: "place", ...body }, context.trace));
     },
   }),
   route({
     method: "DELETE", path: `${P}/markets/:slug/orders/:id`, operationId: "cancelOrder", summary: "Cancel one of my open orders",
     auth: "bearer", params: s.OrderParams, status: 200, response: s.OrderAnswer, errors: [403, 404, 503],
     async handler({ context, params, session }) {
-      return throwIfRejected(await sendCommand(context.env, params.slug, session.player.id, { type: "cancel", orderId: params.id }));
+      return throwIfRejected(await sendCommand(context.env, params.slug, session.player.id, { type: "cancel", orderId: params.id }, context.trace));
     },
   }),
   route({
     method: "POST", path: `${P}/markets/:slug/orders/:id/amend`, operationId: "amendOrder",
     summary: "Amend price and/or open quantity (a reduction keeps priority; a price change or an increase loses it)",
-    auth: "bearer", params: s.OrderParams, body: s.AmendOrder, status: 200, response: s.OrderAnswer, errors: [403, 404, 409, 503],
+    auth: "bearer", params: s.OrderParams, body: s.AmendOrder, status: 200, response: s.OrderAnswer, errors: [403, 404, 409, 429, 503],
     async handler({ context, params, body, session }) {
-      return throwIfRejected(await sendCommand(context.env, params.slug, session.player.id, { type: "amend", orderId: params.id, ...body }));
+      return throwIfRejected(await sendCommand(context.env, params.slug, session.player.id, { type: "amend", orderId: params.id, ...body }, context.trace));
     },
   }),
   route({
     method: "POST", path: `${P}/markets/:slug/cancel-all`, operationId: "cancelAllOrders", summary: "Cancel all my open orders in this market",
     auth: "bearer", params: s.MarketParams, status: 200, response: s.OrderAnswer, errors: [404, 503],
     async handler({ context, params, session }) {
-      return throwIfRejected(await sendCommand(context.env, params.slug, session.player.id, { type: "cancelAll" }));
+      return throwIfRejected(await sendCommand(context.env, params.slug, session.player.id, { type: "cancelAll" }, context.trace));
     },
   }),
   route({

@@ -60,10 +60,12 @@ const checkCount = <T extends z.ZodType<{ give: unknown[]; ask: unknown[] }>>(s:
     .refine(someLines, { message: "an offer needs at least one line to give or to ask for", path: ["give"] })
     .refine(fewLines, { message: `an offer has at most ${MAX_LINES} lines in all (give + ask)`, path: ["ask"] });
 
-export const CreateOffer = checkCount(z.strictObject({ to: Username.meta({ description: "the recipient's username" }), ...Draft }));
-export const CounterOffer = checkCount(z.strictObject(Draft));
+const StepUpCode = z.string().max(40, "code: at most 40 characters").optional().meta({ description: "step-up (ADR 035): a current code from your authenticator app or a recovery code, after a 403 step_up_required answer (only accounts with two-factor sign-in on are asked)" });
+export const CreateOffer = checkCount(z.strictObject({ to: Username.meta({ description: "the recipient's username" }), ...Draft, code: StepUpCode }));
+export const CounterOffer = checkCount(z.strictObject({ ...Draft, code: StepUpCode }));
 export const AcceptOffer = z.strictObject({
   confirm: z.boolean({ error: "confirm must be true or false" }).optional().meta({ description: "set after a 428 confirmation_required answer" }),
+  code: StepUpCode,
 });
 export const BlockPlayer = z.strictObject({ username: Username });
 

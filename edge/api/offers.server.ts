@@ -8,10 +8,13 @@ import * as offers from "../../db/offers";
 import type { Failure } from "../../db/result";
 import type { AppLoadContext } from "../context.server";
 import { offerPolicy } from "../offers/policy.server";
+import { requireStepUpApi } from "../auth/step-up.server";
+import { needsStepUp } from "../policy/policy";
 import { findActivePlayer, visibleInventory } from "../offers/players.server";
 import { Username } from "../validation";
 import { ApiError, invalid } from "./http.server";
 import * as s from "./offers-schemas";
+import { nudgePushSender } from "../push/drain.server";
 import { route, type ApiRoute } from "./router.server";
 
 const P = "/api/v1";
@@ -53,21 +56,36 @@ export const offerRoutes: ApiRoute[] = [
   }),
   route({
     method: "POST", path: `${P}/offers`, operationId: "createOffer",
-    summary: "Offer a player a swap: what I give for what I ask. Nothing moves until they accept",
+    summary: "Offer a player a swap: what I give for what I ask. Nothing moves until they accept. Giving away at least the confirmation threshold: 403 step_up_required until a fresh code is sent as code (accounts with two-factor sign-in on)",
     auth: "bearer", body: s.CreateOffer, status: 201, response: s.OfferAnswer, errors: OFFER_ERRORS,
     async handler({ context, body, session }) {
-      const { to, ...draft } = body;
-      const r = await offers.createOffer(context.db, { ...draft, fromPlayerId: session.player.id, to: { username: to } }, offerPolicy(context.env));
+      const { to, code, ...draft } = body;
+      const send = (steppedUp: boolean) => offers.createOffer(context.db, { ...draft, fromPlayerId: session.player.id, to: { username: to }, steppedUp }, offerPolicy(context.env));
+      let r = await send(!needsStepUp({ ...session.player, steppedUpAt: session.steppedUpAt }, "offer:high-value"));
+      if (!r.ok && r.code === "step_up_required") {
+        // Giving away at least the confirmation threshold with two-factor sign-in on: a code in the body steps up.
+        await requireStepUpApi(context, session, "offer:high-value", code);
+        r = await send(true);
+      }
+      if (r.ok) nudgePushSender(context); // the offer's alerts, out now (ADR 014)
       return r.ok ? { offer: r.offer } : failed(r);
     },
   }),
   route({
     method: "POST", path: `${P}/offers/:id/accept`, operationId: "acceptOffer",
-    summary: "Accept an offer sent to me: both sides move in one transaction. 425 if too soon after it was sent; 428 until confirmed when it is worth a lot",
+    summary: "Accept an offer sent to me: both sides move in one transaction. 425 if too soon after it was sent; 428 until confirmed when it is worth a lot; then 403 step_up_required until a fresh code is sent as code (accounts with two-factor sign-in on)",
     auth: "bearer", params: s.OfferParams, body: s.AcceptOffer, status: 200, response: s.ResolvedOffer, errors: [403, 404, 409, 410, 413, 415, 425, 428],
     async handler({ context, params, body, session }) {
       const offerId = param(s.OfferId, params.id);
-      const r = await offers.acceptOffer(context.db, { offerId, playerId: session.player.id, confirmed: body.confirm === true }, offerPolicy(context.env));
+      const q = { offerId, playerId: session.player.id, confirmed: body.confirm === true };
+      const steppedUp = !needsStepUp({ ...session.player, steppedUpAt: session.steppedUpAt }, "offer:high-value");
+      let r = await offers.acceptOffer(context.db, { ...q, steppedUp }, offerPolicy(context.env));
+      if (!r.ok && r.code === "step_up_required") {
+        // Above the confirmation threshold with two-factor sign-in on: a code in the body steps up, then once more.
+        await requireStepUpApi(context, session, "offer:high-value", body.code);
+        r = await offers.acceptOffer(context.db, { ...q, steppedUp: true }, offerPolicy(context.env));
+      }
+      if (r.ok) nudgePushSender(context); // the offer's alerts, out now (ADR 014)
       return r.ok ? { ok: true, offer: r.offer } : failed(r);
     },
   }),
@@ -77,6 +95,7 @@ export const offerRoutes: ApiRoute[] = [
     async handler({ context, params, session }) {
       const offerId = param(s.OfferId, params.id);
       const r = await offers.declineOffer(context.db, { offerId, playerId: session.player.id });
+      if (r.ok) nudgePushSender(context); // the offer's alerts, out now (ADR 014)
       return r.ok ? { ok: true, offer: await requireOffer(context, offerId, session.player.id) } : failed(r);
     },
   }),
@@ -86,6 +105,7 @@ export const offerRoutes: ApiRoute[] = [
     async handler({ context, params, session }) {
       const offerId = param(s.OfferId, params.id);
       const r = await offers.cancelOffer(context.db, { offerId, playerId: session.player.id });
+      if (r.ok) nudgePushSender(context); // the offer's alerts, out now (ADR 014)
       return r.ok ? { ok: true, offer: await requireOffer(context, offerId, session.player.id) } : failed(r);
     },
   }),
@@ -95,7 +115,14 @@ export const offerRoutes: ApiRoute[] = [
     auth: "bearer", params: s.OfferParams, body: s.CounterOffer, status: 201, response: s.OfferAnswer, errors: OFFER_ERRORS,
     async handler({ context, params, body, session }) {
       const offerId = param(s.OfferId, params.id);
-      const r = await offers.counterOffer(context.db, { ...body, offerId, playerId: session.player.id }, offerPolicy(context.env));
+      const { code, ...draft } = body;
+      const send = (steppedUp: boolean) => offers.counterOffer(context.db, { ...draft, offerId, playerId: session.player.id, steppedUp }, offerPolicy(context.env));
+      let r = await send(!needsStepUp({ ...session.player, steppedUpAt: session.steppedUpAt }, "offer:high-value"));
+      if (!r.ok && r.code === "step_up_required") {
+        await requireStepUpApi(context, session, "offer:high-value", code);
+        r = await send(true);
+      }
+      if (r.ok) nudgePushSender(context); // the offer's alerts, out now (ADR 014)
       return r.ok ? { offer: r.offer } : failed(r);
     },
   }),

@@ -8,14 +8,26 @@ export const ErrorBody = z
       code: z.string().meta({ description: "stable snake_case code, e.g. invalid_request" }),
       message: z.string().meta({ description: "what went wrong, in words" }),
       issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      requestId: z.string().optional().meta({ description: "this request's id (also the X-Request-Id header): quote it when asking for help" }),
+      traceId: z.string().optional().meta({ description: "the W3C trace this request belongs to (your traceparent's, or one the edge started)" }),
     }),
   })
   ;
 
 export const Health = z.object({
   ok: z.literal(true),
-  db: z.literal("up").meta({ description: "the database answered a round trip" }),
-  rooms: z.enum(["up", "not configured"]).meta({ description: "the market rooms' host answered" }),
+  db: z.enum(["up", "slow"]).meta({ description: "up: the database answered a round trip; slow: no answer within 2.5 s but nothing refused (busy, not down)" }),
+  rooms: z.enum(["up", "slow", "not configured"]).meta({ description: "up: the market rooms' host answered; slow: no answer within 2.5 s but nothing refused" }),
+});
+
+export const Liveness = z.object({ live: z.literal(true) });
+
+export const Readiness = z.object({
+  ready: z.literal(true),
+  db: z.enum(["up", "slow"]).meta({ description: "slow: no answer within 2.5 s but nothing refused (busy, not down)" }),
+  migrations: z.enum(["current", "unknown"]).meta({ description: "current: the database has every migration this build was made with; unknown: the database was too slow to say" }),
+  rooms: z.enum(["up", "slow", "not configured"]),
+  build: z.object({ migrations: z.number().int(), last: z.string().meta({ description: "the last migration's tag" }) }),
 });
 
 export const ItemTypesQuery = z.strictObject({
@@ -59,7 +71,13 @@ export const Inventory = z.object({
   uniques: z.array(UniqueItem.extend({ state: z.enum(["held", "escrowed"]) })),
 });
 
-export const CreateToken = z.strictObject({ username: Username, password: Password, label: text("label", 64) });
+export const CreateToken = z.strictObject({
+  username: Username,
+  password: Password,
+  label: text("label", 64),
+  /** With two-factor sign-in on: the current 6-digit code or a recovery code (ADR 028). */
+  code: z.string().max(40, "code must be at most 40 characters").optional(),
+});
 
 const TokenId = z.string().regex(/^[0-9a-f]{64}$/, "id must be a token id as listed by GET /api/v1/tokens");
 export const TokenParams = z.strictObject({ id: TokenId });

@@ -26,6 +26,9 @@ function spec(request: Request, base: string): CookieSpec {
 
 export const sessionCookie = (request: Request) => spec(request, "bazaar_session");
 export const guestCsrfCookie = (request: Request) => spec(request, "bazaar_csrf");
+/** A long-lived random id of this browser, for "new device" sign-in alerts (only its digest is stored). */
+export const deviceCookie = (request: Request) => spec(request, "bazaar_device");
+export const DEVICE_COOKIE_DAYS = 400;
 
 export function serializeCookie(c: CookieSpec, value: string, maxAgeSeconds: number): string {
   const parts = [`${c.name}=${value}`, "Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`];
@@ -35,15 +38,21 @@ export function serializeCookie(c: CookieSpec, value: string, maxAgeSeconds: num
 
 export const clearCookie = (c: CookieSpec) => serializeCookie(c, "", 0);
 
-/** Value of one cookie, or undefined. Only token-shaped values are accepted. */
-export function readCookie(request: Request, c: CookieSpec): string | undefined {
+/** Value of one cookie, or undefined. Only token-shaped values (at most `max` characters) are accepted. */
+export function readCookie(request: Request, c: CookieSpec, max = 200): string | undefined {
   const header = request.headers.get("Cookie");
   if (!header) return undefined;
   for (const pair of header.split(";")) {
     const eq = pair.indexOf("=");
     if (eq < 0 || pair.slice(0, eq).trim() !== c.name) continue;
     const value = pair.slice(eq + 1).trim();
-    return /^[A-Za-z0-9_.-]{16,200}$/.test(value) ? value : undefined;
+    return value.length >= 16 && value.length <= max && /^[A-Za-z0-9_.-]+$/.test(value) ? value : undefined;
   }
   return undefined;
 }
+/** Between the password and the second factor: the signed, short-lived "password was right" mark. */
+export const pendingSignInCookie = (request: Request) => spec(request, "bazaar_2fa");
+/** Social sign-in (ADR 037): the signed 10-minute state, nonce and PKCE verifier of one trip to a provider. */
+export const socialFlowCookie = (request: Request) => spec(request, "bazaar_oidc");
+/** Social sign-up: the signed identity a provider vouched for, until the player picks a name. */
+export const socialSignUpCookie = (request: Request) => spec(request, "bazaar_oidc_new");

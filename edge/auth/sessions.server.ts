@@ -4,7 +4,7 @@
  */
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/db";
-import { players, sessions } from "../../db/schema";
+import { players, secondFactors, sessions } from "../../db/schema";
 import { digest, newToken } from "./tokens";
 
 export type SessionKind = "web" | "api";
@@ -24,13 +24,15 @@ export async function openSession(
   playerId: string,
   kind: SessionKind,
   label: string | null = null,
+  /** Opened with a second-factor code just now: that counts as a step-up (ADR 035). */
+  steppedUp = false,
 ): Promise<IssuedSession> {
   const token = newToken();
   const days = kind === "web" ? WEB_SESSION_DAYS : API_TOKEN_DAYS;
   const expiresAt = new Date(Date.now() + days * DAY_MS);
   const csrfToken = kind === "web" ? newToken() : null;
   const id = digest(token);
-  await db.insert(sessions).values({ id, playerId, kind, label, csrfToken, expiresAt });
+  await db.insert(sessions).values({ id, playerId, kind, label, csrfToken, expiresAt, ...(steppedUp ? { steppedUpAt: sql`now()` } : {}) });
   return { token, id, csrfToken, expiresAt };
 }
 
@@ -38,7 +40,10 @@ export interface ActiveSession {
   id: string;
   kind: SessionKind;
   csrfToken: string | null;
-  player: { id: string; username: string; roles: string[] };
+  /** secondFactor: a confirmed second factor is on (staff power needs it, edge/policy). */
+  player: { id: string; username: string; roles: string[]; secondFactor: boolean };
+  /** The last code entered in this session (sign-in with a code, or step-up); ADR 035. */
+  steppedUpAt: Date | null;
 }
 
 /** The live session for a token: not revoked, not expired, player active. */
@@ -52,9 +57,12 @@ export async function findSession(db: Db, token: string, kind: SessionKind): Pro
       playerId: players.id,
       username: players.username,
       roles: players.roles,
+      steppedUpAt: sessions.steppedUpAt,
+      factorConfirmedAt: secondFactors.confirmedAt,
     })
     .from(sessions)
     .innerJoin(players, eq(players.id, sessions.playerId))
+    .leftJoin(secondFactors, eq(secondFactors.playerId, players.id))
     .where(
       and(
         eq(sessions.id, id),
@@ -72,7 +80,8 @@ export async function findSession(db: Db, token: string, kind: SessionKind): Pro
     id: row.id,
     kind,
     csrfToken: row.csrfToken,
-    player: { id: row.playerId, username: row.username, roles: row.roles },
+    player: { id: row.playerId, username: row.username, roles: row.roles, secondFactor: row.factorConfirmedAt !== null },
+    steppedUpAt: row.steppedUpAt,
   };
 }
 
@@ -84,6 +93,11 @@ export async function revokeSession(db: Db, playerId: string, id: string, kind: 
     .where(and(eq(sessions.id, id), eq(sessions.playerId, playerId), eq(sessions.kind, kind), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
   return revoked.length > 0;
+}
+
+/** Record a code entered in this session just now (step-up, ADR 035). */
+export async function recordStepUp(db: Db, sessionId: string): Promise<void> {
+  await db.update(sessions).set({ steppedUpAt: sql`now()` }).where(eq(sessions.id, sessionId));
 }
 
 /** Revoke by token whoever owns it (sign-in rotation: the browser's previous session). */

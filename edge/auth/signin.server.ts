@@ -4,11 +4,14 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/db";
+import { frozenMessage } from "../../db/game-servers/freeze";
 import { players } from "../../db/schema";
+import { NO_PASSWORD } from "../../db/security/identities";
 import type { RedisStore } from "../redis.server";
 import { Credentials, describeIssues } from "../validation";
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from "./password.server";
 import type { Failure } from "./signup.server";
+import { edgeOutcomes } from "../metrics/outcomes";
 
 export type SignInResult = { ok: true; playerId: string; username: string } | Failure;
 
@@ -19,6 +22,13 @@ export const SIGN_IN_ATTEMPTS = 10;
 export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
 
 export async function checkCredentials(db: Db, input: { username: string; password: string }, limiter?: RedisStore): Promise<SignInResult> {
+  const result = await check(db, input, limiter);
+  // Sign-in results for the edge's metrics (ADR 040): ok or the refusal's code, a closed set.
+  edgeOutcomes.signIns.add(result.ok ? "ok" : result.code);
+  return result;
+}
+
+async function check(db: Db, input: { username: string; password: string }, limiter?: RedisStore): Promise<SignInResult> {
   const parsed = Credentials.safeParse(input);
   if (!parsed.success) return { ok: false, status: 400, code: "invalid_request", message: describeIssues(parsed.error).message };
   const { username, password } = parsed.data;
@@ -38,14 +48,16 @@ export async function checkCredentials(db: Db, input: { username: string; passwo
 
 async function verify(db: Db, username: string, password: string): Promise<SignInResult> {
   const [player] = await db
-    .select({ id: players.id, username: players.username, passwordHash: players.passwordHash, status: players.status })
+    .select({ id: players.id, username: players.username, passwordHash: players.passwordHash, status: players.status, frozenAt: players.frozenAt, frozenReason: players.frozenReason })
     .from(players)
     .where(eq(sql`lower(${players.username})`, username.toLowerCase()));
-  if (!player) {
+  // No such player, or one who signs in only through a provider (ADR 037): the same answer, the same time.
+  if (!player || player.passwordHash === NO_PASSWORD) {
     await verifyPassword(password, await decoyHash());
     return wrong;
   }
   if (!(await verifyPassword(password, player.passwordHash))) return wrong;
+  if (player.frozenAt) return { ok: false, status: 403, code: "account_frozen", message: frozenMessage(player.frozenReason) };
   if (player.status !== "active") {
     return { ok: false, status: 403, code: "account_suspended", message: `this account is ${player.status}` };
   }

@@ -1,7 +1,10 @@
 /** The browser side of auth: the session cookie, the current player, sign-in and sign-out. */
 import { redirect } from "@remix-run/cloudflare";
 import type { AppLoadContext } from "../context.server";
-import { clearCookie, readCookie, serializeCookie, sessionCookie } from "./cookies.server";
+import { recordSessionDevice } from "../../db/security/sessions";
+import { describeDevice, describePlace } from "../security/device";
+import { clearCookie, DEVICE_COOKIE_DAYS, deviceCookie, readCookie, serializeCookie, sessionCookie } from "./cookies.server";
+import { digest, newToken } from "./tokens";
 import { findSession, openSession, revokeByToken, revokeSession, WEB_SESSION_DAYS, type ActiveSession } from "./sessions.server";
 
 export async function getWebSession(request: Request, context: AppLoadContext): Promise<ActiveSession | undefined> {
@@ -17,13 +20,23 @@ export async function requireWebSession(request: Request, context: AppLoadContex
   throw redirect(`/signin?${new URLSearchParams({ redirectTo: url.pathname + url.search })}`);
 }
 
-/** Open a new web session (revoking the browser's previous one) and return its Set-Cookie. */
-export async function startWebSession(request: Request, context: AppLoadContext, playerId: string): Promise<string> {
+/**
+ * Open a new web session (revoking the browser's previous one), record where it was opened (a
+ * sign-in from a device this player never used writes a "sign_in" alert), and return the
+ * Set-Cookie headers: the session, and the device id when the browser had none.
+ */
+export async function startWebSession(request: Request, context: AppLoadContext, playerId: string, steppedUp = false): Promise<string[]> {
   const spec = sessionCookie(request);
   const previous = readCookie(request, spec);
   if (previous) await revokeByToken(context.db, previous);
-  const issued = await openSession(context.db, playerId, "web");
-  return serializeCookie(spec, issued.token, WEB_SESSION_DAYS * 86_400);
+  const issued = await openSession(context.db, playerId, "web", null, steppedUp);
+  const deviceSpec = deviceCookie(request);
+  const knownDevice = readCookie(request, deviceSpec);
+  const device = knownDevice ?? newToken();
+  await recordSessionDevice(context.db, { sessionId: issued.id, playerId, device: describeDevice(request.headers.get("User-Agent")), place: describePlace(request), deviceKey: digest(device) });
+  const cookies = [serializeCookie(spec, issued.token, WEB_SESSION_DAYS * 86_400)];
+  if (!knownDevice) cookies.push(serializeCookie(deviceSpec, device, DEVICE_COOKIE_DAYS * 86_400));
+  return cookies;
 }
 
 /** Revoke the session and return the Set-Cookie that clears it. */

@@ -8,6 +8,8 @@ import type { Answer } from "../../party/settlement/types";
 import { issueToken } from "../../party/tokens";
 import type { Env } from "../env.server";
 import { ApiError } from "../api/http.server";
+import { SpanKind } from "../../party/telemetry/tracer";
+import type { RequestTrace } from "../tracing.server";
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /**
@@ -28,17 +30,45 @@ export function connectToken(env: Env, playerId: string): Promise<string> {
   return issueToken(env.ROOM_SECRET, "player", playerId, 3_600);
 }
 
-export async function sendCommand(env: Env, slug: string, playerId: string, command: CommandMessage): Promise<Answer> {
+/** A room that has not answered by then is reported as slow (the command may still commit: see SLOW_ANSWER). */
+const COMMAND_TIMEOUT_MS = 20_000;
+const SLOW_ANSWER =
+  "The market did not answer within 20 s; your command may still be carried out. Send it again with the same clientOrderId: a place already made is answered with its order, never made twice.";
+
+/**
+ * `trace`: the request's (ADR 040). Its traceparent rides in the command, so that the room's
+ * command, batch and SQL spans join the request's trace; a sampled request records the call as a
+ * client span.
+ */
+export async function sendCommand(env: Env, slug: string, playerId: string, command: CommandMessage, trace?: RequestTrace): Promise<Answer> {
+  const span = trace?.child(`market.command ${command.type}`, SpanKind.client, { "bazaar.market": slug, "bazaar.command": command.type });
+  try {
+    const answer = await commandRoom(env, slug, playerId, command, trace?.traceparent(span));
+    span?.set("bazaar.answer", answer.reason ?? (answer.ok ? "OK" : "refused"));
+    return answer;
+  } catch (error) {
+    span?.fail(error);
+    throw error;
+  } finally {
+    span?.end();
+  }
+}
+
+async function commandRoom(env: Env, slug: string, playerId: string, command: CommandMessage, traceparent: string | undefined): Promise<Answer> {
   const token = await issueToken(env.ROOM_SECRET, "service", "edge", 60);
   let response: Response;
   try {
     response = await fetch(roomUrl(env, slug), {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ playerId, command }),
+      body: JSON.stringify(traceparent ? { playerId, command, traceparent } : { playerId, command }),
+      signal: AbortSignal.timeout(COMMAND_TIMEOUT_MS),
     });
   } catch (error) {
     if (error instanceof ApiError) throw error;
+    if (error instanceof Error && error.name === "TimeoutError") {
+      throw new ApiError(503, "market_slow", SLOW_ANSWER, undefined, { "Retry-After": "5" });
+    }
     throw new ApiError(503, "market_unreachable", ROOMS_RESTARTING, undefined, { "Retry-After": "2" });
   }
   if (response.status === 404) throw new ApiError(404, "unknown_market", `There is no market ${slug}. Check the market's slug in the list of markets.`);
@@ -61,6 +91,10 @@ export function answerStatus(answer: Answer): number {
   if (c === 116) return 404; // order not found
   if (c === 200) return 403; // not the owner
   if (c === 230) return 429;
+  if (c === 240) return 403; // account frozen
+  if (c === 241) return 409; // in debt after a rollback (ADR 038): lifts when the debt is paid
+  if (c === 250) return 429; // buy limit reached (ADR 027): Retry-After says when enough frees up
+  if (c === 251 || c === 252) return 403; // account too new to sell, order worth more than a new account may place
   if (c === 500) return 503;
   if (c >= 100 && c < 200) return 400;
   return 409; // insufficient funds/items, market not open, post-only would cross, FOK not fillable...
@@ -68,7 +102,9 @@ export function answerStatus(answer: Answer): number {
 
 export function throwIfRejected(answer: Answer): Answer {
   if (answer.ok) return answer;
-  throw new ApiError(answerStatus(answer), answer.reason.toLowerCase(), answer.message, undefined, answer.code === 500 ? { "Retry-After": "1" } : undefined);
+  // A trading limit that lifts at a known time says when, in seconds, as Retry-After (and in its message).
+  const lifts = answer.resetsAt === undefined ? undefined : { "Retry-After": String(Math.max(1, Math.ceil((answer.resetsAt - Date.now()) / 1_000))) };
+  throw new ApiError(answerStatus(answer), answer.reason.toLowerCase(), answer.message, undefined, answer.code === 500 ? { "Retry-After": "1" } : lifts);
 }
 
 export async function fetchRoom(env: Env, slug: string, init: RequestInit & { query?: string } = {}): Promise<Response> {

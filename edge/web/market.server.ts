@@ -74,7 +74,7 @@ export async function marketAction(request: Request, context: AppLoadContext, se
 
   const run = async (command: Parameters<typeof sendCommand>[3]) => {
     try {
-      const answer = await sendCommand(context.env, market.slug, session.player.id, command);
+      const answer = await sendCommand(context.env, market.slug, session.player.id, command, context.trace);
       return data<TicketResult>({ intent, answer: summarize(answer, intent, market) }, { status: answer.ok ? 200 : 409 });
     } catch (error) {
       if (error instanceof ApiError) return data<TicketResult>({ intent, formError: sentence(error.message) }, { status: error.status });

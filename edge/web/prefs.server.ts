@@ -1,8 +1,10 @@
 /**
  * Browser preferences kept in plain cookies (no account needed, readable by the server so the
- * first paint is already right): the colour theme and the watchlist of market slugs.
+ * first paint is already right): the colour theme, the watchlist of market slugs, and a signed-out
+ * visitor's chart settings (a signed-in player's are kept in the database: db/chart-prefs.ts).
  */
 import { THEMES, type Theme } from "../../app/utils/theme";
+import { readChartPrefs, type ChartPrefs } from "../../app/utils/indicators/prefs";
 import { isLocalHttp } from "../auth/cookies.server";
 
 export { THEMES, type Theme };
@@ -46,3 +48,16 @@ export function readWatchlist(request: Request): string[] | undefined {
 export function watchCookie(request: Request, slugs: string[]): string {
   return write(request, WATCH, slugs.filter((s) => SLUG.test(s)).slice(0, WATCH_MAX).join(","));
 }
+
+const CHART = "bazaar_chart";
+
+/** A signed-out visitor's chart settings (defaults when absent or unreadable). */
+export function readChartCookie(request: Request): ChartPrefs {
+  try {
+    return readChartPrefs(JSON.parse(read(request, CHART) ?? "null"));
+  } catch {
+    return readChartPrefs(null);
+  }
+}
+
+export const chartCookie = (request: Request, prefs: ChartPrefs) => write(request, CHART, JSON.stringify(prefs));

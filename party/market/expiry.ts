@@ -61,7 +61,7 @@ export class ExpiryAlarm {
       else await this.store.setAlarm(at);
     } catch (error) {
       this.armedFor = undefined;
-      console.error(JSON.stringify({ msg: "could not set the expiry alarm", market: this.market(), error: String(error).slice(0, 300) }));
+      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "could not set the expiry alarm", market: this.market(), error: String(error).slice(0, 300) }));
     }
   }
 
@@ -77,7 +77,7 @@ export class ExpiryAlarm {
   /** Log the failure and re-arm after a backoff. Throws only if the alarm cannot be set (the platform then retries the alarm). */
   async failed(error: unknown): Promise<number> {
     const delay = retryDelay(this.failures++);
-    console.error(JSON.stringify({ msg: `market expiry alarm failed; retrying in ${delay} ms`, market: this.market(), failures: this.failures, error: String(error).slice(0, 300) }));
+    console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: `market expiry alarm failed; retrying in ${delay} ms`, market: this.market(), failures: this.failures, error: String(error).slice(0, 300) }));
     const at = this.now() + delay;
     this.armedFor = at;
     try {

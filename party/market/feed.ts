@@ -1,6 +1,13 @@
 /**
- * The market-data feed of a room: coalesces committed batches into one update every ~60 ms,
- * numbers updates so clients can spot a gap, and keeps the last trades for snapshots.
+ * The market-data feed of a room: coalesces committed batches into at most one update every
+ * 60 ms, numbers updates so clients can spot a gap, and keeps the last trades for snapshots.
+ * Leading edge: a batch committed when the last update is 60 ms old or more goes out at once (on
+ * the next turn of the event loop, so batches settled in the same turn share it); otherwise it
+ * waits for the 60 ms to pass. Watchers get at most ~16 updates a second either way, and a quiet
+ * market's trade is not held back a whole interval.
+ * While the room is still sending the previous update to its sockets (`busy`, party/market/fanout.ts)
+ * the next one is held back and keeps coalescing; `resume()` lets it go 60 ms after that round
+ * ended. With many watchers the update rate thus falls to what the room can send (ADR 041).
  */
 import type { LevelEvent } from "../engine";
 import { toTrade, type ServerMessage, type Trade } from "../protocol";
@@ -16,11 +23,17 @@ export class Feed {
   private trades: Trade[] = [];
   private readonly recent: Trade[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last update went out (epoch ms), or when its fan-out ended if that took long. */
+  private lastFlush = Number.NEGATIVE_INFINITY;
+  /** An update is due but the previous one is still being sent. */
+  private held = false;
 
   constructor(
     private readonly session: MarketSession,
     private readonly send: (message: ServerMessage) => void,
     recent: Trade[] = [],
+    private readonly now: () => number = Date.now,
+    private readonly busy: () => boolean = () => false,
   ) {
     this.recent.push(...recent.slice(-50));
   }
@@ -31,14 +44,32 @@ export class Feed {
     this.trades.push(...trades);
     this.recent.push(...trades);
     if (this.recent.length > 50) this.recent.splice(0, this.recent.length - 50);
-    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      if (this.busy()) this.held = true;
+      else this.flush();
+    }, Math.max(0, this.lastFlush + FLUSH_MS - this.now()));
+  }
+
+  /** The previous update reached every socket: a held-back one goes out FLUSH_MS from now. */
+  resume(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.lastFlush = this.now();
+    this.schedule();
   }
 
   /** Send what is pending now (also before a snapshot, so the snapshot equals the last update). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.held = false;
     if (this.levels.size === 0 && this.trades.length === 0) return;
+    this.lastFlush = this.now();
     this.seq++;
     const levels = [...this.levels.values()].map(({ side, price, total }) => ({ side, price, total }));
     this.send({ type: "update", seq: this.seq, levels, trades: this.trades, stats: this.session.stats.snapshot(Date.now()) });

@@ -16,7 +16,7 @@
 export const clockMs: () => number =
   typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
 
-export const PHASES = ["queued", "begin", "lookup", "lock", "plan", "rows", "ledger", "commit", "publish"] as const;
+export const PHASES = ["queued", "begin", "read", "plan", "write", "commit", "publish"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BatchTiming {
@@ -71,16 +71,22 @@ export class BatchProfile {
   }
 }
 
-/** Marks phases as they end: `lap("lookup")` charges the time since the previous lap to lookup. */
+/** Marks phases as they end: `lap("read")` charges the time since the previous lap to read. */
 export function stopwatch(now: () => number = clockMs) {
   const ms = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
   let last = now();
+  let done: Phase | undefined;
   return {
     ms,
+    /** The last phase that ended (undefined: none yet this batch). */
+    get done() {
+      return done;
+    },
     lap(phase: Phase) {
       const t = now();
       ms[phase] += t - last;
       last = t;
+      done = phase;
     },
     /** Starts the next lap from now without charging anyone (time already charged elsewhere). */
     reset() {

@@ -6,16 +6,26 @@
  * committed state from Postgres. No PartyKit import: party/market.ts adapts it to a room.
  */
 import { pgErrorCode, type Db } from "../../db/db";
-import { findByClientOrderIds, loadCounters, loadMarket, loadOpenOrders, loadRecentCandles, toSnapshot } from "../../db/market/load";
-import { lockWallets, writeBatch } from "../../db/market/write";
+import { loadCounters, loadMarket, loadOpenOrders, loadRecentCandles, toSnapshot } from "../../db/market/load";
+import { readAndLock, writeBatch } from "../../db/market/write";
+import { settleDebts } from "../../db/debts/settle";
+import { readLimitUsage, type FoundLimits } from "../../db/market/limit-reads";
+import { LimitMemory } from "./limit-memory";
+import { loadActivePriceAlerts } from "../../db/alerts/price-alerts";
 import { restoreBook, type LevelEvent, type OrderBook } from "../engine";
 import { describe, RoomCode } from "../settlement/codes";
 import { invalid, planBatch, PoisonedCommand } from "../settlement/plan";
 import { commandProblem } from "../settlement/screen";
 import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow } from "../settlement/types";
 import { PublishedDepth } from "./depth";
+import { batchAlerts } from "./batch-alerts";
+import { PriceAlertIndex } from "./price-alerts";
+import { RoomMetrics } from "./metrics";
 import { BatchProfile, clockMs, stopwatch } from "./profile";
 import { RollingStats } from "./stats";
+import type { StatementWatch } from "../../db/neon";
+import { SpanKind, type Span, type Tracer } from "../telemetry/tracer";
+import { newTraceId, parseTraceparent, sampledFlag } from "../telemetry/traceparent";
 
 export interface Published {
   seq: number;
@@ -24,6 +34,8 @@ export interface Published {
   at: number;
   /** Orders whose state changed, for their owners' "my orders" views. */
   orders: OrderRow[];
+  /** Alerts the batch wrote (the outbox, ADR 013): the room nudges the push sender (ADR 014). */
+  alerts: number;
 }
 
 interface Pending {
@@ -31,6 +43,35 @@ interface Pending {
   resolve: (answer: Answer) => void;
   /** performance.now() when it was submitted (the profile's "queued"). */
   since: number;
+  /** The caller's traceparent as it came (no copy), for the batch's log line. */
+  traceparent: string | undefined;
+  /** The command's span, only when its trace is sampled (ADR 040): nothing allocated otherwise. */
+  span: Span | undefined;
+}
+
+/** The room's tracing (ADR 040): its tracer and the pool's statement hook for SQL spans. */
+export interface SessionTracing {
+  tracer: Tracer;
+  statements?: StatementWatch;
+}
+
+/** What a batch did, for its one JSON log line (the room prints it; ADR 040). */
+export interface BatchLog {
+  ts: string;
+  level: "info" | "error";
+  msg: "batch";
+  market: string;
+  outcome: "committed" | "failed" | "refused";
+  size: number;
+  attempts: number;
+  ms: number;
+  phases?: Record<string, number>;
+  code?: string;
+  error?: string;
+  /** The batch span's trace (a sampled batch), else the first command's trace id, if any came with one. */
+  traceId?: string;
+  /** How many of the batch's commands came with a trace id. */
+  traced: number;
 }
 
 const RETRYABLE = new Set(["40001", "40P01", "23505"]);
@@ -40,15 +81,32 @@ export class MarketSession {
   readonly stats = new RollingStats();
   /** Where committed batches' time went (bench:market reads it through the room). */
   readonly profile = new BatchProfile();
+  /** The room's Prometheus counters (ADR 025): allocation-free per command. */
+  readonly metrics = new RoomMetrics();
+  /** The market's active price alerts, by price (loaded at open; the edge tells the room of changes). */
+  readonly priceAlerts = new PriceAlertIndex();
   private book!: OrderBook;
   private open = new Map<string, OrderRow>();
   private nextFillSeq = 1;
   private nextPriority = 1;
   private queue: Pending[] = [];
   private running = false;
+  /** The running batch's stopwatch (the stall log names its phase). */
+  private watch: ReturnType<typeof stopwatch> | undefined;
+  /**
+   * The last batch found trading limits on this item type (ADR 027): read their usage with the
+   * locks. False (no limits) costs a batch one primary-key probe; starts true so the first batch reads all.
+   */
+  private limitsSeen = true;
+  /** The limits' usage already read, kept up to date from committed fills (ADR 027 addendum). */
+  private readonly limitMemory = new LimitMemory();
   /** The working book may differ from what is committed (a commit failed and reload did too). */
   private dirty = false;
   batches = 0;
+  /** Set by the room when an OTLP endpoint is configured (ADR 040); undefined costs nothing. */
+  tracing: SessionTracing | undefined;
+  /** Where each batch's JSON log line goes (the room: console.log); unset, batches are not logged. */
+  log: ((line: BatchLog) => void) | undefined;
 
   private constructor(
     private readonly db: () => Db,
@@ -73,6 +131,7 @@ export class MarketSession {
     if (!config) return undefined;
     const session = new MarketSession(db, config, onPublish, maxBatch, clock);
     await session.reload();
+    for (const a of await loadActivePriceAlerts(db(), slug)) session.priceAlerts.add(a);
     const recent = await loadRecentCandles(db(), slug);
     session.stats.load(recent.candles, recent.lastPrice);
     return session;
@@ -89,21 +148,36 @@ export class MarketSession {
     this.nextFillSeq = counters.nextFillSeq;
     this.nextPriority = counters.nextPriority;
     this.depth.reset(this.book.depth(Number.MAX_SAFE_INTEGER));
+    // A commit whose outcome was unknown may have written fills the room never saw.
+    this.limitMemory.forget();
   }
 
-  submit(command: MarketCommand): Promise<Answer> {
+  /** `traceparent`: the caller's (ADR 040); a sampled one gets a command span here. */
+  submit(command: MarketCommand, traceparent?: string): Promise<Answer> {
     return new Promise((resolve) => {
-      this.queue.push({ command, resolve, since: clockMs() });
+      const span = this.tracing && sampledFlag(traceparent) ? this.commandSpan(command, traceparent!) : undefined;
+      this.queue.push({ command, resolve, since: clockMs(), traceparent, span });
       void this.drain();
     });
+  }
+
+  private commandSpan(command: MarketCommand, traceparent: string): Span | undefined {
+    const parent = parseTraceparent(traceparent);
+    if (!parent) return undefined;
+    return this.tracing!.tracer.start(`market.command ${command.type}`, SpanKind.server, parent.traceId, parent.parentId, { "bazaar.market": this.config.slug, "bazaar.command": command.type });
   }
 
   /** Several commands queued at once, so that they share a batch (the demo world's history steps). */
   submitMany(commands: MarketCommand[]): Promise<Answer[]> {
     const since = clockMs();
-    const answers = commands.map((command) => new Promise<Answer>((resolve) => this.queue.push({ command, resolve, since })));
+    const answers = commands.map((command) => new Promise<Answer>((resolve) => this.queue.push({ command, resolve, since, traceparent: undefined, span: undefined })));
     void this.drain();
     return Promise.all(answers);
+  }
+
+  /** Commands waiting for the next batch (a gauge read at scrape time). */
+  get queued(): number {
+    return this.queue.length;
   }
 
   get openOrders(): ReadonlyMap<string, OrderRow> {
@@ -124,7 +198,16 @@ export class MarketSession {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
-        await this.runBatch(batch);
+        // A batch that never ends stalls the market: say so, and where it is (the phase after the last done).
+        const started = Date.now();
+        const stuck = setInterval(() => {
+          console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "batch stalled", market: this.config.slug, size: batch.length, seconds: Math.round((Date.now() - started) / 1000), lastPhase: this.watch?.done ?? "none", traceId: batchTraceId(batch) }));
+        }, 10_000);
+        try {
+          await this.runBatch(batch);
+        } finally {
+          clearInterval(stuck);
+        }
       }
     } finally {
       this.running = false;
@@ -140,62 +223,165 @@ export class MarketSession {
       const problem = commandProblem(p.command);
       if (problem !== undefined) alone.set(i, invalid(problem));
     });
-    for (let attempt = 1; ; attempt++) {
-      const live = batch.map((_, i) => i).filter((i) => !alone.has(i));
-      try {
-        if (this.dirty) {
-          await this.reload();
-          this.dirty = false;
+    // Traced (ADR 040): a child of its first sampled command, linked to the others; its SQL
+    // statements are its children. Nothing is allocated for a batch that is not traced.
+    const span = this.tracing ? this.batchSpan(batch) : undefined;
+    const statements = span ? this.tracing!.statements : undefined;
+    if (statements) statements.onStatement = (text, start, end, error) => this.sqlSpan(span!, text, start, end, error);
+    const started = Date.now();
+    let attempts = 0;
+    let outcome: BatchLog["outcome"] = "refused";
+    let phases: Record<string, number> | undefined;
+    let code: string | undefined;
+    let failure: string | undefined;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        attempts = attempt;
+        const live = batch.map((_, i) => i).filter((i) => !alone.has(i));
+        try {
+          if (this.dirty) {
+            await this.reload();
+            this.dirty = false;
+          }
+          const watch = (this.watch = stopwatch());
+          watch.ms.queued = Math.max(0, clockMs() - live.reduce((m, i) => Math.min(m, batch[i]!.since), Number.POSITIVE_INFINITY));
+          const answers = live.length > 0 ? await this.commit(live.map((i) => batch[i]!.command), watch) : [];
+          live.forEach((i, k) => settle(batch[i]!, answers[k]!));
+          for (const [i, answer] of alone) settle(batch[i]!, answer);
+          if (live.length > 0) {
+            watch.lap("publish");
+            this.profile.record({ size: live.length, ms: watch.ms });
+            const ms = watch.ms;
+            this.metrics.batchSize.observe(live.length);
+            this.metrics.commitSeconds.observe((ms.begin + ms.read + ms.plan + ms.write + ms.commit) / 1000);
+            this.metrics.batchSeconds.observe((ms.queued + ms.begin + ms.read + ms.plan + ms.write + ms.commit + ms.publish) / 1000);
+            this.metrics.batches.add("committed");
+            outcome = "committed";
+            phases = ms;
+          }
+          this.countAnswers(batch, live, answers, alone);
+          return;
+        } catch (error) {
+          // The working book may hold uncommitted changes: throw it away and reload what is committed.
+          this.dirty = true;
+          await this.reload().then(() => (this.dirty = false), () => {});
+          if (error instanceof PoisonedCommand && live[error.index] !== undefined) {
+            const i = live[error.index]!;
+            console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "command could not be planned; refused alone", market: this.config.slug, command: batch[i]!.command.type, error: String(error.error).slice(0, 300), traceId: traceIdOf(batch[i]!.traceparent) }));
+            alone.set(i, invalid(`this command could not be processed (${String(error.error).slice(0, 120)}); nothing was changed`));
+            attempt--; // not the database's fault: the others get their full retries
+            continue;
+          }
+          if (attempt < 3 && RETRYABLE.has(pgErrorCode(error) ?? "")) {
+            this.metrics.retries.add(pgErrorCode(error)!);
+            // Jittered, so two rooms that collided do not collide again at once.
+            await new Promise((r) => setTimeout(r, 2 ** attempt + Math.random() * 10));
+            continue;
+          }
+          const cause = (error as { cause?: unknown }).cause;
+          outcome = "failed";
+          code = pgErrorCode(error) ?? "none";
+          failure = String(cause ?? error).slice(0, 300);
+          const retry: Answer = { ok: false, code: RoomCode.RETRY, ...describe(RoomCode.RETRY) };
+          for (const i of live) settle(batch[i]!, retry);
+          for (const [i, answer] of alone) settle(batch[i]!, answer);
+          this.metrics.batches.add("failed");
+          this.countAnswers(batch, live, live.map(() => retry), alone);
+          return;
         }
-        const watch = stopwatch();
-        watch.ms.queued = Math.max(0, clockMs() - live.reduce((m, i) => Math.min(m, batch[i]!.since), Number.POSITIVE_INFINITY));
-        const answers = live.length > 0 ? await this.commit(live.map((i) => batch[i]!.command), watch) : [];
-        live.forEach((i, k) => batch[i]!.resolve(answers[k]!));
-        for (const [i, answer] of alone) batch[i]!.resolve(answer);
-        if (live.length > 0) {
-          watch.lap("publish");
-          this.profile.record({ size: live.length, ms: watch.ms });
-        }
-        return;
-      } catch (error) {
-        // The working book may hold uncommitted changes: throw it away and reload what is committed.
-        this.dirty = true;
-        await this.reload().then(() => (this.dirty = false), () => {});
-        if (error instanceof PoisonedCommand && live[error.index] !== undefined) {
-          const i = live[error.index]!;
-          console.error(`market ${this.config.slug}: a ${batch[i]!.command.type} command could not be planned and was refused alone: ${String(error.error).slice(0, 300)}`);
-          alone.set(i, invalid(`this command could not be processed (${String(error.error).slice(0, 120)}); nothing was changed`));
-          attempt--; // not the database's fault: the others get their full retries
-          continue;
-        }
-        if (attempt < 3 && RETRYABLE.has(pgErrorCode(error) ?? "")) {
-          // Jittered, so two rooms that collided do not collide again at once.
-          await new Promise((r) => setTimeout(r, 2 ** attempt + Math.random() * 10));
-          continue;
-        }
-        const cause = (error as { cause?: unknown }).cause;
-        console.error(
-          `market ${this.config.slug}: batch of ${batch.length} not committed after ${attempt} attempt(s), ` +
-            `code ${pgErrorCode(error) ?? "none"}: ${String(cause ?? error).slice(0, 300)}`,
-        );
-        for (const i of live) batch[i]!.resolve({ ok: false, code: RoomCode.RETRY, ...describe(RoomCode.RETRY) });
-        for (const [i, answer] of alone) batch[i]!.resolve(answer);
-        return;
+      }
+    } finally {
+      if (statements) statements.onStatement = undefined;
+      if (span) {
+        span.set("bazaar.batch.size", batch.length).set("bazaar.batch.attempts", attempts).set("bazaar.batch.outcome", outcome);
+        if (failure !== undefined) span.fail(`code ${code}: ${failure}`);
+        span.end();
+        void this.tracing!.tracer.flush();
+      }
+      if (this.log || outcome === "failed") {
+        const line: BatchLog = {
+          ts: new Date().toISOString(),
+          level: outcome === "failed" ? "error" : "info",
+          msg: "batch",
+          market: this.config.slug,
+          outcome,
+          size: batch.length,
+          attempts,
+          ms: Date.now() - started,
+          ...(phases ? { phases } : {}),
+          ...(code !== undefined ? { code, error: failure } : {}),
+          traceId: span?.traceId ?? batchTraceId(batch),
+          traced: tracedCount(batch),
+        };
+        // A failed batch is always said (it was before the batch log line existed).
+        if (this.log) this.log(line);
+        else console.error(JSON.stringify(line));
       }
     }
+  }
+
+  private batchSpan(batch: Pending[]): Span | undefined {
+    const tracer = this.tracing!.tracer;
+    let span: Span | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const command = batch[i]!.span;
+      if (!command) continue;
+      if (!span) span = tracer.start("market.batch", SpanKind.internal, command.traceId, command.spanId, { "bazaar.market": this.config.slug });
+      else span.link(command.traceId, command.spanId);
+    }
+    // No sampled command (players' sockets send no traceparent): the batch may start a trace itself.
+    if (!span && tracer.on && Math.random() < tracer.config.ratio) span = tracer.start("market.batch", SpanKind.internal, newTraceId(), undefined, { "bazaar.market": this.config.slug });
+    return span;
+  }
+
+  private sqlSpan(batch: Span, text: string, start: number, end: number, error: unknown): void {
+    const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? "SQL";
+    const span = this.tracing!.tracer.start(`SQL ${operation}`, SpanKind.client, batch.traceId, batch.spanId, { "db.system": "postgresql", "db.operation": operation, "db.statement": text.slice(0, 1_000) }, start);
+    if (error !== undefined) span.fail(error).set("db.response.status_code", pgErrorCode(error));
+    span.end(end);
+  }
+
+  /** Commands by kind and result, for the room's metrics: index loops, nothing allocated per command. */
+  private countAnswers(batch: Pending[], live: number[], answers: Answer[], alone: Map<number, Answer>): void {
+    for (let k = 0; k < live.length; k++) this.metrics.command(batch[live[k]!]!.command.type, answers[k]!);
+    for (const [i, answer] of alone) this.metrics.command(batch[i]!.command.type, answer);
   }
 
   private async commit(commands: MarketCommand[], watch = stopwatch()): Promise<Answer[]> {
     const at = new Date(this.clock());
     const answers: Array<Answer | undefined> = [];
+    let alerts: ReturnType<typeof batchAlerts> | undefined;
+    let fired: string[] = [];
+    // The limits read by this batch and whose purchases it asked for: kept after COMMIT.
+    let limitsRead: FoundLimits | undefined;
+    let askedBuyers: string[] = [];
     watch.reset();
     const plan = await this.db().transaction(async (txRaw) => {
       watch.lap("begin");
       const tx = txRaw as unknown as Db;
       // Idempotency: a place whose (player, client order id) was seen before gets its first answer.
+      // Its player's wallets are locked with the rest (one statement; a retry's lock is harmless).
       const places = commands.flatMap((c) => (c.type === "place" ? [{ playerId: c.playerId, clientOrderId: c.clientOrderId }] : []));
-      const earlier = await findByClientOrderIds(tx, places);
-      watch.lap("lookup");
+      // The trading limits (ADR 027) ride in the same statement: no extra round trip.
+      const traders = commands.flatMap((c) => (c.type === "place" || c.type === "amend" ? [c.playerId] : []));
+      const buyers = commands.flatMap((c) => ((c.type === "place" && c.side === "buy") || c.type === "amend" ? [c.playerId] : []));
+      // Only the players the room has not met yet: the others' usage is in its memory.
+      const ask = this.limitMemory.unknown(traders, buyers);
+      const limitReads = { slug: this.config.slug, at, ...ask, usage: this.limitsSeen };
+      const read = await readAndLock(tx, places, this.playersTouchedBy(commands, at.getTime()), this.config.itemTypeId, limitReads);
+      const { earlier, wallets, rows } = read;
+      limitsRead = read.limits;
+      askedBuyers = ask.buyers;
+      // Limits the last batch did not see (an operator just set them), or a new buy window: everyone's
+      // usage in one more statement, this once.
+      if (limitsRead && (!limitsRead.complete || !this.limitMemory.holdsFor(limitsRead.limits))) {
+        this.limitMemory.forget();
+        limitsRead = await readLimitUsage(tx, this.config.itemTypeId, { ...limitReads, traders, buyers, usage: true });
+        askedBuyers = buyers;
+      }
+      this.limitsSeen = limitsRead !== undefined;
+      const limits = limitsRead && this.limitMemory.view(limitsRead, traders, buyers, askedBuyers, at.getTime());
+      watch.lap("read");
       const seen = new Map<string, number>();
       const fresh: MarketCommand[] = [];
       const freshIndex: number[] = [];
@@ -213,24 +399,52 @@ export class MarketSession {
         fresh.push(c);
         freshIndex.push(i);
       });
-      const wallets = await lockWallets(tx, this.playersTouchedBy(fresh, at.getTime()), this.config.itemTypeId);
-      watch.lap("lock");
+      // Frozen wallets (db/game-servers/freeze.ts) and open debts (ADR 038), read with the wallet
+      // locks: no place or amend, each refused in its own words.
+      const barred = wallets.frozen ?? new Set<string>();
+      const owing = wallets.inDebt ?? new Set<string>();
+      if (barred.size > 0 || owing.size > 0) {
+        for (let j = fresh.length - 1; j >= 0; j--) {
+          const c = fresh[j]!;
+          if (c.type !== "place" && c.type !== "amend") continue;
+          const code = barred.has(c.playerId) ? RoomCode.ACCOUNT_FROZEN : owing.has(c.playerId) ? RoomCode.IN_DEBT : undefined;
+          if (code !== undefined) {
+            answers[freshIndex[j]!] = { ok: false, code, ...describe(code) };
+            fresh.splice(j, 1);
+            freshIndex.splice(j, 1);
+          }
+        }
+      }
       let plan: BatchPlan;
       try {
         plan = planBatch({
           config: this.config, book: this.book, open: this.open, wallets, commands: fresh,
           nextFillSeq: this.nextFillSeq, nextPriority: this.nextPriority, newId: () => crypto.randomUUID(), now: at.getTime(),
+          limits: limits && { ...limits, itemName: this.config.name ?? this.config.slug },
         });
       } catch (error) {
         // Name the command by its place in this call's commands (the caller's numbering).
         throw error instanceof PoisonedCommand ? new PoisonedCommand(freshIndex[error.index]!, error.error) : error;
       }
       plan.answers.forEach((a, j) => (answers[freshIndex[j]!] = a));
+      // The alerts this batch owes (fills, orders the market ended, price alerts reached), written by
+      // the batch's own statement (ADR 013).
+      alerts = batchAlerts(this.config, plan, this.open, this.priceAlerts, at.getTime());
       watch.lap("plan");
-      await writeBatch(tx, this.config.slug, plan, { actor: `room:${this.config.slug}` }, at, () => watch.lap("rows"));
-      watch.lap("ledger");
+      const written = await writeBatch(tx, this.config.slug, plan, { actor: `room:${this.config.slug}` }, at, rows, this.config.itemTypeId, alerts);
+      fired = written.firedPriceAlerts;
+      // A debtor whose resting order filled pays the debt first out of what came in (ADR 038): only
+      // when the locked read found a debtor among the batch's players, so no round trip otherwise.
+      if (owing.size > 0) {
+        const paid = new Set(plan.entries.flatMap((e) => (e.postings ?? []).filter((p) => p.available > 0 && owing.has(p.player)).map((p) => p.player)));
+        if (paid.size > 0) await settleDebts(tx, { actor: `room:${this.config.slug}` }, [...paid], [0, this.config.itemTypeId]);
+      }
+      watch.lap("write");
       return plan;
     });
+    if (alerts && alerts.priceAlertIds.length > 0) this.priceAlerts.settled(alerts.priceAlertIds, fired, at.getTime());
+    if (limitsRead) this.limitMemory.committed(limitsRead, askedBuyers, plan.fills, at.getTime());
+    else this.limitMemory.forget();
     watch.lap("commit");
     // Committed: now it is real. Update memory, publish, answer.
     for (const o of plan.orders.values()) {
@@ -249,10 +463,35 @@ export class MarketSession {
     const levels = this.depth.apply(plan.levels);
     if (plan.fills.length > 0) this.stats.add(at.getTime(), plan.fills);
     if (levels.length > 0 || plan.fills.length > 0 || plan.orders.size > 0) {
-      this.onPublish({ seq: this.depth.seq, levels, fills: plan.fills, at: at.getTime(), orders: [...plan.orders.values()] });
+      this.onPublish({ seq: this.depth.seq, levels, fills: plan.fills, at: at.getTime(), orders: [...plan.orders.values()], alerts: alerts?.drafts.length ?? 0 });
     }
     return answers as Answer[];
   }
+}
+
+/** Answer a command, and end its span when it has one. */
+function settle(p: Pending, answer: Answer): void {
+  p.resolve(answer);
+  if (p.span) {
+    p.span.set("bazaar.answer", answer.reason ?? (answer.ok ? "OK" : "refused"));
+    if (answer.code === RoomCode.RETRY) p.span.fail(answer.message);
+    p.span.end();
+  }
+}
+
+/** The trace id of a traceparent ("00-<trace id>-<span id>-<flags>"), unchecked (the protocol checked it). */
+const traceIdOf = (traceparent: string | undefined) => traceparent?.slice(3, 35);
+
+/** The first command's trace id, for a batch's log line: one string per batch, not per command. */
+function batchTraceId(batch: Pending[]): string | undefined {
+  for (let i = 0; i < batch.length; i++) if (batch[i]!.traceparent !== undefined) return traceIdOf(batch[i]!.traceparent);
+  return undefined;
+}
+
+function tracedCount(batch: Pending[]): number {
+  let n = 0;
+  for (let i = 0; i < batch.length; i++) if (batch[i]!.traceparent !== undefined) n++;
+  return n;
 }
 
 /**

@@ -8,6 +8,13 @@ export const RoomCode = {
   INSUFFICIENT_ITEMS: 211,
   MARKET_NOT_OPEN: 220,
   RATE_LIMITED: 230,
+  ACCOUNT_FROZEN: 240,
+  /** An open debt left by a rollback (ADR 038): settled out of what comes in, then the player trades again. */
+  IN_DEBT: 241,
+  /** Trading limits of the item type (ADR 027): the answer's message and resetsAt say when it lifts. */
+  BUY_LIMIT_REACHED: 250,
+  ACCOUNT_TOO_NEW: 251,
+  ORDER_VALUE_TOO_HIGH: 252,
   RETRY: 500,
 } as const;
 
@@ -28,6 +35,11 @@ const messages: Record<string, string> = {
   INSUFFICIENT_ITEMS: "Not enough available items for this sell order. Lower the quantity, or cancel a sell order that holds them.",
   MARKET_NOT_OPEN: "This market is not open for trading right now. Try again when it reopens.",
   RATE_LIMITED: "Too many orders at once: slow down and try again in a moment.",
+  ACCOUNT_FROZEN: "Your account is frozen: you cannot place or amend orders while it is. Your currency and items stay yours; contact the game's support.",
+  IN_DEBT: "You are in debt after a rollback: you cannot place or amend orders until it is paid. What you receive (fills of your open orders, rewards, offers) pays it first; see your debts in your account.",
+  BUY_LIMIT_REACHED: "Buy limit reached for this item: you may buy more once earlier purchases leave the limit's window.",
+  ACCOUNT_TOO_NEW: "Your account is too new to sell this item yet. Try again when it is older.",
+  ORDER_VALUE_TOO_HIGH: "This order is worth more than a new account may place for this item. Lower the quantity or the price.",
   RETRY: "The market could not save this batch, and nothing changed. Please try again.",
   UNKNOWN_COMMAND: "The command type must be one of place, cancel, amend or cancelAll.",
   INVALID_ORDER_ID: "That order id is not valid: orderId must be an order's uuid.",

@@ -10,6 +10,7 @@ import { describe, EngineCode, RoomCode } from "./codes";
 import { expiryProblem } from "../bounds";
 import { validateAmend, validatePlace } from "../engine/validate";
 import { commandProblem } from "./screen";
+import { LimitCheck, orderValue, type LimitsView } from "./limits";
 import { buyReservation, fee } from "./money";
 import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow, Wallets } from "./types";
 
@@ -28,6 +29,8 @@ export interface PlanInput {
    * trades, and a new order's expiresAt must be between it and 365 days after it.
    */
   now: number;
+  /** The item type's trading limits and what the batch read for them (ADR 027); none: no limits. */
+  limits?: LimitsView;
 }
 
 /** A player's order never trades with their own: the incoming one is canceled (no wash trades). */
@@ -42,9 +45,11 @@ class Planner {
   private readonly maxBps: number;
   private postings: Posting[] = [];
   private sunk = 0;
+  private readonly limits: LimitCheck | undefined;
 
   constructor(private readonly input: PlanInput) {
-    this.plan = { answers: [], orders: new Map(), fills: [], entries: [], levels: [], nextFillSeq: input.nextFillSeq, nextPriority: input.nextPriority };
+    this.limits = input.limits ? new LimitCheck(input.limits, input.open, input.now) : undefined;
+    this.plan = { answers: [], orders: new Map(), fills: [], entries: [], levels: [], ended: [], nextFillSeq: input.nextFillSeq, nextPriority: input.nextPriority };
     this.maxBps = Math.max(input.config.makerFeeBps, input.config.takerFeeBps);
   }
 
@@ -123,6 +128,8 @@ class Planner {
       need = Number.isSafeInteger(budget) && budget > 0 ? buyReservation(budget, 1, config.takerFeeBps) : undefined;
     }
     if (need === undefined || !Number.isSafeInteger(need) || need <= 0) return this.rejected(row, malformed(c, budget));
+    const limited = this.limits?.refuse(c.playerId, c.side, c.quantity, orderValue(c, budget, book.bestBid()));
+    if (limited) return { ...limited, order: this.rejected(row, limited.code).order };
     const wallet = c.side === "buy" ? this.input.wallets.currency : this.input.wallets.items;
     const available = wallet.get(c.playerId) ?? 0;
     if (available < need) return this.rejected(row, c.side === "buy" ? RoomCode.INSUFFICIENT_FUNDS : RoomCode.INSUFFICIENT_ITEMS);
@@ -137,6 +144,7 @@ class Planner {
     row.seq = seq?.type === "accepted" ? seq.seq : 0;
     row.priority = this.plan.nextPriority++;
     row.remaining = c.quantity;
+    this.limits?.accept(c.playerId, c.side, c.quantity);
     this.hold(row, need);
     this.plan.orders.set(id, row);
     return this.settle(result, row.id);
@@ -147,6 +155,21 @@ class Planner {
     if (shape !== EngineCode.OK) return reject(shape);
     const current = this.order(c.orderId);
     const view = this.input.book.getOrder(c.orderId);
+    // More quantity, or a higher value, is judged like a new order of the difference (ADR 027).
+    // Read before the book changes: the view may be the book's own order.
+    const mine = current !== undefined && view !== undefined && view.playerId === c.playerId;
+    const more = mine ? Math.max(0, (c.quantity ?? view.remaining) - view.remaining) : 0;
+    if (mine && this.limits) {
+      const value = (c.price ?? view.price) * (c.quantity ?? view.remaining);
+      const limited = more > 0 || value > view.price * view.remaining ? this.limits.refuse(c.playerId, current.side, more, value) : undefined;
+      if (limited) return limited;
+    }
+    const answer = this.amendHeld(c, current, view);
+    if (answer.ok && mine && more > 0) this.limits?.accept(c.playerId, current.side, more);
+    return answer;
+  }
+
+  private amendHeld(c: Extract<MarketCommand, { type: "amend" }>, current: OrderRow | undefined, view: ReturnType<OrderBook["getOrder"]>): Answer {
     if (current && view && view.playerId === c.playerId && current.side === "buy") {
       const price = c.price ?? view.price;
       const remaining = c.quantity ?? view.remaining;
@@ -180,7 +203,7 @@ class Planner {
     for (const e of result.events) {
       if (e.type === "canceled" || e.type === "expired") {
         canceled.push(e.orderId);
-        this.close(e.orderId, e.type === "expired" ? "expired" : "canceled");
+        this.close(e.orderId, e.type === "expired" ? "expired" : "canceled", e.type === "expired" ? "expired" : e.reason === "self_trade" ? "self_trade" : undefined);
       } else if (e.type === "level") this.plan.levels.push(e);
     }
     return { ok: true, ...describe(0), code: 0, canceled };
@@ -199,7 +222,9 @@ class Planner {
   private apply(e: EngineEvent, fills: FillRow[], touched: Set<string>): void {
     const { config } = this.input;
     if (e.type === "level") this.plan.levels.push(e as LevelEvent);
-    else if (e.type === "canceled" || e.type === "expired") this.close(e.orderId, e.type === "expired" ? "expired" : "canceled");
+    else if (e.type === "canceled" || e.type === "expired") {
+      this.close(e.orderId, e.type === "expired" ? "expired" : "canceled", e.type === "expired" ? "expired" : e.reason === "self_trade" ? "self_trade" : undefined);
+    }
     else if (e.type === "amended") {
       const o = this.mutable(e.orderId);
       if (o) {
@@ -260,9 +285,10 @@ class Planner {
     if (o.reserved > target) this.give(o, o.reserved - target);
   }
 
-  private close(id: string, status: "canceled" | "expired"): void {
+  private close(id: string, status: "canceled" | "expired", byMarket?: "expired" | "self_trade"): void {
     const o = this.mutable(id);
     if (!o) return;
+    if (byMarket) this.plan.ended.push({ orderId: id, reason: byMarket });
     o.status = status;
     o.remaining = 0;
     this.give(o, o.reserved);

@@ -14,6 +14,9 @@ export interface MarketConfig {
   makerFeeBps: number;
   takerFeeBps: number;
   status: "open" | "halted" | "closed";
+  /** The item's name and icon, for alerts' words (loadMarket fills them in). */
+  name?: string;
+  icon?: string;
 }
 
 export type MarketCommand =
@@ -73,6 +76,8 @@ export interface Answer {
   fills?: FillRow[];
   /** Orders canceled by cancel / cancelAll / expire. */
   canceled?: string[];
+  /** A trading limit refused it (ADR 027): when that limit lets this order through (epoch ms), if known. */
+  resetsAt?: number;
   /** The answer was replayed from an earlier identical request (idempotency). */
   replayed?: boolean;
 }
@@ -81,6 +86,10 @@ export interface Answer {
 export interface Wallets {
   currency: Map<string, number>;
   items: Map<string, number>;
+  /** Players whose wallet is frozen (a game server's freeze): they may not place or amend orders. */
+  frozen?: Set<string>;
+  /** Players with an open debt left by a rollback (ADR 024, 038): no place or amend until it is settled. */
+  inDebt?: Set<string>;
 }
 
 export interface BatchPlan {
@@ -90,6 +99,8 @@ export interface BatchPlan {
   fills: FillRow[];
   entries: LedgerEntry[];
   levels: LevelEvent[];
+  /** Orders the market ended, not their owner: expired, or canceled by self-trade prevention (alerts). */
+  ended: Array<{ orderId: string; reason: "expired" | "self_trade" }>;
   nextFillSeq: number;
   nextPriority: number;
 }

@@ -42,8 +42,28 @@ describe(`market settlement on ${process.env.TEST_DB ?? "pglite"}`, () => {
     expect(await wallet(t.db, buyer, m.itemTypeId)).toEqual({ copper: 100_000 - 4_000 - 10, copperReserved: 0, items: 1_004, itemsReserved: 0 });
     expect(await wallet(t.db, seller, m.itemTypeId)).toEqual({ copper: 100_000 + 4_000 - 4, copperReserved: 0, items: 990, itemsReserved: 6 });
     expect(session.depth.view()).toMatchObject({ bids: [], asks: [[1_000, 6]] });
+    // The room's metrics (issue 21) say what the session did: two places, two committed batches.
+    expect(session.metrics.commandCount("place", "OK")).toBe(2);
+    expect(session.metrics.batches.get("committed")).toBe(2);
+    expect(session.metrics.batchSize.count).toBe(2);
+    expect(session.metrics.commitSeconds.count).toBe(2);
+    expect(session.queued).toBe(0);
     const report = await checkLedger(t.db);
     expect(report.assets.find((a) => a.asset === 0)!.sunk).toBe(14n);
+    await ledgerOk();
+  });
+
+  it("a buyer's first holding of the item is created by the batch (no row to lock before)", async () => {
+    const m = await addMarket(t.db);
+    const [seller, buyer] = [await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [])];
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    expect((await session.submit(place(seller, "sell", 500, 10))).ok).toBe(true);
+    // Two fills in one batch for the same new holder: one new row, credited once with both.
+    const [a, b] = await session.submitMany([place(buyer, "buy", 500, 3), place(buyer, "buy", 500, 4)]);
+    expect([a!.ok, b!.ok]).toEqual([true, true]);
+    expect(await wallet(t.db, buyer, m.itemTypeId)).toMatchObject({ items: 7, itemsReserved: 0 });
+    expect((await session.submit(place(buyer, "buy", 500, 2))).fills).toHaveLength(1);
+    expect(await wallet(t.db, buyer, m.itemTypeId)).toMatchObject({ items: 9 });
     await ledgerOk();
   });
 

@@ -15,7 +15,7 @@
  *   then the suites in tests/e2e/*.e2e.ts (listed in `suites` below), each in its own file.
  *
  * E2E_ONLY=trade,offline runs only the named tests.
- * Bounded: the whole run stops (stack stopped by PID) after E2E_TIMEOUT_S (default 300) seconds.
+ * Bounded: the whole run stops (stack stopped by PID) after E2E_TIMEOUT_S (default 900) seconds.
  * Writes .data/test-results/e2e.json ({ tests, passed, results }) for scripts/test.ts.
  */
 import assert from "node:assert/strict";
@@ -28,12 +28,19 @@ import {
   t0, TABLET, test, waitForController, watchConsole,
 } from "./harness";
 import { chartSuite } from "./chart.e2e";
+import { indicatorsSuite } from "./indicators.e2e";
 import { historySuite } from "./history.e2e";
+import { alertsSuite } from "./alerts.e2e";
+import { pushSuite } from "./push.e2e";
 import { ticketSuite } from "./ticket.e2e";
+import { sessionsSuite } from "./sessions.e2e";
+import { dashboardSuite } from "./dashboard.e2e";
+import { secondFactorSuite } from "./second-factor.e2e";
+import { passkeysSuite } from "./passkeys.e2e";
 import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "./stack";
 
 /** Browser suites in files of their own, run after the four above. */
-const suites: Array<() => Promise<void>> = [chartSuite, ticketSuite, historySuite];
+const suites: Array<() => Promise<void>> = [chartSuite, ticketSuite, historySuite, alertsSuite, pushSuite, indicatorsSuite, sessionsSuite, dashboardSuite, secondFactorSuite, passkeysSuite];
 
 const timer = setTimeout(() => {
   console.error(`\ne2e: over the ${deadlineS} s budget; stopping`);
@@ -345,8 +352,12 @@ await test("screens", async () => {
         await page.goto("/markets/iron-ore");
         await live(page);
         // A full-page capture stretches the viewport: the fixed tab bar would land mid-page.
-        await page.addStyleTag({
-          content: "nav.tabs { display: none !important; }",
+        // Under the page's CSP a test's style sheet needs the page's nonce, like any other.
+        await page.evaluate(() => {
+          const style = document.createElement("style");
+          style.nonce = document.querySelector<HTMLScriptElement>("script[nonce]")?.nonce ?? "";
+          style.textContent = "nav.tabs { display: none !important; }";
+          document.head.appendChild(style);
         });
         await page.screenshot({
           path: path.join(SHOTS, "phone-market-full.png"),
@@ -370,6 +381,19 @@ await test("screens", async () => {
 
 // Suites of their own files, in order (each registers its tests with test()).
 for (const suite of suites) await suite();
+
+await test("csp", async () => {
+  // Every context of every suite ran under the Content-Security-Policy; the browser reported each
+  // violation (pages and the service worker) to /csp-report, which logs it: there must be none.
+  const { readFileSync } = await import("node:fs");
+  const reported = readFileSync(e2e.stack!.log, "utf8").split("\n").filter((l) => l.includes("csp violation"));
+  assert.deepEqual(reported, [], "no CSP violation reported to /csp-report");
+  const page = seller.page;
+  const response = await page.goto("/markets");
+  const csp = response?.headers()["content-security-policy"] ?? "";
+  assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]{24}' 'strict-dynamic'/, "pages carry a nonce policy");
+  assert.match(csp, /frame-ancestors 'none'/);
+});
 
 clearTimeout(timer);
 await shutdown(results.every((r) => r.ok) ? 0 : 1);

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
+import type { Db } from "../../db/db";
 import { seed } from "../../db/seed";
 import { repoRoot } from "../../scripts/paths";
 import { startStack, type Stack } from "../../scripts/stack";
@@ -13,15 +14,18 @@ import { openTestDb } from "../support/db";
 
 export interface BrowserStack {
   url: string;
+  /** The stack's own database (a fresh one on the real Postgres). */
+  databaseUrl: string;
   stack: Stack;
   log: string;
   stop(): Promise<void>;
 }
 
-export async function startBrowserStack(name: string, ports: { web: number; party: number; wsProxy: number }): Promise<BrowserStack> {
+export async function startBrowserStack(name: string, ports: { web: number; party: number; wsProxy: number }, prepare?: (db: Db) => Promise<void>, extraEnv: Record<string, string> = {}): Promise<BrowserStack> {
   process.env.TEST_DB = "postgres";
   const db = await openTestDb({ poolSize: 2 });
   await seed(db.db);
+  await prepare?.(db.db);
   const logDir = path.join(repoRoot, ".data", "logs");
   mkdirSync(logDir, { recursive: true });
   const log = path.join(logDir, `${name}-stack.log`);
@@ -31,7 +35,8 @@ export async function startBrowserStack(name: string, ports: { web: number; part
     stack = await startStack({
       databaseUrl: db.url!,
       ports,
-      env: { APP_ENV: "test", SESSION_SECRET: randomBytes(32).toString("hex"), ROOM_SECRET: randomBytes(32).toString("hex") },
+      // PUSH_ALLOW_LOOPBACK: the push suite's push service is plain HTTP on 127.0.0.1 (tests/e2e/push.e2e.ts).
+      env: { APP_ENV: "test", SESSION_SECRET: randomBytes(32).toString("hex"), ROOM_SECRET: randomBytes(32).toString("hex"), PUSH_ALLOW_LOOPBACK: "1", RATE_LIMIT_FACTOR: "100", ...extraEnv },
       output,
       timeouts: { web: 60_000, party: 60_000, build: 240_000 },
     });
@@ -42,6 +47,7 @@ export async function startBrowserStack(name: string, ports: { web: number; part
   }
   return {
     url: stack.url,
+    databaseUrl: db.url!,
     stack,
     log,
     async stop() {

@@ -8,6 +8,7 @@ const noDb = {
   env: {} as AppLoadContext["env"],
   ctx: {} as ExecutionContext,
   requestId: "test",
+  cspNonce: "",
   get db(): never {
     throw new Error("the database was touched");
   },

@@ -64,7 +64,7 @@ describe("CSRF", () => {
     expect(again).toEqual({ token: first.token });
   });
   it("signed-in forms must carry the session's own token", () => {
-    const session = { id: "x", kind: "web", csrfToken: "T".repeat(43), player: { id: "p", username: "u", roles: [] } } as ActiveSession;
+    const session = { id: "x", kind: "web", csrfToken: "T".repeat(43), player: { id: "p", username: "u", roles: [], secondFactor: false }, steppedUpAt: null } as ActiveSession;
     expect(verifySessionCsrf(req(base), form({ csrf: "T".repeat(43) }), session)).toBeUndefined();
     expect(verifySessionCsrf(req(base), form({ csrf: "U".repeat(43) }), session)?.status).toBe(403);
     expect(verifySessionCsrf(req(base), form({}), session)?.status).toBe(403);

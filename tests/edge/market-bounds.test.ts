@@ -135,3 +135,25 @@ describe("the OpenAPI document states each bound", () => {
     expect(p.price).toMatchObject({ type: "integer", minimum: 1, maximum: MAX_PRICE });
   });
 });
+
+describe("a command's traceparent (ADR 040)", () => {
+  const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  it("rides on any command, socket message or the edge's signed body", () => {
+    for (const m of [
+      { type: "place", ref: "r", traceparent: tp, clientOrderId: "c1", side: "buy", orderType: "limit", price: 10, quantity: 1 },
+      { type: "cancel", traceparent: tp, orderId: crypto.randomUUID() },
+      { type: "amend", traceparent: tp, orderId: crypto.randomUUID(), price: 10 },
+      { type: "cancelAll", traceparent: tp },
+    ]) {
+      const r = parseClientMessage(JSON.stringify(m));
+      expect(r.ok && (r.message as { traceparent?: string }).traceparent).toBe(tp);
+    }
+    expect(ServiceCommand.safeParse({ playerId: crypto.randomUUID(), command: { type: "cancelAll" }, traceparent: tp }).success).toBe(true);
+  });
+  it("a malformed one is refused, naming the field", () => {
+    const r = parseClientMessage(JSON.stringify({ type: "cancelAll", ref: "r2", traceparent: "00-xyz" }));
+    expect(r).toMatchObject({ ok: false, ref: "r2" });
+    if (!r.ok) expect(r.message).toMatch(/^traceparent must be a W3C traceparent/);
+    expect(ServiceCommand.safeParse({ playerId: crypto.randomUUID(), command: { type: "cancelAll" }, traceparent: "junk" }).success).toBe(false);
+  });
+});

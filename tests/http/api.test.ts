@@ -2,7 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { allApiRoutes } from "../../edge/api/index.server";
 import { openApiPath } from "../../edge/api/openapi.server";
-import { api, Browser, expectNoChange, uniqueName } from "./client";
+import { sql } from "drizzle-orm";
+import { rows } from "../../db/db";
+import { BUILD_MIGRATION } from "../../edge/ready.server";
+import { api, Browser, expectNoChange, openDb, uniqueName } from "./client";
 
 const PASSWORD = "correct-horse-9";
 
@@ -44,8 +47,23 @@ describe("tokens", () => {
     for (const username of [name, uniqueName("ghost")]) {
       const r = await expectNoChange(() => api("/tokens", { method: "POST", json: { username, password: "not-the-password", label: "x" } }));
       expect(r.status).toBe(401);
-      expect(r.body.error).toEqual({ code: "invalid_credentials", message: "wrong username or password" });
+      expect(r.body.error).toEqual({ code: "invalid_credentials", message: "wrong username or password", requestId: r.headers.get("X-Request-Id"), traceId: r.headers.get("X-Trace-Id") });
     }
+  });
+
+  it("error bodies quote the request id and the caller's W3C trace id, for a support ticket", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const joined = await api("/me", { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    expect(joined.status).toBe(401);
+    expect(joined.body.error.traceId).toBe(traceId);
+    expect(joined.headers.get("X-Trace-Id")).toBe(traceId);
+    expect(joined.body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(joined.body.error.requestId).toBe(joined.headers.get("X-Request-Id"));
+    // A malformed traceparent starts a new trace instead of joining it.
+    const fresh = await api("/me", { headers: { traceparent: `00-${"0".repeat(32)}-00f067aa0ba902b7-01` } });
+    expect(fresh.body.error.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh.body.error.traceId).not.toBe("0".repeat(32));
+    expect(fresh.body.error.requestId).not.toBe(joined.body.error.requestId);
   });
 });
 
@@ -124,6 +142,28 @@ describe("bad input on every endpoint: 4xx, a JSON error that names the problem,
 describe("catalog and health", () => {
   it("healthz reports each part: the database and the rooms", async () => {
     expect((await api("/healthz")).body).toEqual({ ok: true, db: "up", rooms: "up" });
+  });
+
+  it("livez answers; readyz says ready with every migration, and 503 naming the gap when the database is behind the build", async () => {
+    expect(await api("/livez")).toMatchObject({ status: 200, body: { live: true } });
+    const ready = await api("/readyz");
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ ready: true, db: "up", migrations: "current", rooms: "up", build: { migrations: BUILD_MIGRATION.count, last: BUILD_MIGRATION.tag } });
+    // The database as if the last migration had not run yet (the row is put back afterwards).
+    const { db } = await openDb();
+    const [last] = await rows<{ id: number; hash: string; created_at: string }>(db, sql`delete from drizzle.__drizzle_migrations where id = (select max(id) from drizzle.__drizzle_migrations) returning id, hash, created_at::text`);
+    try {
+      const behind = await api("/readyz");
+      expect(behind.status).toBe(503);
+      expect(behind.headers.get("retry-after")).toBe("5");
+      expect(behind.body.error.code).toBe("not_ready");
+      expect(behind.body.error.message).toContain(`this build needs ${BUILD_MIGRATION.count} (up to ${BUILD_MIGRATION.tag}): run npm run db:migrate`);
+      // Liveness does not depend on it.
+      expect((await api("/livez")).status).toBe(200);
+    } finally {
+      await db.execute(sql`insert into drizzle.__drizzle_migrations (id, hash, created_at) values (${last!.id}, ${last!.hash}, ${last!.created_at}::bigint)`);
+    }
+    expect((await api("/readyz")).status).toBe(200);
   });
 
   it("searches item types by full text and category, paging with a cursor", async () => {

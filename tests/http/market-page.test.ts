@@ -16,8 +16,11 @@ import { api, textOf } from "./client";
 
 const MARKET = "mana-potion"; // no other http test trades it
 const base = Number(new URL(inject("baseUrl")).port);
-const silentPort = base + 13;
+// Next to HTTP_TEST_PORT inside a helper's port block (<b>87): <b>95 silent rooms, <b>98 the second
+// worker, <b>97 its inspector; not <b>89 (proxy), <b>99 (partykit) nor past <b>99 (the next block).
+const silentPort = base + 8;
 const workerPort = base + 11;
+const inspectorPort = base + 10;
 let silent: Server;
 const held: Socket[] = [];
 let worker: ChildProcess | undefined;
@@ -32,7 +35,7 @@ beforeAll(async () => {
   const args = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   worker = spawn(
     path.join(repoRoot, "node_modules", ".bin", "wrangler"),
-    ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--inspector-port", String(workerPort + 1), "--show-interactive-dev-session=false", ...args],
+    ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false", ...args],
     { cwd: repoRoot, env: { ...process.env, ...quietToolEnv() }, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";

@@ -109,7 +109,7 @@ describe("offers through the API", () => {
 
     const again = await unchanged(() => api(`/offers/${o.id}/accept`, { method: "POST", token: b.token, json: {} }));
     expect(again.status).toBe(409);
-    expect(again.body.error).toEqual({ code: "offer_not_pending", message: "offer is accepted, it can no longer be accepted" });
+    expect(again.body.error).toMatchObject({ code: "offer_not_pending", message: "offer is accepted, it can no longer be accepted" });
     expect((await checkLedger(await db())).problems).toEqual([]);
   });
 

@@ -14,6 +14,8 @@ import { seed } from "../../db/seed";
 import { repoRoot } from "../../scripts/paths";
 import { startStack } from "../../scripts/stack";
 import { openTestDb } from "../support/db";
+import { localOidcVars } from "../support/oidc-server";
+import { startOtlpReceiver } from "../support/otlp-receiver";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,6 +23,8 @@ declare module "vitest" {
     databaseUrl: string;
     /** Every variable the stack's worker runs with (to start a second worker on the same build). */
     workerVars: Record<string, string>;
+    /** The suite's OTLP receiver (GET <otlpUrl>/spans?traceId=): the edge and the rooms export to it. */
+    otlpUrl: string;
   }
 }
 
@@ -29,6 +33,9 @@ export default async function setup(project: TestProject) {
   const db = await openTestDb({ poolSize: 2 });
   await seed(db.db);
 
+  // Traces (ADR 040): the stack exports to this receiver; only callers' sampled traceparents are
+  // recorded (ratio 0 for traces the stack starts), so the suites' other requests cost nothing.
+  const otlp = await startOtlpReceiver();
   const logDir = path.join(repoRoot, ".data", "logs");
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, "http-stack.log");
@@ -50,20 +57,31 @@ export default async function setup(project: TestProject) {
         OFFER_MIN_ACCOUNT_AGE_SECONDS: "0",
         OFFER_ACCEPT_DELAY_SECONDS: "0",
         OFFER_CONFIRM_ABOVE_COPPER: "50000",
+        // Web Push: the suite's push service is plain HTTP on 127.0.0.1 (tests/http/push.test.ts).
+        PUSH_ALLOW_LOOPBACK: "1",
+        // Rate limits (ADR 022): the suites sign up many players from 127.0.0.1.
+        RATE_LIMIT_FACTOR: "100",
+        // Social sign-in (ADR 037): tests/http/social-sign-in.test.ts starts this provider (oidc-provider).
+        ...localOidcVars(),
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+        OTEL_TRACES_SAMPLER_ARG: "0",
       },
       output,
       timeouts: { web: 60_000, party: 60_000, build: 180_000 },
     });
   } catch (error) {
+    await otlp.stop();
     await db.close();
     throw new Error(`${(error as Error).message} (log: ${logFile})`);
   }
   project.provide("baseUrl", stack.url);
   project.provide("databaseUrl", db.url!);
   project.provide("workerVars", stack.vars);
+  project.provide("otlpUrl", otlp.url);
 
   return async () => {
     await stack.stop("tests done");
+    await otlp.stop();
     output.end();
     await db.close();
   };

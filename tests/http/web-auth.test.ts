@@ -18,7 +18,10 @@ describe("sign up", () => {
     const { res } = await b.signUp(name);
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/inventory");
-    expect(res.headers.get("Set-Cookie")).toMatch(/^bazaar_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000$/);
+    const [session, device] = res.headers.getSetCookie();
+    expect(session).toMatch(/^bazaar_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000$/);
+    // A new browser also gets its device id (new-device sign-in alerts; only its digest is stored).
+    expect(device).toMatch(/^bazaar_device=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=34560000$/);
     const after = await counts();
     expect(after.players).toBe(before.players + 1);
     expect(after.sessions).toBe(before.sessions + 1);

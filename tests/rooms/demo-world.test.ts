@@ -24,12 +24,13 @@ import { DEMO_PASSWORD } from "../../db/seed";
 import { repoRoot } from "../../scripts/paths";
 import { mostTraded } from "../../app/utils/markets";
 import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/stack";
-import { callApi, FormBrowser, useEmbeddedStack } from "../support/embedded";
+import { callApi, embeddedPorts, FormBrowser, useEmbeddedStack } from "../support/embedded";
 
 const SHOTS = path.join(repoRoot, "docs", "screenshots");
 mkdirSync(SHOTS, { recursive: true });
 
-const ports = { web: 19687, party: 19699, pglite: 19633, wsProxy: 19689 };
+// Ports: ROOMS_DEMO_PORT, ROOMS_DEMO_PARTY_PORT, ROOMS_DEMO_PGLITE_PORT, ROOMS_DEMO_WS_PROXY_PORT.
+const ports = embeddedPorts("DEMO", { web: 19687, party: 19699, pglite: 19633, wsProxy: 19689 });
 const demo = useEmbeddedStack("demo-world", ports, {
   demoWorld: { stepMs: 1_000 },
   // As npm start sets them: new accounts may trade offers at once, accepted a second after sending.
@@ -166,7 +167,7 @@ it("looks alive in a browser: most traded first, ticks arriving on a market page
       await page.goto("/signin");
       await page.getByLabel("Username").fill("alice");
       await page.getByLabel("Password").fill(DEMO_PASSWORD);
-      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/signin")), page.getByRole("button", { name: "Sign in" }).click()]);
+      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/signin")), page.getByRole("button", { name: "Sign in", exact: true }).click()]);
 
       await page.goto("/markets");
       const first = page.locator(".market-row").first();
@@ -175,7 +176,7 @@ it("looks alive in a browser: most traded first, ticks arriving on a market page
       await page.screenshot({ path: path.join(SHOTS, `${label}-living-markets.png`) });
 
       await page.goto("/markets/iron-ore");
-      await page.locator('[data-connection="live"]').waitFor({ timeout: 20_000 });
+      await page.locator('[data-connection="live"]').waitFor({ timeout: 45_000 });
       await page.locator(".chart canvas").first().waitFor();
       // Ticks: the book or the trade tape changes while we watch (the NPCs trade; nobody else does).
       const changed = await page.evaluate(

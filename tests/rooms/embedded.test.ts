@@ -1,8 +1,9 @@
 /**
  * The embedded default, end to end, started the way `npm start` starts it: the stack on PGlite
  * (served by our session queue on one backend), the demo world seeded on first start.
- *   1. real use: 1,000 sequential requests, then 200 concurrent signed-in requests (API tokens and
- *      cookie sessions, reads and writes mixed): no 5xx, and the database connections stay bounded;
+ *   1. real use: ROOMS_SEQUENTIAL sequential requests (400 in npm test; `npm run soak:rooms` makes
+ *      it 1,000 and more), then 200 concurrent signed-in requests (API tokens and cookie sessions,
+ *      reads and writes mixed): no 5xx, and the database connections stay bounded;
  *   2. a trade through the API and the room, then check:ledger and replay on the PGlite directory
  *      after a clean stop (covering everything the load wrote too).
  */
@@ -16,10 +17,13 @@ import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { EMBEDDED_MAX_CONNECTIONS } from "../../scripts/stack";
-import { callApi, FormBrowser, useEmbeddedStack } from "../support/embedded";
+import { callApi, embeddedPorts, FormBrowser, useEmbeddedStack } from "../support/embedded";
 
-const ports = { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 };
+// Ports: ROOMS_EMBEDDED_PORT, ROOMS_EMBEDDED_PARTY_PORT, ROOMS_EMBEDDED_PGLITE_PORT, ROOMS_EMBEDDED_WS_PROXY_PORT.
+const ports = embeddedPorts("EMBEDDED", { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 });
 const embedded = useEmbeddedStack("embedded", ports);
+/** Sequential requests before the concurrent burst: enough to show a connection leak (one left per request would be hundreds). */
+const SEQUENTIAL = Number(process.env.ROOMS_SEQUENTIAL ?? 400);
 /** Orders placed through the web form with a cookie session by the load (checked in the database at the end). */
 let formOrders = 0;
 
@@ -46,7 +50,7 @@ const url = (p: string) => `${embedded.stack!.url}${p}`;
 
 const api = (p: string, init?: Parameters<typeof callApi>[2]) => callApi(embedded.stack!.url, p, init);
 
-it("survives real use: 1,000 sequential and 200 concurrent signed-in requests, no 5xx, bounded connections", async () => {
+it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in requests, no 5xx, bounded connections`, async () => {
   const token = async (username: string) => (await api("/tokens", { method: "POST", json: { username, password: DEMO_PASSWORD, label: "load" } })).body.token as string;
   const tokens = [await token("alice"), await token("bob"), await token("carol")];
   const browsers = [new FormBrowser(embedded.stack!.url), new FormBrowser(embedded.stack!.url), new FormBrowser(embedded.stack!.url)];
@@ -107,8 +111,9 @@ it("survives real use: 1,000 sequential and 200 concurrent signed-in requests, n
         // A write with a cookie session: the order form (one copper a coal: it rests, far below the market).
         const r = await b.placeByForm(`form-${process.pid}-${seq++}`, (price / 100).toFixed(2), lot);
         [what, status] = ["POST /markets/coal (cookie, place)", r.status];
-        formOrders++;
-        if (r.status !== 200) failures.push(`${what} -> ${r.status}`);
+        // Counted only when placed, so that one failure here fails this test alone, not the ledger test too.
+        if (r.status === 200) formOrders++;
+        else failures.push(`${what} -> ${r.status}`);
         break;
       }
       default:
@@ -119,7 +124,7 @@ it("survives real use: 1,000 sequential and 200 concurrent signed-in requests, n
   };
 
   try {
-    for (let n = 0; n < 1_000; n++) await request(n);
+    for (let n = 0; n < SEQUENTIAL; n++) await request(n);
     const afterSequential = databaseConnections();
     await Promise.all(Array.from({ length: 200 }, (_, n) => request(n)));
     console.log(`embedded load: statuses ${JSON.stringify(Object.fromEntries(statuses))}, peak database connections ${peak} (client side ${peakClient}), after the sequential run ${afterSequential}`);
@@ -133,7 +138,7 @@ it("survives real use: 1,000 sequential and 200 concurrent signed-in requests, n
     // a slot when a WebSocket closes, so a few sockets being closed can overlap new ones (37 seen once
     // while the server side stayed within the cap). The budget is the server side's, above.
     expect(peakClient).toBeLessThanOrEqual(EMBEDDED_MAX_CONNECTIONS + 8);
-    // 1,000 requests did not leave 1,000 connections behind: only the rooms' pools stay open.
+    // The sequential requests did not leave a connection each behind: only the rooms' pools stay open.
     expect(afterSequential).toBeLessThanOrEqual(8);
   } finally {
     clearInterval(sampler);
@@ -158,7 +163,8 @@ it("trades on the embedded PGlite stack and the ledger checks out afterwards", a
     expect((await replay(opened.db)).differences).toEqual([]);
     // The load's cookie-session writes really placed their orders (not merely answered 200).
     const [placed] = await rows<{ n: number }>(opened.db, sql`select count(*)::int as n from orders where client_order_id like 'form-%' and status = 'open'`);
-    expect(formOrders).toBeGreaterThan(100);
+    // One request in nine is a form order (the bound was 100 of 1,200 requests when the run was 1,000 + 200).
+    expect(formOrders).toBeGreaterThan(Math.floor(((SEQUENTIAL + 200) / 9) * 0.75));
     expect(placed!.n).toBe(formOrders);
   } finally {
     await opened.close();

@@ -37,7 +37,7 @@ const log = path.join(repoRoot, ".data", "logs", `rooms-expiry-${process.pid}.lo
 /** How late an expiry may be committed after its time (the alarm, a batch, on 2 busy cores). */
 const LATE_MS = 2_000;
 /** Lines the room must never log during these tests. */
-const BAD_LOG = /Party\.id|expiry alarm failed|not committed after|could not publish|could not set the expiry alarm|could not open/;
+const BAD_LOG = /Party\.id|expiry alarm failed|"outcome":"failed"|not committed after|could not publish|could not set the expiry alarm|could not open/;
 
 let t: TestDb;
 let rooms: Rooms;

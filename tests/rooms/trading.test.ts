@@ -2,6 +2,8 @@
  * 8 markets x 20 players trading at once through real rooms (partykit dev) on the real Postgres:
  * players place, amend and cancel in several markets at once, sharing their balances.
  */
+import { sql } from "drizzle-orm";
+import { rows } from "../../db/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Trader } from "../../bench/market/trader";
 import { issueToken } from "../../party/tokens";
@@ -86,6 +88,50 @@ it("says where its batches' time went (GET ?profile): services only, phases per 
   expect(first.size.max).toBeGreaterThanOrEqual(1);
   for (const phase of PHASES) expect(first.phases[phase].max).toBeGreaterThanOrEqual(0);
   // The database's round trips take time; a clock that moves across I/O sees it.
-  expect(first.phases.lookup.max + first.phases.rows.max + first.phases.ledger.max + first.phases.commit.max).toBeGreaterThan(0);
+  expect(first.phases.read.max + first.phases.write.max + first.phases.commit.max).toBeGreaterThan(0);
   expect(((await (await fetch(url, { headers: service })).json()) as ProfileSummary).batches).toBe(0);
+});
+
+it("answers each room command as the matrix says: a watcher, a bad token, the owner, another player, a player's and a service's HTTP call", async () => {
+  const m = await addMarket(t.db, { makerBps: 0, takerBps: 0 });
+  const [a, b] = [await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [m.itemTypeId])];
+  const [ta, tb] = [
+    await Trader.connect(rooms.host, m.slug, await issueToken(rooms.secret, "player", a, 60), a),
+    await Trader.connect(rooms.host, m.slug, await issueToken(rooms.secret, "player", b, 60), b),
+  ];
+  const watcher = await Trader.connect(rooms.host, m.slug);
+  const openOrders = async () => (await rows<{ n: number }>(t.db, sql`select count(*)::int as n from orders where market_slug = ${m.slug} and status = 'open'`))[0]!.n;
+  try {
+    const placed = await ta.send({ type: "place", clientOrderId: "matrix-1", side: "sell", orderType: "limit", price: 100, quantity: 2 });
+    expect(placed.ok).toBe(true);
+    const orderId = placed.order!.id;
+    expect(await openOrders()).toBe(1);
+
+    // A watcher (no token) may watch, never trade: the room says so and nothing is written.
+    watcher.keepMessages = true;
+    watcher.ws.send(JSON.stringify({ type: "place", ref: "w1", clientOrderId: "w-1", side: "buy", orderType: "limit", price: 100, quantity: 1 }));
+    watcher.ws.send(JSON.stringify({ type: "cancel", ref: "w2", orderId }));
+    for (let i = 0; i < 50 && watcher.messages.filter((x) => x.type === "error").length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(watcher.messages.filter((x) => x.type === "error").map((x) => (x as { code: string }).code)).toEqual(["sign_in_required", "sign_in_required"]);
+    // A forged or expired token: no socket at all.
+    await expect(Trader.connect(rooms.host, m.slug, "player.x.1.forged")).rejects.toThrow(/401/);
+    await expect(Trader.connect(rooms.host, m.slug, await issueToken(rooms.secret, "player", b, -1))).rejects.toThrow(/401/);
+    // Another player cannot amend or cancel the owner's order; the owner can.
+    expect((await tb.send({ type: "cancel", orderId })).ok).toBe(false);
+    expect((await tb.send({ type: "amend", orderId, price: 101, quantity: 1 })).ok).toBe(false);
+    expect((await tb.send({ type: "cancelAll" })).canceled ?? []).toEqual([]);
+    expect(await openOrders()).toBe(1);
+    // The room's HTTP commands are the edge's (a service token): a player's token or none is refused.
+    const url = `${rooms.partyUrl}/parties/main/${m.slug}`;
+    const command = JSON.stringify({ playerId: a, command: { type: "cancel", orderId } });
+    expect((await fetch(url, { method: "POST", body: command })).status).toBe(401);
+    expect((await fetch(url, { method: "POST", body: command, headers: { authorization: `Bearer ${await issueToken(rooms.secret, "player", a, 60)}` } })).status).toBe(401);
+    expect(await openOrders()).toBe(1);
+    const byService = await fetch(url, { method: "POST", body: command, headers: { authorization: `Bearer ${await issueToken(rooms.secret, "service", "edge", 60)}` } });
+    expect(((await byService.json()) as { ok: boolean }).ok).toBe(true);
+    expect(await openOrders()).toBe(0);
+    expect((await ta.send({ type: "cancel", orderId })).ok).toBe(false); // already gone
+  } finally {
+    for (const s of [ta, tb, watcher]) s.close();
+  }
 });

@@ -133,6 +133,14 @@ describe.each(implementations)("RedisStore: %s", (name, make) => {
       { member: "alice", score: 20 },
     ]);
     expect(await redis.zrange(k, 5, 10)).toEqual([]);
+    // Ranks, highest first; ties in reverse member order, as zrange rev.
+    expect(await redis.zrevrank(k, "dave")).toBe(0);
+    expect(await redis.zrevrank(k, "carol")).toBe(2);
+    expect(await redis.zrevrank(k, "alice")).toBe(3);
+    expect(await redis.zrevrank(k, "nobody")).toBeNull();
+    expect(await redis.zrevrank(key("empty"), "alice")).toBeNull();
+    expect(await redis.zcard(k)).toBe(4);
+    expect(await redis.zcard(key("empty"))).toBe(0);
     expect(await redis.zadd(k)).toBe(0);
   });
 

@@ -7,7 +7,7 @@ import { neonConfig, Pool } from "@neondatabase/serverless";
 import ws, { WebSocket } from "ws";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { fixSocketWrite } from "../../db/neon";
+import { fixSocketShim } from "../../db/neon";
 import { addressOf, startWsProxy, type WsProxy } from "../../scripts/ws-proxy";
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -94,7 +94,7 @@ describe("ws-proxy", () => {
     const capped = await startWsProxy({ port: 0, allow: [addressOf(databaseUrl)], maxUpstream: 3 });
     const saved = neonConfig.wsProxy;
     neonConfig.wsProxy = (host, port) => `127.0.0.1:${capped.port}/v1?address=${host}:${port}`;
-    fixSocketWrite();
+    fixSocketShim();
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, capped.stats().upstream)), 2);
     try {
@@ -124,7 +124,8 @@ describe("ws-proxy", () => {
     }
   });
 
-  it("an ended Neon pool closes its WebSocket even when the server does not hang up on Terminate", async () => {
+  // PGlite's start alone takes 10-20 s on a loaded 2-core machine (CI, 2026-12-04: 49 s in all).
+  it("an ended Neon pool closes its WebSocket even when the server does not hang up on Terminate", { timeout: 120_000 }, async () => {
     // pglite-socket's own server (as the embedded default used it) keeps a connection after Terminate.
     const db = await PGlite.create();
     const upstream = new PGLiteSocketServer({ db, port: 0, maxConnections: 100 });
@@ -133,7 +134,7 @@ describe("ws-proxy", () => {
     const local = await startWsProxy({ port: 0, allow: [address] });
     const saved = neonConfig.wsProxy;
     neonConfig.wsProxy = (host, port) => `127.0.0.1:${local.port}/v1?address=${host}:${port}`;
-    fixSocketWrite();
+    fixSocketShim();
     try {
       for (let i = 0; i < 5; i++) {
         const pool = new Pool({ connectionString: `postgres://postgres:postgres@${address}/postgres`, max: 1 });
@@ -148,6 +149,32 @@ describe("ws-proxy", () => {
       await local.close();
       await upstream.stop();
       await db.close();
+    }
+  });
+
+  it("a connection whose WebSocket never opens (nor closes) is given up after connectionTimeoutMillis, and the pool recovers", async () => {
+    // As the rooms' workerd did when the proxy was killed during a handshake: no open, no error, no close, and close() is ignored.
+    class SilentSocket {
+      binaryType = "arraybuffer";
+      addEventListener() {}
+      send() {}
+      close() {}
+    }
+    fixSocketShim();
+    const pool = new Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: 300 });
+    try {
+      neonConfig.webSocketConstructor = SilentSocket as unknown as typeof ws;
+      const outcome = await Promise.race([
+        pool.query("select 1").then(() => "answered", (error: unknown) => `refused: ${String(error)}`),
+        new Promise((r) => setTimeout(() => r("still waiting after 5 s"), 5_000)),
+      ]);
+      // Refused (by the 300 ms connection timeout), not still waiting when the 5 s race ends.
+      expect(outcome).toMatch(/^refused: .*timeout/i);
+      neonConfig.webSocketConstructor = ws;
+      expect((await pool.query("select 2 as two")).rows[0].two).toBe(2);
+    } finally {
+      neonConfig.webSocketConstructor = ws;
+      await pool.end();
     }
   });
 });

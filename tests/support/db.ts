@@ -1,13 +1,23 @@
 /**
  * A fresh, migrated, isolated database for one test file, on the server named by TEST_DB:
- *   TEST_DB=pglite   (default) an in-memory PGlite cloned from a migrated template
+ *   TEST_DB=pglite   (default) an in-memory PGlite loaded from a migrated template (a data directory
+ *                    kept in .data/test-templates/, one per set of migrations)
  *   TEST_DB=postgres a new database on TEST_DATABASE_URL's server (default 127.0.0.1:5432/test),
  *                    dropped afterwards. Unreachable server = the test fails, never skips.
  */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { migrate } from "../../db/migrate";
+import { migrate, migrationsFolder } from "../../db/migrate";
 import { openPglite, openPostgres, type Opened } from "../../db/open";
+import { repoRoot } from "../../scripts/paths";
+
+const templateDir = path.join(repoRoot, ".data", "test-templates");
+const versionOf = (pkg: string) => (JSON.parse(readFileSync(path.join(repoRoot, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+const PGLITE_VERSION = versionOf("@electric-sql/pglite");
+const DRIZZLE_VERSION = versionOf("drizzle-orm");
 
 export type TestDbTarget = "pglite" | "postgres";
 export const testDbTarget = (): TestDbTarget => (process.env.TEST_DB === "postgres" ? "postgres" : "pglite");
@@ -19,21 +29,40 @@ export interface TestDb extends Opened {
   url?: string;
 }
 
-let template: Promise<PGlite> | undefined;
+let template: Promise<Blob> | undefined;
 
-async function pgliteTemplate(): Promise<PGlite> {
+/**
+ * The migrated database as a PGlite data directory (tar), made once per set of migrations and
+ * PGlite version and kept in .data/test-templates/: every test file (its own process) loads it
+ * instead of creating a database, migrating it and cloning it (two instances) each time.
+ */
+async function pgliteTemplate(): Promise<Blob> {
   template ??= (async () => {
+    const hash = createHash("sha256").update(`pglite ${PGLITE_VERSION} drizzle-orm ${DRIZZLE_VERSION}\n`);
+    for (const file of readdirSync(migrationsFolder, { recursive: true }).map(String).sort()) {
+      const full = path.join(migrationsFolder, file);
+      if (statSync(full).isFile()) hash.update(`${file}\n`).update(readFileSync(full));
+    }
+    const file = path.join(templateDir, `pglite-${hash.digest("hex").slice(0, 16)}.tar`);
+    if (existsSync(file)) return new Blob([readFileSync(file)]);
     const opened = await openPglite();
     await migrate(opened);
-    return opened.pglite;
+    const dump = await opened.pglite.dumpDataDir("none");
+    await opened.close();
+    // Another test process may write the same template at once: write aside, then rename (atomic).
+    mkdirSync(templateDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+    renameSync(tmp, file);
+    return dump;
   })();
   return template;
 }
 
 export async function openTestDb(options: { poolSize?: number } = {}): Promise<TestDb> {
   if (testDbTarget() === "pglite") {
-    const clone = await (await pgliteTemplate()).clone();
-    return { ...(await openPglite(undefined, clone as PGlite)), target: "pglite" };
+    const pglite = await PGlite.create({ loadDataDir: await pgliteTemplate() });
+    return { ...(await openPglite(undefined, pglite)), target: "pglite" };
   }
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect().catch((error: Error) => {

@@ -21,6 +21,22 @@ export interface EmbeddedStack {
   stop(reason: string): Promise<void>;
 }
 
+/**
+ * A room-suite file's ports from the environment, the given defaults otherwise:
+ * ROOMS_<NAME>_PORT (web), ROOMS_<NAME>_PARTY_PORT, ROOMS_<NAME>_PGLITE_PORT, ROOMS_<NAME>_WS_PROXY_PORT,
+ * so that two people can run the room suite at once on one machine.
+ */
+export function embeddedPorts(name: string, defaults: StackPorts, env: NodeJS.ProcessEnv = process.env): StackPorts {
+  const pick = (suffix: string, fallback: number) => {
+    const raw = env[`ROOMS_${name}_${suffix}`];
+    if (raw === undefined || raw === "") return fallback;
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`ROOMS_${name}_${suffix}=${raw} is not a port`);
+    return port;
+  };
+  return { web: pick("PORT", defaults.web), party: pick("PARTY_PORT", defaults.party), pglite: pick("PGLITE_PORT", defaults.pglite), wsProxy: pick("WS_PROXY_PORT", defaults.wsProxy) };
+}
+
 export function useEmbeddedStack(name: string, ports: StackPorts, options: { demoWorld?: StackOptions["demoWorld"]; env?: Record<string, string> } = {}): EmbeddedStack {
   const dir = path.join(repoRoot, ".data", `test-${name}-${process.pid}`);
   const logFile = path.join(repoRoot, ".data", "logs", `${name}-stack.log`);

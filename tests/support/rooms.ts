@@ -2,6 +2,7 @@
  * Rooms on their own, for fault tests and the market bench: the Node ws proxy (in process) and
  * `partykit dev` in its own process group, so a crash can be simulated with SIGKILL to the group.
  */
+import { recordSecrets } from "../../scripts/logs/secrets-ledger";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
 import path from "node:path";
@@ -16,27 +17,31 @@ export interface Rooms {
   secret: string;
   /** Start (or restart) partykit dev; resolves when it answers. */
   start(): Promise<void>;
+  /** partykit dev's pid (its process group holds workerd), while running. */
+  pid(): number | undefined;
   /** Kill the whole partykit process group with a signal (SIGKILL = crash). */
   kill(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startRooms(opts: { databaseUrl: string; port: number; proxyPort: number; secret?: string; log?: string; proxyProcess?: boolean }): Promise<Rooms> {
+export async function startRooms(opts: { databaseUrl: string; port: number; proxyPort: number; secret?: string; log?: string; proxyProcess?: boolean; /** the proxy's cap on Postgres connections (0: none) */ maxUpstream?: number; /** extra room variables (DB_POOL_MAX...) */ vars?: Record<string, string> }): Promise<Rooms> {
   const secret = opts.secret ?? "test-room-secret-".padEnd(48, "x");
   // The proxy runs in this process for tests; benches give it a process of its own.
-  const proxy: Pick<WsProxy, "port" | "close"> = opts.proxyProcess ? await proxyProcess(opts.proxyPort, addressOf(opts.databaseUrl)) : await startWsProxy({ port: opts.proxyPort, allow: [addressOf(opts.databaseUrl)] });
+  const proxy: Pick<WsProxy, "port" | "close"> = opts.proxyProcess ? await proxyProcess(opts.proxyPort, addressOf(opts.databaseUrl), opts.maxUpstream ?? 0) : await startWsProxy({ port: opts.proxyPort, allow: [addressOf(opts.databaseUrl)], ...(opts.maxUpstream ? { maxUpstream: opts.maxUpstream } : {}) });
   const dataDir = path.join(repoRoot, ".data");
   const tool = quietToolEnv(dataDir);
   mkdirSync(path.join(dataDir, "logs"), { recursive: true });
   const logFd = openSync(opts.log ?? path.join(dataDir, "logs", `rooms-${opts.port}.log`), "a");
   let child: ChildProcess | undefined;
-  const vars = { DATABASE_URL: opts.databaseUrl, NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`, ROOM_SECRET: secret };
+  const vars = { DATABASE_URL: opts.databaseUrl, NEON_WS_PROXY: `127.0.0.1:${proxy.port}/v1`, ROOM_SECRET: secret, ...opts.vars };
+  recordSecrets(vars);
 
   if (await canConnect(opts.port)) throw new Error(`port ${opts.port} is already in use: stop whatever listens there`);
   const rooms: Rooms = {
     partyUrl: `http://127.0.0.1:${opts.port}`,
     host: `127.0.0.1:${opts.port}`,
     secret,
+    pid: () => child?.pid,
     async start() {
       const args = ["dev", "--port", String(opts.port), "--no-hotkeys", "--disable-request-cf-fetch", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}=${v}`])];
       child = spawn(path.join(repoRoot, "node_modules", ".bin", "partykit"), args, { cwd: repoRoot, env: { ...process.env, ...tool }, detached: true, stdio: ["ignore", logFd, logFd] });
@@ -76,8 +81,8 @@ export async function startRooms(opts: { databaseUrl: string; port: number; prox
   return rooms;
 }
 
-async function proxyProcess(port: number, allow: string): Promise<Pick<WsProxy, "port" | "close">> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts", "ws-proxy.ts"), "--port", String(port), "--allow", allow], { cwd: repoRoot, stdio: "ignore" });
+async function proxyProcess(port: number, allow: string, maxUpstream = 0): Promise<Pick<WsProxy, "port" | "close">> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts", "ws-proxy.ts"), "--port", String(port), "--allow", allow, "--max-upstream", String(maxUpstream)], { cwd: repoRoot, stdio: "ignore" });
   const deadline = Date.now() + 20_000;
   while (!(await canConnect(port))) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error("ws proxy did not start");

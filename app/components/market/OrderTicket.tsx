@@ -209,6 +209,8 @@ export function OrderTicket(p: Props) {
         const out = { ok: answer.ok, message: words ? words.orderOutcome(answer, market.name) : answer.message };
         setResult(out);
         p.onAnswer(out);
+        // A moment to offer push alerts (app/components/pwa.tsx).
+        if (answer.ok) window.dispatchEvent(new CustomEvent("bazaar:alerts-moment", { detail: "order" }));
       } catch (error) {
         const out = { ok: false, message: (error as Error).message };
         setResult(out);
@@ -358,6 +360,8 @@ export function OrderTicket(p: Props) {
           </p>
         ) : null}
       </Form>
+      {/* Where the "Turn on alerts" card appears after an order (app/components/push/AlertsPrompt.tsx). */}
+      <div data-alerts-slot="" />
 
       <dialog ref={dialog} className="confirm" aria-labelledby={`${id}-confirm`} onClose={() => setConfirming(null)}>
         {confirming ? (

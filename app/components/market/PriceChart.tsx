@@ -3,7 +3,8 @@
  * The library is imported dynamically, here only: other pages never download it, and the market
  * page paints its ladder and ticket before the chart arrives.
  */
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import type { ChartPrefs } from "~/utils/indicators/prefs";
 import type { Trade } from "../../../party/protocol";
 import { formatGold } from "~/utils/money";
 
@@ -14,7 +15,13 @@ export interface Candle {
   low: number;
   close: number;
   volume: number;
+  notional?: number;
 }
+
+/** The indicator settings, interactive: from chart-lib's chunk, so only once the chart has loaded. */
+const Settings = lazy(() => import("./chart-lib").then((m) => ({ default: m.ChartSettings })));
+/** The settings form as server-rendered HTML (no script) until then: it posts without JavaScript. */
+export type SettingsForm = { html: string; csrf: string; back: string };
 
 export const INTERVAL_SECONDS = { "1m": 60, "5m": 300, "1h": 3_600, "1d": 86_400 } as const;
 export type ChartInterval = keyof typeof INTERVAL_SECONDS;
@@ -24,7 +31,11 @@ type Api = import("./chart-lib").MountedChart;
 
 const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
-export function PriceChart({ candles, interval, trades }: { candles: Candle[]; interval: ChartInterval; trades: Trade[] }) {
+/**
+ * `settings: false` (the dashboard's chart panel) draws the player's saved indicators without the
+ * settings toggles; they are changed on the market page.
+ */
+export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, settings = true }: { candles: Candle[]; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const api = useRef<Api | null>(null);
   const lib = useRef<Lib | null>(null);
@@ -69,11 +80,18 @@ export function PriceChart({ candles, interval, trades }: { candles: Candle[]; i
   useEffect(() => {
     if (!ready || !api.current || !lib.current) return;
     lastSeq.current = lib.current.pushTrades(api.current, bar, trades, lastSeq.current, INTERVAL_SECONDS[interval], volColor);
+    lib.current.drawIndicators(api.current, prefs, INTERVAL_SECONDS[interval]);
+    host.current?.setAttribute("data-indicators", api.current.drawn);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ready, trades, interval]);
+  }, [ready, candles, trades, interval, prefs]);
 
   const empty = candles.length === 0 && trades.length === 0;
+  const stat = <div className="chart-settings-host" dangerouslySetInnerHTML={{ __html: form.html }} />;
   return (
+    <>
+    {/* The server's plain form until the chart is ready; no Suspense boundary to hydrate (an update
+        during hydration, such as going offline, would make React throw away a boundary: error 421). */}
+    {!settings ? null : ready ? <Suspense fallback={stat}><Settings prefs={prefs} onChange={onPrefs} csrf={form.csrf} back={form.back} /></Suspense> : stat}
     <div className="chart" role="img" aria-label={`Price chart, ${interval} candles with volume`}>
       <div ref={host} className="chart-canvas" />
       {!ready && !failed ? <p className="chart-note muted">Loading chart…</p> : null}
@@ -83,5 +101,6 @@ export function PriceChart({ candles, interval, trades }: { candles: Candle[]; i
         <p className="chart-note muted">The chart needs JavaScript; the book and trades below work without it.</p>
       </noscript>
     </div>
+    </>
   );
 }

@@ -6,9 +6,15 @@
  * its own right-hand scale, so the bars can never dwarf or hide the candles), a quarter of the
  * height, fixed: a draggable pane separator would be a 1-pixel touch target.
  */
-import { CandlestickSeries, ColorType, createChart, CrosshairMode, HistogramSeries } from "lightweight-charts";
+import { CandlestickSeries, ColorType, createChart, CrosshairMode, HistogramSeries, LineSeries, LineStyle, type ISeriesApi, type SeriesType } from "lightweight-charts";
 import type { Trade } from "../../../party/protocol";
+import { chartSpecs, type ChartPrefs } from "~/utils/indicators/prefs";
+import type { BandPoint, Point } from "~/utils/indicators/series";
+import { computeIndicators, specKey } from "~/utils/indicators/spec";
 import type { Candle } from "./PriceChart";
+
+/** Loaded with the chart: the indicator settings' interactive form (PriceChart swaps it in). */
+export { ChartSettings } from "./ChartSettings";
 
 export interface ChartColors {
   line: string;
@@ -54,7 +60,7 @@ export function mountChart(host: HTMLElement, colors: ChartColors, format: (copp
   const [top, bottom] = chart.panes();
   top?.setStretchFactor(PANE_STRETCH[0]);
   bottom?.setStretchFactor(PANE_STRETCH[1]);
-  return { chart, candles, volume };
+  return { chart, candles, volume, format, data: [] as Candle[], lines: [] as Array<ISeriesApi<SeriesType>>, drawn: "" };
 }
 
 export type MountedChart = ReturnType<typeof mountChart>;
@@ -66,6 +72,7 @@ export function setCandles(a: MountedChart, bar: Bar, candles: Candle[], trades:
   a.candles.setData(candles.map((c) => ({ time: c.time as never, open: c.open, high: c.high, low: c.low, close: c.close })));
   a.volume.setData(candles.map((c) => ({ time: c.time as never, value: c.volume, color: volColor(c) })));
   bar.current = candles.at(-1) ?? null;
+  a.data = candles.slice();
   a.chart.timeScale().fitContent();
   return Math.max(0, ...trades.map((t) => t.seq));
 }
@@ -83,6 +90,46 @@ export function pushTrades(a: MountedChart, bar: Bar, trades: Trade[], lastSeq: 
     bar.current = b;
     a.candles.update({ time: b.time as never, open: b.open, high: b.high, low: b.low, close: b.close });
     a.volume.update({ time: b.time as never, value: b.volume, color: volColor(b) });
+    const last = a.data.at(-1);
+    const moved = { ...b, notional: (last && last.time === b.time ? (last.notional ?? last.close * last.volume) : 0) + t.price * t.quantity };
+    if (last && last.time === b.time) a.data[a.data.length - 1] = moved;
+    else a.data.push(moved);
   }
   return fresh.at(-1)!.seq;
+}
+
+/** Line colours of the indicators (readable on the dark and the light theme). */
+export const INDICATOR_COLORS = { sma: "#e0a526", ema: "#a070f0", vwap: "#1fb5c9", bb: "#8a96a8" } as const;
+
+/**
+ * The chosen indicators as lines over the candles (pure functions of app/utils/indicators, on the
+ * interval's time grid), and the volume pane shown or hidden. Cheap enough to redo on every
+ * change: a few hundred candles.
+ */
+export function drawIndicators(a: MountedChart, prefs: ChartPrefs, step: number) {
+  for (const l of a.lines) a.chart.removeSeries(l);
+  a.lines = [];
+  const line = (color: string, points: Point[], title: string, dashed = false) => {
+    const s = a.chart.addSeries(LineSeries, {
+      color, lineWidth: dashed ? 1 : 2, lineStyle: dashed ? LineStyle.Dashed : LineStyle.Solid, title,
+      priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
+      priceFormat: { type: "custom", minMove: 1, formatter: (p: number) => a.format(Math.round(p)) },
+    });
+    s.setData(points.map((p) => ({ time: p.time as never, value: p.value })));
+    a.lines.push(s);
+  };
+  const specs = chartSpecs(prefs);
+  const values = computeIndicators(a.data, step, specs);
+  for (const spec of specs) {
+    const v = values[specKey(spec)]!;
+    if (spec.kind === "bb") {
+      const bands = v as BandPoint[];
+      line(INDICATOR_COLORS.bb, bands.map((b) => ({ time: b.time, value: b.upper })), "", true);
+      line(INDICATOR_COLORS.bb, bands.map((b) => ({ time: b.time, value: b.middle })), `BB ${spec.period}`);
+      line(INDICATOR_COLORS.bb, bands.map((b) => ({ time: b.time, value: b.lower })), "", true);
+    } else line(INDICATOR_COLORS[spec.kind], v as Point[], spec.kind === "vwap" ? "VWAP" : `${spec.kind.toUpperCase()} ${spec.period}`);
+  }
+  a.volume.applyOptions({ visible: prefs.volume.on });
+  a.chart.panes()[1]?.setStretchFactor(prefs.volume.on ? PANE_STRETCH[1] : 0.001);
+  a.drawn = specs.map(specKey).join(",") + (prefs.volume.on ? ",volume" : "");
 }

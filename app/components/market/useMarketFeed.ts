@@ -46,7 +46,7 @@ export function initialFeed(snapshot: InitialBook | null): FeedState {
   };
 }
 
-function reduce(state: FeedState, action: FeedAction): FeedState {
+export function reduce(state: FeedState, action: FeedAction): FeedState {
   switch (action.type) {
     case "connection":
       return state.connection === action.c ? state : { ...state, connection: action.c };
@@ -55,6 +55,9 @@ function reduce(state: FeedState, action: FeedAction): FeedState {
     case "update": {
       const m = action.m;
       if (state.connection === "resyncing") return state; // wait for the snapshot
+      // Already in the snapshot this client started from (the room sends a round to its sockets in
+      // slices, so an update can arrive just after a snapshot that includes it: ADR 041).
+      if (state.seq >= 0 && m.seq <= state.seq) return state;
       if (m.seq !== state.seq + 1) return { ...state, connection: "resyncing" };
       const bids = new Map(state.bids);
       const asks = new Map(state.asks);

@@ -3,10 +3,11 @@
  * you ask for from the other player's. Plain form fields, so it works without JavaScript; the
  * server (edge/offers/form.server.ts) parses and checks everything.
  */
-import { Form, useNavigation } from "@remix-run/react";
+import { Form, Link, useNavigation } from "@remix-run/react";
 import { CsrfField, FormAlert } from "~/components/forms";
 import { formatCount, formatGold } from "~/utils/money";
 import { ItemMetadata } from "./OfferLines";
+import { markOfferSent } from "~/components/push/moment";
 
 export interface PickStack {
   itemTypeId: number;
@@ -139,15 +140,27 @@ export function ComposeForm(props: {
   values: Values;
   fieldErrors?: Record<string, string>;
   formError?: string;
+  /** The step-up page to visit before sending again (a high-value offer with two-factor sign-in on, ADR 035). */
+  stepUp?: string;
   submitLabel: string;
 }) {
   const errors = props.fieldErrors ?? {};
   const busy = useNavigation().state === "submitting";
   return (
-    <Form method="post" noValidate>
+    <Form
+      method="post"
+      noValidate
+      // The offer page it lands on may offer push alerts (app/components/push/moment.ts).
+      onSubmit={markOfferSent}
+    >
       <CsrfField token={props.csrf} />
       <input type="hidden" name="to" value={props.to} />
       <FormAlert message={props.formError} />
+      {props.stepUp ? (
+        <p>
+          <Link to={props.stepUp}>Confirm it's you</Link>, then send the offer again: what you picked is kept below.
+        </p>
+      ) : null}
       <fieldset className="offer-compose">
         <legend>You give</legend>
         <SidePicker side="give" pick={props.mine} values={props.values} errors={errors} owner="You have" />

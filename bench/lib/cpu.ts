@@ -1,0 +1,61 @@
+/**
+ * CPU seconds per process, read from /proc (Linux only; elsewhere every figure is NaN): what a
+ * bench's parts (the room's workerd, partykit's node, the proxy, Postgres, the load generator
+ * itself) spent during a step, so that a slower step can be put down to the part that used the cores.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+const HZ = 100; // USER_HZ: Linux reports utime/stime in 1/100 s
+
+interface Proc {
+  pid: number;
+  comm: string;
+  pgid: number;
+  cpu: number; // seconds (user + system)
+  cmdline: string;
+}
+
+function readProc(pid: number): Proc | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = stat.lastIndexOf(")");
+    const comm = stat.slice(stat.indexOf("(") + 1, close);
+    const f = stat.slice(close + 2).split(" "); // f[0] = state (field 3)
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+    return { pid, comm, pgid: Number(f[2]), cpu: (Number(f[11]) + Number(f[12])) / HZ, cmdline };
+  } catch {
+    return undefined; // gone, or not Linux
+  }
+}
+
+function allProcs(): Proc[] {
+  let pids: number[];
+  try {
+    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+  } catch {
+    return [];
+  }
+  return pids.map(readProc).filter((p): p is Proc => p !== undefined);
+}
+
+/** Named groups of processes; `take()` gives each group's CPU seconds since the last take(). */
+export class CpuMeter {
+  private last = new Map<number, number>();
+  constructor(private readonly groups: Record<string, (p: Proc) => boolean>) {}
+
+  take(): Record<string, number> {
+    const now = new Map<number, number>();
+    const out: Record<string, number> = Object.fromEntries(Object.keys(this.groups).map((k) => [k, 0]));
+    for (const p of allProcs()) {
+      for (const [name, match] of Object.entries(this.groups)) {
+        if (!match(p)) continue;
+        now.set(p.pid, p.cpu);
+        out[name]! += p.cpu - (this.last.get(p.pid) ?? p.cpu);
+        break;
+      }
+    }
+    // A process first seen in this window counts from its first sighting (none here start mid-step).
+    this.last = now;
+    return out;
+  }
+}

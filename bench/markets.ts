@@ -1,0 +1,199 @@
+/**
+ * `npm run bench:markets`: many market rooms at once (partykit dev, one workerd) on the real
+ * Postgres, players active in several markets each (one balance shared by all their markets),
+ * driven open loop at one aggregate offered rate spread over every (player, market) socket. Same
+ * command mix as bench:market (55% resting limits, 20% crossing IOC limits, 25% cancels).
+ * Postgres connections stay bounded however many rooms run. BENCH_POOLER=pgbouncer (the default when
+ * /usr/sbin/pgbouncer is installed): the rooms reach Postgres through Debian's PgBouncer in
+ * transaction mode with BENCH_MAX_DB server connections, as Neon's pooled connection string does in
+ * production (bench/lib/pgbouncer.ts); BENCH_POOLER=proxy: through the WebSocket proxy capped at
+ * BENCH_MAX_DB whole connections, which a room keeps until it idles (DB_IDLE_MS). Each room's pool is
+ * DB_POOL_MAX=BENCH_ROOM_POOL. Sampled every 500 ms: the scratch database's connections in
+ * pg_stat_activity, and the rooms' process group RSS (per room = RSS / markets); and the most commands
+ * one room received in one second (against Durable Objects' ~1,000 requests/s per object).
+ * Env: DATABASE_URL (server; scratch database bazaar_bench_markets), BENCH_MARKETS (100),
+ * BENCH_PLAYERS (100), BENCH_MARKETS_PER_PLAYER (10), BENCH_RATES (1000,2500), BENCH_STEP_SECONDS (20),
+ * BENCH_MAX_DB (32), BENCH_ROOM_POOL (1), BENCH_ROOM_IDLE_MS (10000: a room's idle connection closes
+ * after this; the rooms' DB_IDLE_MS), BENCH_PARTY_PORT (15999), BENCH_PROXY_PORT (15989), BENCH_POOLER_PORT (15979).
+ * Last line: markets=<n> aggregate_orders_per_s=<n> p99_ack_ms=<n> pg_connections=<n>.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import pg from "pg";
+import { withTx } from "../db/db";
+import * as ledger from "../db/ledger";
+import { migrate } from "../db/migrate";
+import { openPostgres } from "../db/open";
+import { issueToken } from "../party/tokens";
+import { addMarket } from "../tests/support/market";
+import { startRooms } from "../tests/support/rooms";
+import { addPlayer } from "../tests/support/world";
+import { PGBOUNCER, startPgBouncer, type Pooler } from "./lib/pgbouncer";
+import { stopOnSignal } from "./lib/stop";
+import { Trader } from "./market/trader";
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const MARKETS = num("BENCH_MARKETS", 100);
+const PLAYERS = num("BENCH_PLAYERS", 100);
+const PER_PLAYER = Math.min(num("BENCH_MARKETS_PER_PLAYER", 10), MARKETS);
+const RATES = (process.env.BENCH_RATES ?? "1000,2500").split(",").map(Number);
+const STEP_S = num("BENCH_STEP_SECONDS", 20);
+const MAX_DB = num("BENCH_MAX_DB", 32);
+const ROOM_POOL = num("BENCH_ROOM_POOL", 1);
+const ROOM_IDLE_MS = num("BENCH_ROOM_IDLE_MS", 10_000);
+const POOLER = process.env.BENCH_POOLER ?? (existsSync(PGBOUNCER) ? "pgbouncer" : "proxy");
+if (POOLER !== "pgbouncer" && POOLER !== "proxy") throw new Error(`BENCH_POOLER must be pgbouncer or proxy, not ${POOLER}`);
+const base = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test");
+const DB_NAME = "bazaar_bench_markets";
+
+const q = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! : NaN);
+
+async function scratchDatabase(): Promise<string> {
+  const admin = new pg.Client({ connectionString: base.toString() });
+  await admin.connect();
+  await admin.query(`drop database if exists ${DB_NAME} with (force)`);
+  await admin.query(`create database ${DB_NAME}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${DB_NAME}`;
+  return url.toString();
+}
+
+/** RSS in MB of a process group (partykit dev, its node and workerd). */
+function groupRssMb(pgid: number | undefined): number {
+  if (!pgid) return NaN;
+  try {
+    const out = execFileSync("ps", ["-o", "rss=", "-g", String(pgid)], { encoding: "utf8" });
+    return out.split("\n").reduce((n, l) => n + (Number(l.trim()) || 0), 0) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Step { offered: number; sent: number; durable: number; p50: number; p99: number; fills: number; pgMax: number; rssMb: number; disconnected: number; roomPeak: number }
+
+async function main() {
+  const databaseUrl = await scratchDatabase();
+  const db = await openPostgres(databaseUrl, 4);
+  await migrate(db);
+  const markets: Array<{ slug: string; itemTypeId: number }> = [];
+  for (let i = 0; i < MARKETS; i++) markets.push(await addMarket(db.db, { makerBps: 10, takerBps: 25 }));
+  const players: string[] = [];
+  for (let i = 0; i < PLAYERS; i++) players.push(await addPlayer(db.db, `bench_${i}`));
+  // Player i trades in PER_PLAYER consecutive markets; one balance pays for all of them.
+  const marketsOf = (i: number) => Array.from({ length: PER_PLAYER }, (_, k) => (i * PER_PLAYER + k) % MARKETS);
+  for (let i = 0; i < PLAYERS; i++) {
+    await withTx(db.db, async (tx) => {
+      await ledger.mint(tx, { actor: "bench" }, { playerId: players[i]!, asset: ledger.CURRENCY, amount: 1_000_000_000_000 });
+      for (const m of marketsOf(i)) await ledger.mint(tx, { actor: "bench" }, { playerId: players[i]!, asset: markets[m]!.itemTypeId, amount: 1_000_000_000 });
+    });
+  }
+  console.error(`bench:markets: ${MARKETS} markets, ${PLAYERS} players x ${PER_PLAYER} markets, seeded`);
+  const pooler: Pooler | undefined = POOLER === "pgbouncer" ? await startPgBouncer({ databaseUrl, port: num("BENCH_POOLER_PORT", 15979), serverConnections: MAX_DB }) : undefined;
+  const rooms = await startRooms({
+    databaseUrl: pooler?.url ?? databaseUrl,
+    port: num("BENCH_PARTY_PORT", 15999),
+    proxyPort: num("BENCH_PROXY_PORT", 15989),
+    proxyProcess: true,
+    // Through PgBouncer the proxy forwards every connection: the pooler holds the server side to MAX_DB.
+    maxUpstream: pooler ? 0 : MAX_DB,
+    vars: { DB_POOL_MAX: String(ROOM_POOL), DB_IDLE_MS: String(ROOM_IDLE_MS), ...(pooler ? { DB_NAMED_STATEMENTS: "off" } : {}) },
+    log: `.data/logs/bench-markets-rooms.log`,
+  });
+  stopOnSignal(pooler?.stop, () => rooms.stop());
+  const monitor = new pg.Client({ connectionString: base.toString() });
+  await monitor.connect();
+  try {
+    const sockets: Trader[] = [];
+    for (let i = 0; i < PLAYERS; i++) {
+      const token = await issueToken(rooms.secret, "player", players[i]!, 3600);
+      sockets.push(...(await Promise.all(marketsOf(i).map((m) => Trader.connect(rooms.host, markets[m]!.slug, token, players[i]!)))));
+    }
+    const slugOf = new Map<Trader, string>();
+    for (let i = 0; i < PLAYERS; i++) marketsOf(i).forEach((m, k) => slugOf.set(sockets[i * PER_PLAYER + k]!, markets[m]!.slug));
+    console.error(`bench:markets: ${sockets.length} trading sockets open`);
+
+    const pgConnections = async () =>
+      Number((await monitor.query<{ n: string }>(`select count(*)::text as n from pg_stat_activity where datname = $1`, [DB_NAME])).rows[0]!.n);
+    let n = 0;
+    const runStep = async (rate: number): Promise<Step> => {
+      const latencies: number[] = [];
+      const open = sockets.map(() => [] as string[]);
+      let sent = 0, answered = 0, fills = 0, disconnected = 0, pgMax = 0, rssMb = 0;
+      // Commands each room received per whole second of the step: the busiest (room, second) is
+      // what the platform's per-object budget (~1,000 requests/s) must hold.
+      const perRoomSecond = new Map<string, number>();
+      const sampler = setInterval(() => {
+        void pgConnections().then((c) => (pgMax = Math.max(pgMax, c)), () => undefined);
+        rssMb = Math.max(rssMb, groupRssMb(rooms.pid()));
+      }, 500);
+      let seed = rate;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const pending: Promise<void>[] = [];
+      const t0 = performance.now();
+      while (performance.now() - t0 < STEP_S * 1000) {
+        const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+        for (; sent < due; sent++) {
+          // Spread over every socket: consecutive commands go to different players and markets.
+          const s = (sent * 7919) % sockets.length;
+          const mine = open[s]!;
+          const r = rand();
+          const buy = rand() < 0.5;
+          const dueAt = t0 + (sent / rate) * 1000;
+          const command = r < 0.25 && mine.length > 0
+            ? { type: "cancel", orderId: mine.shift() }
+            : r < 0.45
+              ? { type: "place", clientOrderId: `m${n++}`, side: buy ? "buy" : "sell", orderType: "limit", price: buy ? 1_010 : 990, quantity: 1 + Math.floor(rand() * 5), timeInForce: "IOC" }
+              : { type: "place", clientOrderId: `m${n++}`, side: buy ? "buy" : "sell", orderType: "limit", price: buy ? 990 - Math.floor(rand() * 20) : 1_010 + Math.floor(rand() * 20), quantity: 1 + Math.floor(rand() * 10) };
+          const key = `${slugOf.get(sockets[s]!)}@${Math.floor((performance.now() - t0) / 1000)}`;
+          perRoomSecond.set(key, (perRoomSecond.get(key) ?? 0) + 1);
+          pending.push(sockets[s]!.send(command).then((a) => {
+            latencies.push(performance.now() - dueAt);
+            if (a.code === -1) disconnected++;
+            else if (a.code !== 500) answered++;
+            fills += a.fills?.length ?? 0;
+            if (a.ok && a.order?.status === "open") mine.push(a.order.id);
+          }));
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await Promise.all(pending);
+      clearInterval(sampler);
+      const seconds = (performance.now() - t0) / 1000;
+      return { offered: rate, sent, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), pgMax, rssMb, disconnected, roomPeak: Math.max(0, ...perRoomSecond.values()) };
+    };
+
+    await runStep(Math.min(200, RATES[0]!)); // warm-up: every room opened its market
+    const results: Step[] = [];
+    for (const rate of RATES) {
+      const r = await runStep(rate);
+      results.push(r);
+      console.error(`step ${rate}/s done: ${JSON.stringify(r)}`);
+    }
+    for (const s of sockets) s.close();
+
+    const load = (await import("node:os")).loadavg().map((x) => x.toFixed(2)).join(" ");
+    console.log(`\nbench:markets: ${MARKETS} rooms in one partykit dev, ${PLAYERS} players x ${PER_PLAYER} markets (${sockets.length} sockets), ${STEP_S}s per step, Postgres ${base.host} capped at ${MAX_DB} connections ${pooler ? "by PgBouncer (transaction mode)" : "by the proxy (whole connections)"} (DB_POOL_MAX=${ROOM_POOL} per room, idle after ${ROOM_IDLE_MS} ms), load average ${load}\n`);
+    const head = ["offered/s", "sent", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "pg connections (max)", "rooms RSS MB", "RSS per room MB", "peak commands/s one room", "disconnected"];
+    const rows = results.map((r) => [r.offered, r.sent, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, r.pgMax, r.rssMb.toFixed(0), (r.rssMb / MARKETS).toFixed(1), r.roomPeak, r.disconnected].map(String));
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+    const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
+    console.log(line(head));
+    console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
+    for (const r of rows) console.log(line(r));
+    const sustained = results.filter((r) => r.p99 < 1_000 && r.disconnected === 0);
+    const best = sustained.length ? sustained.reduce((a, b) => (b.durable > a.durable ? b : a)) : results[0]!;
+    console.log(`markets=${MARKETS} aggregate_orders_per_s=${best.durable} p99_ack_ms=${best.p99.toFixed(1)} pg_connections=${Math.max(...results.map((r) => r.pgMax))}`);
+  } finally {
+    await monitor.end();
+    await rooms.stop();
+    await pooler?.stop();
+    await db.close();
+    const admin = new pg.Client({ connectionString: base.toString() });
+    await admin.connect();
+    await admin.query(`drop database if exists ${DB_NAME} with (force)`);
+    await admin.end();
+  }
+}
+
+await main();

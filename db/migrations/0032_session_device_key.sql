@@ -1,0 +1,1 @@
+CREATE INDEX "session_devices_key_idx" ON "session_devices" USING btree ("device_key");

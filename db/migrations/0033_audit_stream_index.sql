@@ -1,0 +1,1 @@
+CREATE INDEX "event_search_stream_time_idx" ON "event_search" USING btree ("stream","created_at" DESC NULLS LAST,"event_id" DESC NULLS LAST);
