@@ -30,10 +30,19 @@ export function stateWithin(probe: Promise<unknown>, ms: number): Promise<PartSt
   ]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A probe that failed is tried once more at once, on a new connection: a kept-alive connection the
+ * other side closed just as it was reused fails one request, and a part that is really down fails
+ * both. One lost connection is not "the market rooms are restarting" (CI saw exactly that).
+ */
+export function twice<T>(probe: () => Promise<T>): Promise<T> {
+  return probe().catch(() => probe());
+}
+
 export async function databaseState(env: Env): Promise<PartState> {
   const opened = openNeon({ databaseUrl: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY, max: 1 });
   try {
-    return await stateWithin(opened.db.execute(sql`select 1`), TIMEOUT_MS);
+    return await stateWithin(twice(() => opened.db.execute(sql`select 1`)), TIMEOUT_MS);
   } finally {
     void opened.close();
   }
@@ -43,10 +52,12 @@ export async function roomsState(env: Env): Promise<Health["rooms"]> {
   if (!env.PARTY_HOST) return "not configured";
   const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(env.PARTY_HOST);
   const controller = new AbortController();
-  const probe = fetch(`${local ? "http" : "https"}://${env.PARTY_HOST}/`, { signal: controller.signal }).then(async (res) => {
-    await res.arrayBuffer();
-    if (res.status >= 500) throw new Error(`rooms answered ${res.status}`);
-  });
+  const probe = twice(() =>
+    fetch(`${local ? "http" : "https"}://${env.PARTY_HOST}/`, { signal: controller.signal }).then(async (res) => {
+      await res.arrayBuffer();
+      if (res.status >= 500) throw new Error(`rooms answered ${res.status}`);
+    }),
+  );
   const state = await stateWithin(probe, TIMEOUT_MS);
   if (state === "slow") controller.abort();
   return state;

@@ -6,7 +6,8 @@
  * holdings must reconcile to the copper (price x quantity, each side's own fee).
  * Leaves two players named smoke_xxxxxxxx behind (each holding its starter kit, moved by one trade).
  * Exit 0 and a last line `smoke ok ...`, or exit 1 naming the step that failed. Bounded: every
- * request times out after 20 s. Default market: copper-ore (in every new player's starter kit).
+ * request times out after 20 s; a health check that says a part is restarting (503) is asked again
+ * for up to 30 s. Default market: copper-ore (in every new player's starter kit).
  */
 import { fileURLToPath } from "node:url";
 import { expectedAfter, planTrade, type Holdings } from "./smoke/plan";
@@ -65,7 +66,15 @@ export async function smoke(base: string, marketSlug = "copper-ore", say: (line:
     return body;
   };
 
-  // 2. Healthy: the database and the rooms answer.
+  // 2. Healthy: the database and the rooms answer. Just after a deploy a part may still be starting:
+  // a 503 (which says what is restarting) is asked again every 2 s for up to 30 s, saying so.
+  const healthOp = ops.get("getHealth")!;
+  for (let waited = 0; waited < 30_000; waited += 2_000) {
+    const res = await request("getHealth", `${base}${healthOp.path}`);
+    if (res.status !== 503) break;
+    say(`wait health: ${(await res.text()).slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
   const health = await call("getHealth");
   say(`ok health: ${JSON.stringify(health).slice(0, 160)}`);
 
