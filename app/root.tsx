@@ -19,6 +19,7 @@ import { pendingOfferCount } from "../edge/offers/players.server";
 import { unreadCount } from "../db/alerts/read";
 import { unresolvedFlagCount } from "../db/fraud/review";
 import { can } from "../edge/policy/policy";
+import { flagsFor } from "../edge/flags/flags.server";
 import { readTheme } from "../edge/web/prefs.server";
 import { OfflineBanner, useOffline } from "./components/Offline";
 import { ServiceWorker } from "./components/pwa";
@@ -53,6 +54,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     unreadAlerts: session ? await unreadCount(context.db, session.player.id) : 0,
     /** Moderators' badge (issue 18): unresolved fraud flags, for those who may decide on them. */
     flagsToReview: session && can(session.player, "flag:resolve") ? await unresolvedFlagCount(context.db) : null,
+    /** The feature flags decided for this visitor at the edge (ADR 026): `useFlags()`. */
+    flags: await flagsFor(context, session?.player),
     ENV: getPublicEnv(context.env),
     theme: readTheme(request),
     /** When this page's data was read: the offline banner says "as of" this time. */

@@ -915,3 +915,33 @@ export const passkeyChallenges = pgTable(
   },
   (t) => [index("passkey_challenges_expires_idx").on(t.expiresAt)],
 );
+
+// ---- issue 21: feature flags (ADR 026) ----
+
+/**
+ * One row per feature flag the code asks about. Admins change a row from the console or
+ * /api/v1/operator/flags (policy action feature-flag:change); each change is a
+ * `feature_flag_changed` event on the stream `feature-flag:<key>` in the same transaction. The edge
+ * reads the rows at most every FLAG_CACHE_TTL_MS per isolate (edge/flags).
+ */
+export const featureFlags = pgTable(
+  "feature_flags",
+  {
+    key: text("key").primaryKey(),
+    /** What the flag turns on, for the console. */
+    description: text("description").notNull(),
+    enabled: boolean("enabled").notNull().default(false),
+    /** 0..100: the share of signed-in players (by a stable hash of flag and player id) who get it while enabled. */
+    rolloutPercent: integer("rollout_percent").notNull().default(0),
+    /** player id -> true/false: wins over everything. */
+    players: jsonb("players").notNull().default(sql`'{}'::jsonb`),
+    /** role -> true/false: wins over the rollout. */
+    roles: jsonb("roles").notNull().default(sql`'{}'::jsonb`),
+    updatedBy: text("updated_by"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("feature_flags_key_check", sql`${t.key} ~ '^[a-z][a-z0-9-]{1,62}$'`),
+    check("feature_flags_rollout_check", sql`${t.rolloutPercent} between 0 and 100`),
+  ],
+);

@@ -36,6 +36,11 @@ export const EnvSchema = z.object({
    * local proxy queues connections for up to 30 s; a request waits its turn rather than fail at 5 s.
    */
   DB_CONNECT_TIMEOUT_MS: wholeNumber(5_000).pipe(z.int().min(500, "must be at least 500").max(60_000, "must be at most 60000")),
+  /**
+   * How long each isolate keeps the feature flags it read (ADR 026, default 10 s): an admin's change
+   * reaches every player within this time.
+   */
+  FLAG_CACHE_TTL_MS: wholeNumber(10_000).pipe(z.int().min(0, "must be at least 0").max(300_000, "must be at most 300000")),
   SESSION_SECRET: secret,
   ROOM_SECRET: secret,
   /** Copper value above which a rollback waits for a second admin's approval (ADR 024, 038). */

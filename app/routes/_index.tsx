@@ -9,7 +9,7 @@ import { mostTraded } from "~/utils/markets";
 import { useOffline } from "~/components/Offline";
 import { StatusError } from "~/components/StatusError";
 import { useLiveStats } from "~/components/useLiveStats";
-import { useRootData } from "~/utils/root-data";
+import { useFlags, useRootData } from "~/utils/root-data";
 import { formatCount, formatGold } from "~/utils/money";
 import { Time } from "~/utils/time";
 
@@ -41,6 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function Home() {
   const data = useLoaderData<typeof loader>();
   const root = useRootData();
+  const flags = useFlags();
   const offline = useOffline();
   const watchSlugs = data.player ? data.watch.map((m) => m.slug) : [];
   const live = useLiveStats(root?.ENV.PARTY_HOST, offline ? [] : watchSlugs);
@@ -86,7 +87,13 @@ export default function Home() {
       <h1 className="visually-hidden">Welcome back, {player.username}</h1>
       <section className="card worth" aria-labelledby="worth">
         <p className="muted hello">
-          Welcome back, {player.username} · <Link to="/dashboard">My dashboard</Link>
+          Welcome back, {player.username}
+          {flags["traders-dashboard"] ? (
+            <>
+              {" "}
+              · <Link to="/dashboard">My dashboard</Link>
+            </>
+          ) : null}
         </p>
         <h2 id="worth" className="label">
           Net worth

@@ -32,6 +32,7 @@ export default function Console() {
         <Link to="/console/audit" className="button">Search the event log</Link>
         <Link to="/console/flags" className="button secondary">Flags to review</Link>
         <Link to="/console/rollbacks" className="button secondary">Rollbacks</Link>
+        <Link to="/console/features" className="button secondary">Feature flags</Link>
       </p>
       <Form method="get" className="card console-find" role="search">
         <label htmlFor="q">Find a player</label>

@@ -25,6 +25,7 @@ import { ConnectionPill } from "~/components/ConnectionPill";
 import { useMarketFeed } from "~/components/market/useMarketFeed";
 import { verifySessionCsrf } from "../../edge/auth/csrf.server";
 import { requireWebSession } from "../../edge/auth/web.server";
+import { flagOn } from "../../edge/flags/flags.server";
 import { readForm } from "../../edge/forms.server";
 import { readWatchlist } from "../../edge/web/prefs.server";
 import { PanelFrame, type PanelData } from "~/components/dashboard/Panels";
@@ -36,12 +37,20 @@ import { LayoutInput } from "~/utils/dashboard/layout-input.server";
 import { addPanel, DEFAULT_LAYOUT, PANELS, removePanel, shown, stackOrder, withRemoved, type PanelId, type PanelPlace } from "~/utils/dashboard/layout";
 import { AddPanel } from "~/components/dashboard/AddPanel";
 
+/** The dashboard is rolled out by the "traders-dashboard" feature flag (ADR 026): off is a 404 saying so. */
+async function requireDashboard(context: LoaderFunctionArgs["context"], player: { id: string; roles: string[] }) {
+  if (!(await flagOn(context, player, "traders-dashboard"))) {
+    throw data("My dashboard is not open to your account yet: it is being rolled out to players a few at a time.", { status: 404 });
+  }
+}
+
 const Grid = lazy(() => import("~/components/dashboard/Grid"));
 
 export const meta: MetaFunction = () => [{ title: "My dashboard · Bazaar" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await requireWebSession(request, context);
+  await requireDashboard(context, session.player);
   const playerId = session.player.id;
   const [layout, holdings, orders, pnl, watched, chosen, choices] = await Promise.all([
     loadDashboardLayout(context.db, playerId),
@@ -103,6 +112,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const session = await requireWebSession(request, context);
+  await requireDashboard(context, session.player);
   const form = await readForm(request);
   const refused = verifySessionCsrf(request, form, session);
   if (refused) return data({ ok: false as const, error: refused.message }, { status: refused.status });

@@ -18,6 +18,7 @@ import { leaderboardRoutes } from "./leaderboards.server";
 import { operatorRoutes, serverRoutes } from "../server-api/routes.server";
 import { feedRoutes } from "../server-api/feed.server";
 import { limitRoutes } from "../server-api/limits.server";
+import { featureFlagRoutes } from "./feature-flags.server";
 import { pushRoutes } from "./push.server";
 import { passkeyRoutes } from "./passkeys.server";
 import { adminRoutes } from "./admin.server";
@@ -180,6 +181,7 @@ export const apiRoutes: ApiRoute[] = [
   ...serverRoutes,
   ...feedRoutes,
   ...limitRoutes,
+  ...featureFlagRoutes,
   ...operatorRoutes,
   ...pushRoutes,
   ...passkeyRoutes,

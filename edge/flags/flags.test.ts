@@ -51,15 +51,15 @@ describe("feature flags", () => {
     let loads = 0;
     const cache = new FlagCache(async () => (loads++, [stored]), 10_000, () => now);
     const who = { playerId: players[0]!, roles: [] };
-    expect((await cache.decide("depth-chart-v2", who)).on).toBe(false);
+    expect((await cache.decide("depth-chart-v2", who, undefined)).on).toBe(false);
     stored = rule({ players: { [players[0]!]: true } });
     now = 9_999;
-    expect((await cache.decide("depth-chart-v2", who)).on).toBe(false);
+    expect((await cache.decide("depth-chart-v2", who, undefined)).on).toBe(false);
     expect(loads).toBe(1);
     now = 10_000;
-    expect((await cache.decide("depth-chart-v2", who)).on).toBe(true);
+    expect((await cache.decide("depth-chart-v2", who, undefined)).on).toBe(true);
     expect(loads).toBe(2);
-    expect((await cache.decide("unknown-flag", who)).on).toBe(false);
+    expect((await cache.decide("unknown-flag", who, undefined)).on).toBe(false);
   });
 
   it("every decision of a known flag reaches the metrics and the request's log line with its arm", async () => {
@@ -68,7 +68,7 @@ describe("feature flags", () => {
     const stored = rule({ rolloutPercent: 50 });
     const cache = new FlagCache(async () => [stored], 10_000, () => 0, observeFlags(outcomes, arms));
     let on = 0;
-    for (const p of players.slice(0, 1_000)) if ((await cache.decide("depth-chart-v2", { playerId: p, roles: [] })).on) on++;
+    for (const p of players.slice(0, 1_000)) if ((await cache.decide("depth-chart-v2", { playerId: p, roles: [] }, undefined)).on) on++;
     expect(outcomes.flagCount("depth-chart-v2", "on")).toBe(on);
     expect(outcomes.flagCount("depth-chart-v2", "off")).toBe(1_000 - on);
     expect(outcomes.render()).toContain(`bazaar_flag_decisions_total{flag="depth-chart-v2",arm="on"} ${on}\n`);
@@ -79,7 +79,36 @@ describe("feature flags", () => {
     expect(line.flags).toEqual(arms);
     expect(JSON.parse(requestLogLine({ requestId: "r", method: "GET", route: "/", status: 200, ms: 1, flags: {} }))).not.toHaveProperty("flags");
     // An unknown key is not counted (no label from a typo).
-    await cache.decide("no-such-flag", { playerId: last, roles: [] });
+    await cache.decide("no-such-flag", { playerId: last, roles: [] }, undefined);
     expect(outcomes.render()).not.toContain("no-such-flag");
+  });
+
+  it("decides every known flag once for a visitor, and keeps the last rules when a reload fails", async () => {
+    let now = 0;
+    let failing = false;
+    const cache = new FlagCache(async () => {
+      if (failing) throw new Error("database down");
+      return [rule({ key: "a-flag", rolloutPercent: 100 }), rule({ key: "b-flag", enabled: false })];
+    }, 1_000, () => now);
+    const arms: Record<string, "on" | "off"> = {};
+    const outcomes = new EdgeOutcomes();
+    const all = await cache.decideAll({ playerId: players[1]!, roles: [] }, undefined, observeFlags(outcomes, arms));
+    expect(Object.fromEntries(Object.entries(all).map(([k, d]) => [k, d.on]))).toEqual({ "a-flag": true, "b-flag": false });
+    expect(arms).toEqual({ "a-flag": "on", "b-flag": "off" });
+    expect(outcomes.flagCount("a-flag", "on")).toBe(1);
+    // Anonymous visitors get the rollout's "off" (the arm is a player's).
+    expect((await cache.decideAll({ playerId: null, roles: [] }, undefined))["a-flag"]!.on).toBe(false);
+    failing = true;
+    now = 5_000;
+    expect((await cache.decide("a-flag", { playerId: players[1]!, roles: [] }, undefined)).on).toBe(true);
+    const cold = new FlagCache(async () => Promise.reject(new Error("database down")));
+    await expect(cold.decide("a-flag", { playerId: null, roles: [] }, undefined)).rejects.toThrow("database down");
+  });
+
+  it("shares one reload among the requests that arrive while it runs", async () => {
+    let loads = 0;
+    const cache = new FlagCache(async () => (loads++, await new Promise((r) => setTimeout(r, 10)), [rule()]));
+    await Promise.all(players.slice(0, 20).map((p) => cache.decide("depth-chart-v2", { playerId: p, roles: [] }, undefined)));
+    expect(loads).toBe(1);
   });
 });

@@ -3,9 +3,9 @@
  * players by a stable hash of (flag, player id), with per-player and per-role overrides that win
  * over the rollout. The A/B arm ("on"/"off") of a player is the same on every isolate and after
  * every restart: it depends only on the flag's key and the player's id.
- * Not wired yet: the flags' table, the admin change (policy action feature-flag:change, audited as an
- * event) and the edge passing the evaluated flags to the app. Ready for it: the A/B arm of every
- * decision reaches the metrics and the request's log line through `observeFlags`.
+ * The rules live in feature_flags (db/feature-flags.ts: admins change them, each change an event);
+ * edge/flags/flags.server.ts decides them once per request and passes them to the app. The A/B arm
+ * of every decision reaches the metrics and the request's log line through `observeFlags`.
  */
 export interface FlagRule {
   key: string;
@@ -57,39 +57,65 @@ export function evaluate(rule: FlagRule, who: { playerId: string | null; roles: 
 
 /**
  * The flags as loaded, kept for `ttlMs` (brief caching at the edge): a change is visible to every
- * isolate at most `ttlMs` after it is written.
+ * isolate at most `ttlMs` after it is written. `Src` is what the loader reads from (the edge passes
+ * the request's database; one cache per isolate serves every request). A failed reload keeps the
+ * rules it had, if any: a flag does not flip because one read failed.
  */
-export class FlagCache {
+export class FlagCache<Src = void> {
   private rules: Map<string, FlagRule> | undefined;
   private loadedAt = Number.NEGATIVE_INFINITY;
+  private loading: Promise<Map<string, FlagRule>> | undefined;
   constructor(
-    private readonly load: () => Promise<FlagRule[]>,
+    private readonly load: (src: Src) => Promise<FlagRule[]>,
     readonly ttlMs = 10_000,
     private readonly now: () => number = Date.now,
     /**
      * Told of every decision, so that an experiment can be read (ADR 026, 040): the edge counts it
      * (`bazaar_flag_decisions_total{flag,arm}`, edge/metrics/outcomes.ts) and puts the request's
-     * arms on its log line (edge/request-log.ts `flags`). See `observeFlags`.
+     * arms on its log line (edge/request-log.ts `flags`). See `observeFlags`. A call may pass its own.
      */
     private readonly onDecision?: (key: string, decision: FlagDecision) => void,
   ) {}
 
-  async get(): Promise<Map<string, FlagRule>> {
-    if (!this.rules || this.now() - this.loadedAt >= this.ttlMs) {
-      const rules = await this.load();
-      this.rules = new Map(rules.map((r) => [r.key, r]));
-      this.loadedAt = this.now();
-    }
-    return this.rules;
+  async get(src: Src): Promise<Map<string, FlagRule>> {
+    if (this.rules && this.now() - this.loadedAt < this.ttlMs) return this.rules;
+    // One reload at a time per isolate: the requests that arrive meanwhile share it.
+    this.loading ??= this.load(src)
+      .then((rules) => {
+        this.rules = new Map(rules.map((r) => [r.key, r]));
+        this.loadedAt = this.now();
+        return this.rules;
+      })
+      .catch((error: unknown) => {
+        if (this.rules) return this.rules;
+        throw error;
+      })
+      .finally(() => (this.loading = undefined));
+    return this.loading;
   }
 
-  async decide(key: string, who: { playerId: string | null; roles: readonly string[] }): Promise<FlagDecision> {
-    const rule = (await this.get()).get(key);
+  async decide(key: string, who: Who, src: Src, observe = this.onDecision): Promise<FlagDecision> {
+    const rule = (await this.get(src)).get(key);
     const decision: FlagDecision = rule ? evaluate(rule, who) : { on: false, reason: "disabled", arm: "off" };
     // Only known flags: an unknown key (a typo, a removed flag) must not grow the metrics' labels.
-    if (rule) this.onDecision?.(key, decision);
+    if (rule) observe?.(key, decision);
     return decision;
   }
+
+  /** Every known flag decided for one visitor: what the edge passes to the app, once per request. */
+  async decideAll(who: Who, src: Src, observe = this.onDecision): Promise<Record<string, FlagDecision>> {
+    const decided: Record<string, FlagDecision> = {};
+    for (const [key, rule] of await this.get(src)) {
+      decided[key] = evaluate(rule, who);
+      observe?.(key, decided[key]);
+    }
+    return decided;
+  }
+}
+
+export interface Who {
+  playerId: string | null;
+  roles: readonly string[];
 }
 
 /**

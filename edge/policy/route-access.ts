@@ -116,6 +116,9 @@ export const API_ACCESS: Record<string, Access> = {
   "GET /api/v1/item-types/:slug/limits": "anonymous",
   "PUT /api/v1/server/item-types/:slug/limits": "server",
   "PUT /api/v1/operator/item-types/:slug/limits": "trading-limits:change",
+  "GET /api/v1/me/flags": "player",
+  "GET /api/v1/admin/feature-flags": "audit:read",
+  "PATCH /api/v1/admin/feature-flags/:key": "feature-flag:change",
 };
 
 /** app/routes/<file>: who may call its loader and its action. */
@@ -128,6 +131,7 @@ export const PAGE_ACCESS: Record<string, { loader?: Access; action?: Access }> =
   "console.players.$id.tsx": { loader: "player:read-any", action: "player:freeze" },
   "console.players.$id_.timeline.tsx": { loader: "player:read-any" },
   "console.flags.tsx": { loader: "audit:read", action: "flag:resolve" },
+  "console.features.tsx": { loader: "audit:read", action: "feature-flag:change" },
   // apply: rollback:apply; the approve intent demands rollback:approve (both admin).
   "console.rollbacks.tsx": { loader: "rollback:preview", action: "rollback:apply" },
   // Any signed-in player; says why and returns (ADR 035).

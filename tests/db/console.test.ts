@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows, withTx } from "../../db/db";
 import * as ledger from "../../db/ledger";
 import type { AppLoadContext } from "../../edge/context.server";
-import { openSession } from "../../edge/auth/sessions.server";
 import { rolesAllow, SECOND_FACTOR_REQUIRED, type Action } from "../../edge/policy/policy";
 import { PAGE_ACCESS } from "../../edge/policy/route-access";
 import * as home from "../../app/routes/console._index";
@@ -17,9 +16,10 @@ import * as audit from "../../app/routes/console.audit";
 import * as eventPage from "../../app/routes/console.events.$id";
 import * as timeline from "../../app/routes/console.players.$id_.timeline";
 import { openTestDb, type TestDb } from "../support/db";
+import { BASE, pageHelpers, type PagePerson } from "../support/pages";
 import { apiContext } from "../support/game-server";
 import { addPlayer } from "../support/world";
-import { enrolSecondFactor, isStaffRoles, setSteppedUp } from "../support/second-factor";
+import { enrolSecondFactor, setSteppedUp } from "../support/second-factor";
 import * as stepUpPage from "../../app/routes/step-up";
 
 let t: TestDb;
@@ -33,47 +33,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const BASE = "http://localhost:5173";
-
-/** Staff get a second factor and a fresh step-up unless told otherwise (edge/policy, ADR 035). */
-async function person(roles: string[], opts: { secondFactor?: boolean; steppedUpMinutesAgo?: number | null } = {}) {
-  const id = await addPlayer(t.db);
-  await t.db.execute(sql`update players set roles = ${`{${roles.join(",")}}`}::text[] where id = ${id}`);
-  const withFactor = opts.secondFactor ?? isStaffRoles(roles);
-  const factor = withFactor ? await enrolSecondFactor(t.db, id) : undefined;
-  const s = await openSession(t.db, id, "web");
-  await setSteppedUp(t.db, s.id, opts.steppedUpMinutesAgo === undefined ? (withFactor ? 0 : null) : opts.steppedUpMinutesAgo);
-  return { id, roles, cookie: `bazaar_session=${s.token}`, csrf: s.csrfToken!, sessionId: s.id, factor, secondFactor: withFactor };
-}
-type Person = Awaited<ReturnType<typeof person>>;
-
-/** The loader's or action's answer as a status: thrown responses (redirects, 403s) included. */
-async function statusOf(run: () => Promise<unknown>): Promise<number> {
-  return (await answerOf(run)).status;
-}
-
-/** The status, a thrown Response's text and Location, or the returned data. */
-async function answerOf(run: () => Promise<unknown>): Promise<{ status: number; text?: string; location?: string | null; data?: unknown }> {
-  try {
-    const out = await run();
-    if (out instanceof Response) return { status: out.status, location: out.headers.get("Location") };
-    const init = (out as { init?: { status?: number } } | null)?.init;
-    return { status: init?.status ?? 200, data: (out as { data?: unknown } | null)?.data ?? out };
-  } catch (thrown) {
-    if (thrown instanceof Response) return { status: thrown.status, text: await thrown.clone().text(), location: thrown.headers.get("Location") };
-    const init = (thrown as { init?: { status?: number } }).init;
-    if (init?.status) return { status: init.status };
-    throw thrown;
-  }
-}
-
-const get = (path: string, who?: Person) => new Request(`${BASE}${path}`, { headers: who ? { Cookie: who.cookie } : {} });
-const post = (path: string, who: Person | undefined, fields: Record<string, string>) =>
-  new Request(`${BASE}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: BASE, ...(who ? { Cookie: who.cookie } : {}) },
-    body: new URLSearchParams({ ...(who ? { csrf: who.csrf } : {}), ...fields }),
-  });
+const { person, answerOf, statusOf, get, post } = pageHelpers(() => t.db);
+type Person = PagePerson;
 
 describe("console pages", () => {
   it("answer each caller as the matrix says", async () => {

@@ -93,7 +93,7 @@ describe("operators through /api/v1/admin", () => {
         const caller = who === "anonymous" ? undefined : people[who];
         const subject = who === "player" ? people.player.id : target.id; // "player" acts on themself, "other player" on someone else
         // /admin/events/:id names an event: the target's own first event (its sign-up starter kit, or a probe).
-        const path = r.path.startsWith("/api/v1/admin/events/") ? r.path.replace(":id", await someEventOf(target.id)) : r.path.replace(":id", subject);
+        const path = r.path.startsWith("/api/v1/admin/events/") ? r.path.replace(":id", await someEventOf(target.id)) : r.path.replace(":id", subject).replace(":key", "traders-dashboard");
         let body: Record<string, unknown> | undefined = r.path.endsWith("/roles") ? { roles: ["player"], reason: "matrix test" } : r.method === "GET" ? undefined : { reason: "matrix test" };
         if (who.endsWith("+ code") && body) {
           // a recovery code each time (a TOTP code works once per 30 s); stale again before each call

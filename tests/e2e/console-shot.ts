@@ -3,7 +3,8 @@
  * a seeded stack on the real Postgres, an admin signed in by a session cookie, the console refused
  * until two-factor sign-in is on (enrolled through /security like a person), the find page, the
  * step-up page a freeze asks for (ADR 035), a frozen player's page, the audit search for that
- * player (after the audit index ran), one event's story and the player's timeline.
+ * player (after the audit index ran), one event's story, the player's timeline, and the feature
+ * flags page with a rollout and an override changed through its forms.
  * Run: npm run shots:console (E2E_PORT/E2E_PARTY_PORT/E2E_WS_PROXY_PORT).
  */
 import { mkdirSync } from "node:fs";
@@ -99,6 +100,19 @@ try {
     await page.click(".audit-results li a");
     await page.waitForSelector("text=Its story");
     await page.screenshot({ path: path.join(SHOTS, `console-event-${size}.png`), fullPage: true });
+    // Feature flags (issue 21): the dashboard's flag, changed through the form on the phone.
+    await page.goto(`${stack.url}/console/features`);
+    await page.waitForSelector("#feature-traders-dashboard");
+    if (size === "phone") {
+      await page.fill("#pct-traders-dashboard", "50");
+      await page.fill("#reason-traders-dashboard", "half the players while we watch the load");
+      await Promise.all([page.waitForSelector("text=traders-dashboard changed"), page.click("button:has-text('Save the rollout')")]);
+      await page.fill("#user-traders-dashboard", target!.username);
+      await page.selectOption("#value-traders-dashboard", "on");
+      await page.fill("#oreason-traders-dashboard", "tester asked for it early");
+      await Promise.all([page.waitForSelector(`text=${target!.username}: on`), page.click("button:has-text('Save the override')")]);
+    }
+    await page.screenshot({ path: path.join(SHOTS, `console-features-${size}.png`), fullPage: true });
     await context.close();
   }
   await opened.close();
