@@ -15,6 +15,8 @@ export interface FeatureFlag extends Required<FlagRule> {
   /** player id -> username, for the overrides the console shows. */
   playerNames: Record<string, string>;
   updatedBy: string | null;
+  /** The username of the operator who changed it last (updatedBy "operator:<id>"). */
+  updatedByName: string | null;
   updatedAt: string;
 }
 
@@ -51,12 +53,14 @@ export async function loadFlagRules(db: Db): Promise<FlagRule[]> {
 }
 
 async function withNames(db: Db, found: Row[]): Promise<FeatureFlag[]> {
-  const ids = [...new Set(found.flatMap((r) => Object.keys(r.players)))];
+  const operatorOf = (r: Row) => /^operator:([0-9a-f-]{36})$/.exec(r.updated_by ?? "")?.[1];
+  const ids = [...new Set(found.flatMap((r) => [...Object.keys(r.players), ...(operatorOf(r) ? [operatorOf(r)!] : [])]))];
   const names = ids.length === 0 ? [] : await rows<{ id: string; username: string }>(db, sql`
     select id::text as id, username from players where id = any(${`{${ids.join(",")}}`}::uuid[])`);
   const nameOf = new Map(names.map((n) => [n.id, n.username]));
   return found.map((r) => ({
     ...ruleOf(r), description: r.description, updatedBy: r.updated_by, updatedAt: r.updated_at,
+    updatedByName: nameOf.get(operatorOf(r) ?? "") ?? null,
     playerNames: Object.fromEntries(Object.keys(r.players).map((id) => [id, nameOf.get(id) ?? id])),
   }));
 }

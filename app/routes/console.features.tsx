@@ -107,7 +107,7 @@ export default function ConsoleFeatures() {
               ))}
             </p>
             <p className="muted">
-              Changed {when(f.updatedAt)} by {f.updatedBy ?? "-"}
+              Changed {when(f.updatedAt)} by {f.updatedByName ?? f.updatedBy ?? "-"}
             </p>
             {mayChange ? (
               <div className="flag-actions">
@@ -115,7 +115,7 @@ export default function ConsoleFeatures() {
                   <CsrfField token={csrf} />
                   <input type="hidden" name="key" value={f.key} />
                   <input type="hidden" name="intent" value="rule" />
-                  <label className="check">
+                  <label className="choice">
                     <input type="checkbox" name="enabled" defaultChecked={f.enabled} /> On
                   </label>
                   <label htmlFor={`pct-${f.key}`}>Rollout (% of players)</label>

@@ -24,12 +24,12 @@ export const FlagChangeBody = z.strictObject({
 const Flag = z.object({
   key: z.string(), description: z.string(), enabled: z.boolean(), rolloutPercent: z.int(),
   players: z.record(z.string(), z.object({ username: z.string(), on: z.boolean() })).describe("player id -> the override"),
-  roles: z.record(z.string(), z.boolean()), updatedBy: z.string().nullable(), updatedAt: z.string(),
+  roles: z.record(z.string(), z.boolean()), updatedBy: z.string().nullable(), updatedByName: z.string().nullable().describe("the operator's username"), updatedAt: z.string(),
 });
 const FlagParams = z.strictObject({ key: FlagKey });
 
 export const shapeFlag = (f: FeatureFlag) => ({
-  key: f.key, description: f.description, enabled: f.enabled, rolloutPercent: f.rolloutPercent, roles: f.roles, updatedBy: f.updatedBy, updatedAt: f.updatedAt,
+  key: f.key, description: f.description, enabled: f.enabled, rolloutPercent: f.rolloutPercent, roles: f.roles, updatedBy: f.updatedBy, updatedByName: f.updatedByName, updatedAt: f.updatedAt,
   players: Object.fromEntries(Object.entries(f.players).map(([id, on]) => [id, { username: f.playerNames[id] ?? id, on }])),
 });
 

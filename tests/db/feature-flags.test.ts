@@ -177,6 +177,7 @@ describe("the console's feature flags page", () => {
       if (may(access.action as Action)) {
         expect(events.length).toBe(before + 1);
         expect(events.at(-1)).toMatchObject({ actor: `operator:${p!.id}`, payload: { reason: `matrix ${who}`, after: { rolloutPercent: Number(pct) } } });
+        expect((await listFeatureFlags(t.db)).find((f) => f.key === KEY)).toMatchObject({ updatedBy: `operator:${p!.id}`, updatedByName: expect.stringMatching(/./) });
         expect(answer.data).toMatchObject({ notice: `${KEY} changed: every player sees it within 0 s.` }); // FLAG_CACHE_TTL_MS 0 here
       } else expect([who, events.length]).toEqual([who, before]);
     }
