@@ -17,17 +17,18 @@ export const FLAGS = {
 export type FlagKey = keyof typeof FLAGS;
 export type Flags = Record<string, boolean>;
 
-let cache: FlagCache<Db> | undefined;
+/** The loader gets the request's database lazily: a warm cache never opens a pool. */
+let cache: FlagCache<() => Db> | undefined;
 const decided = new WeakMap<AppLoadContext, Promise<Flags>>();
 
 /** Every flag's on/off for this request's visitor (decided once per request). */
 export function flagsFor(context: AppLoadContext, player: { id: string; roles: readonly string[] } | undefined): Promise<Flags> {
   const memo = decided.get(context);
   if (memo) return memo;
-  if (!cache || cache.ttlMs !== context.env.FLAG_CACHE_TTL_MS) cache = new FlagCache<Db>(loadFlagRules, context.env.FLAG_CACHE_TTL_MS);
+  if (!cache || cache.ttlMs !== context.env.FLAG_CACHE_TTL_MS) cache = new FlagCache<() => Db>((db) => loadFlagRules(db()), context.env.FLAG_CACHE_TTL_MS);
   const who: Who = { playerId: player?.id ?? null, roles: player?.roles ?? [] };
   const flags = cache
-    .decideAll(who, context.db, observeFlags(edgeOutcomes, (context.flagArms ??= {})))
+    .decideAll(who, () => context.db, observeFlags(edgeOutcomes, (context.flagArms ??= {})))
     .then((all) => Object.fromEntries(Object.entries(all).map(([key, d]) => [key, d.on])));
   decided.set(context, flags);
   return flags;
