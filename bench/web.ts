@@ -58,12 +58,24 @@ async function sessionCookie(base: string, username: string): Promise<string> {
   return session.split(";")[0]!;
 }
 
-function run(cmd: string, args: string[], env: Record<string, string>): Promise<number> {
+/** Runs a command; its stderr is passed through and kept (to tell a tool's flake from a page's failure). */
+function run(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ...env } });
-    child.on("close", (code) => resolve(code ?? 1));
+    const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      process.stderr.write(chunk);
+    });
+    child.on("close", (code) => resolve({ code: code ?? 1, stderr }));
   });
 }
+
+/**
+ * Lighthouse's own recording failures (NO_NAVSTART, NO_FCP on a page that painted): the trace was
+ * lost, not the page slow. Such a run is tried again, at most twice, saying so; any other failure ends the bench.
+ */
+const TRACE_LOST = /NO_NAVSTART|Something went wrong with recording the trace/;
 
 interface Scores {
   perf: number;
@@ -79,22 +91,33 @@ async function lighthouse(url: string, cookie: string, name: string): Promise<Sc
   const out = path.join(outDir, `${name}.json`);
   const headers = path.join(outDir, "headers.json");
   writeFileSync(headers, JSON.stringify({ Cookie: cookie }));
-  const code = await run(
-    process.execPath,
-    [
-      path.join(repoRoot, "node_modules", "lighthouse", "cli", "index.js"),
-      url,
-      "--quiet",
-      "--output=json",
-      `--output-path=${out}`,
-      "--only-categories=performance,accessibility,best-practices",
-      `--extra-headers=${headers}`,
-      `--chrome-flags=${CHROMIUM_ARGS.join(" ")}`,
-      "--max-wait-for-load=45000",
-    ],
-    { CHROME_PATH: CHROMIUM },
-  );
-  if (code !== 0) throw new Error(`lighthouse exited with ${code} on ${url}`);
+  const lighthouseOnce = () => run(process.execPath, lighthouseArgs(url, out, headers), { CHROME_PATH: CHROMIUM });
+  let attempt = 0;
+  let ran: { code: number; stderr: string };
+  for (;;) {
+    ran = await lighthouseOnce();
+    if (ran.code === 0 || !TRACE_LOST.test(ran.stderr) || ++attempt > 2) break;
+    console.log(`(lighthouse lost its trace on ${url}; run again, attempt ${attempt + 1} of 3)`);
+  }
+  if (ran.code !== 0) throw new Error(`lighthouse exited with ${ran.code} on ${url}`);
+  return readScores(out);
+}
+
+function lighthouseArgs(url: string, out: string, headers: string): string[] {
+  return [
+    path.join(repoRoot, "node_modules", "lighthouse", "cli", "index.js"),
+    url,
+    "--quiet",
+    "--output=json",
+    `--output-path=${out}`,
+    "--only-categories=performance,accessibility,best-practices",
+    `--extra-headers=${headers}`,
+    `--chrome-flags=${CHROMIUM_ARGS.join(" ")}`,
+    "--max-wait-for-load=45000",
+  ];
+}
+
+function readScores(out: string): Scores {
   const report = JSON.parse(readFileSync(out, "utf8")) as {
     categories: Record<string, { score: number; auditRefs: Array<{ id: string; weight: number }> }>;
     audits: Record<string, { score: number | null; numericValue?: number; title: string; scoreDisplayMode: string }>;
