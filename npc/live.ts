@@ -1,7 +1,7 @@
 /**
  * The demo world's NPC traders, live: they sign in through the API like any player and keep the
- * world's markets moving at a modest rate (one market step every `stepMs`, markets picked by
- * weight): a maker re-quotes its ladder around the market's drifting reference price (amend in
+ * world's markets moving at a modest rate (one market step every `stepMs`, markets taking turns
+ * by weight, evenly spread): a maker re-quotes its ladder around the market's drifting reference price (amend in
  * place, place what is missing, cancel the rest; a few changes per step), a taker now and then
  * crosses the spread. Every few seconds each NPC answers the offers in its inbox (npc/offers.ts).
  * Orders go through the same worker and rooms as a player's; nothing here touches the database.
@@ -11,6 +11,7 @@ import { ApiError, type Api } from "./api";
 import { npcPassword } from "./accounts";
 import { judgeOffer, uniqueValues, type OfferLine } from "./offers";
 import { ladder, reconcile, take, walk, type Change, type Rules } from "./quotes";
+import { Turns } from "./turns";
 import { isOuterMaker, marketProfiles, npcs, type MarketProfile, type Npc } from "./world";
 
 export interface LiveOptions {
@@ -72,6 +73,7 @@ export class LiveTraders {
   /** Unique item values by item type id (the catalog does not change while running). */
   private uniques?: Map<number, number>;
   private readonly run = Date.now().toString(36);
+  private turns?: { size: number; order: Turns<string> };
 
   constructor(private readonly o: LiveOptions) {
     this.rng = new Rng(o.seed ?? Date.now() % 2 ** 31);
@@ -140,12 +142,13 @@ export class LiveTraders {
     next();
   }
 
+  /** Markets take turns by weight, evenly spread (npc/turns.ts): none is left still for long. */
   private pickMarket(): MarketState | undefined {
-    const all = [...this.markets.values()];
-    const total = all.reduce((s, m) => s + m.profile.weight, 0);
-    let r = this.rng.float() * total;
-    for (const m of all) if ((r -= m.profile.weight) < 0) return m;
-    return all.at(-1);
+    if (this.turns?.size !== this.markets.size) {
+      this.turns = { size: this.markets.size, order: new Turns(new Map([...this.markets].map(([k, m]) => [k, m.profile.weight]))) };
+    }
+    const slug = this.turns.order.next();
+    return slug === undefined ? undefined : this.markets.get(slug);
   }
 
   /** One market step: the reference moves, one maker re-quotes, a taker may trade. */
