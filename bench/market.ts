@@ -240,9 +240,9 @@ async function main() {
     for (const r of rows) console.log(line(r));
     // Per step: the batches' size and where their time went (mean and p99 ms per phase).
     console.log(`\nwhere a batch's time goes (ms, mean / p99; size in commands)\n`);
-    const phead = ["offered/s", "subs", "batches", "size", ...PHASES, "total"];
+    const phead = ["offered/s", "subs", "batches", "one statement", "missed", "size", ...PHASES, "total"];
     const cell = (x: { mean: number; p99: number }) => `${x.mean.toFixed(1)}/${x.p99.toFixed(1)}`;
-    const prow = results.map((r) => [String(r.offered), String(r.subscribers), String(r.profile?.batches ?? "-"), r.profile ? cell(r.profile.size) : "-",
+    const prow = results.map((r) => [String(r.offered), String(r.subscribers), String(r.profile?.batches ?? "-"), String(r.profile?.guessed ?? "-"), String(r.profile?.misses ?? "-"), r.profile ? cell(r.profile.size) : "-",
       ...PHASES.map((p) => (r.profile ? cell(r.profile.phases[p]) : "-")), r.profile ? cell(r.profile.total) : "-"]);
     const pw = phead.map((h, i) => Math.max(h.length, ...prow.map((row) => row[i]!.length)));
     const pline = (c: string[]) => `| ${c.map((x, i) => x.padStart(pw[i]!)).join(" | ")} |`;

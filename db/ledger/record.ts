@@ -100,21 +100,43 @@ async function applyPostings(tx: Db, postings: Posting[]): Promise<void> {
   }
 }
 
-/** CTEs pd, pc (balances updated) and ph (holdings updated): a row whose amount would go negative is not updated. */
-export function updatePostings(postings: Posting[]): SQL {
+/**
+ * CTEs pd, pc (balances updated) and ph (holdings updated): a row whose amount would go negative is
+ * not updated. `before`: each updated row also returns its available amount before the update (the
+ * locked amount: an update waits for, and applies to, the row's latest version) and, for balances,
+ * whether the wallet is frozen (ADR 042).
+ */
+export function updatePostings(postings: Posting[], before = false): SQL {
+  const seen = (t: "b" | "h") => (before ? sql.raw(`, ${t}.available - d.available as before, ${t === "b" ? "b.frozen" : "false"} as frozen`) : sql``);
   return sql`
-    pd as (select * from jsonb_to_recordset(${JSON.stringify(postings)}::jsonb) as x(player uuid, asset int, available bigint, reserved bigint)),
+    pd as (select * from jsonb_to_recordset(${JSON.stringify(postings)}::jsonb) as x(player uuid, asset int, available bigint, reserved bigint)),${before ? lockFirst(postings) : sql``}
     pc as (
       update balances b set available = b.available + d.available, reserved = b.reserved + d.reserved
-      from (select * from pd where asset = 0 order by player) d
+      from (select * from pd where asset = 0${before ? sql` and (select count(*) from pl) >= 0` : sql``} order by player) d
       where b.player_id = d.player and b.available + d.available >= 0 and b.reserved + d.reserved >= 0
-      returning d.player, d.asset),
+      returning d.player, d.asset${seen("b")}),
     ph as (
       update holdings h set available = h.available + d.available, reserved = h.reserved + d.reserved
       from (select * from pd where asset <> 0 and (select count(*) from pc) >= 0 order by player, asset) d
       where h.player_id = d.player and h.item_type_id = d.asset
         and h.available + d.available >= 0 and h.reserved + d.reserved >= 0
-      returning d.player, d.asset)`;
+      returning d.player, d.asset${seen("h")})`;
+}
+
+/**
+ * CTE pl: the balances, then the holdings, locked in sorted order before the updates run (their
+ * join may visit rows in any order). Only where no earlier statement of the transaction locked them
+ * (a batch settled in one statement, ADR 042).
+ */
+function lockFirst(postings: Posting[]): SQL {
+  const ids = (xs: Posting[]) => `{${[...new Set(xs.map((p) => p.player))].sort().join(",")}}`;
+  const currency = postings.filter((p) => p.asset === CURRENCY);
+  const items = postings.filter((p) => p.asset !== CURRENCY);
+  const assets = `{${[...new Set(items.map((p) => p.asset))].join(",")}}`;
+  return sql`
+    plb as (select player_id from balances where player_id = any(${ids(currency)}::uuid[]) order by player_id for update),
+    pl as (select player_id from holdings where player_id = any(${ids(items)}::uuid[]) and item_type_id = any(${assets}::int[])
+           and (select count(*) from plb) >= 0 order by player_id, item_type_id for update),`;
 }
 
 /** CTEs pic and pih: credits to balances and holdings rows that did not exist (upserts, sorted; pih waits on pic: the lock order). */

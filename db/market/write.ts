@@ -18,6 +18,7 @@ import {
 import { orderColumns, toOrderRow, type Raw } from "./load";
 import type { OrderRow } from "../../party/settlement/types";
 import { collectLimits, limitParts, type FoundLimits, type LimitReads } from "./limit-reads";
+import { guardCte, guardedPostings, parseAmounts, type PlanGuard } from "./guard";
 
 export interface BatchReads {
   /** Earlier answers, by "playerId|clientOrderId": a retried place gets its first answer. */
@@ -104,17 +105,20 @@ export async function writeBatch(
   found: WalletRows,
   itemTypeId: number,
   alerts: { drafts: AlertDraft[]; priceAlertIds: string[] } = { drafts: [], priceAlertIds: [] },
-): Promise<{ firedPriceAlerts: string[] }> {
-  if (plan.orders.size === 0 && plan.fills.length === 0 && plan.entries.length === 0) return { firedPriceAlerts: [] };
+  guard?: PlanGuard,
+): Promise<{ firedPriceAlerts: string[]; amounts?: Map<string, number> }> {
+  // Planned on remembered amounts (ADR 042), even a batch that changes nothing checks what it stood on.
+  if (!guard && plan.orders.size === 0 && plan.fills.length === 0 && plan.entries.length === 0) return { firedPriceAlerts: [] };
   const orders = [...plan.orders.values()].map((o) => ({ ...o, expiresAt: o.expiresAt === null ? null : new Date(o.expiresAt).toISOString() }));
   // The postings go to rows the lock found (updated, never below zero) or, credits only, to rows
   // that did not exist yet (inserted): a buyer's first holding of this item.
   const postings = checkEntries(plan.entries);
   const exists = (p: Posting) => (p.asset === CURRENCY ? found.currency.has(p.player) : p.asset === itemTypeId && found.items.has(p.player));
-  const fresh = postings.filter((p) => !exists(p));
+  const split = guard ? guardedPostings(postings, guard) : { update: postings.filter(exists), insert: postings.filter((p) => !exists(p)) };
+  const fresh = split.insert;
   refuseShortfall(fresh);
   const { currency, items } = splitByAsset(fresh);
-  const existing = postings.filter(exists);
+  const existing = split.update;
   const events = prepareEvents(ctx, entryEvents(plan.entries));
   // The batch's alerts (the outbox, ADR 013) ride in the same statement: they commit or roll back
   // with the batch. A price alert fires only if its row is still active (and out of its cool-down)
@@ -132,8 +136,12 @@ export async function writeBatch(
     al as (${insertAlertsSql(alertsJson(alerts.drafts), at, sql`a."priceAlertId" is null or a."priceAlertId" in (select id from pa)`)} returning 1),`;
   const firedSelect = alerts.drafts.length === 0 ? sql`null::text` : sql`(select string_agg(id::text, ',') from pa)`;
   // Every table once, no row touched twice.
-  const [result] = await rowsPrepared<{ updated: string | null; fired: string | null }>(tx, sql`
-    with o as (
+  // The postings first: settled in one statement (ADR 042), its sorted locks are the first thing it
+  // does, and they show in pg_stat_activity's first 1 kB of the statement.
+  const [result] = await rowsPrepared<{ updated: string | null; fired: string | null; amounts?: string | null }>(tx, sql`
+    with ${updatePostings(existing, guard !== undefined)},
+    ${insertPostings(currency, items)},
+    o as (
       insert into orders (id, market_slug, player_id, client_order_id, side, kind, time_in_force, stp, code, price, quantity,
         remaining, filled, reserved, status, seq, priority, expires_at, updated_at)
       select o.id, ${slug}, o."playerId", o."clientOrderId", o.side, o.kind, o."timeInForce", o.stp, o.code, o.price, o.quantity,
@@ -162,13 +170,12 @@ export async function writeBatch(
         low = least(candles.low, excluded.low), close = excluded.close, volume = candles.volume + excluded.volume,
         notional = candles.notional + excluded.notional, trades = candles.trades + excluded.trades
       returning 1),
-    ${updatePostings(existing)},
-    ${insertPostings(currency, items)},
     ${alertCtes}
+    ${guard ? guardCte(guard, existing, fresh, itemTypeId) : sql``}
     ${eventCtes(events)},
     ev as (${insertEvents(events)})
     select (select string_agg(x, ',') from (select player::text || '|' || asset as x from pc union all select player::text || '|' || asset from ph) u) as updated,
-      ${firedSelect} as fired`);
+      ${firedSelect} as fired${guard ? sql`, (select string_agg(player::text || '|' || asset || '|' || before, ',') from gu where (select ok from bz)) as amounts` : sql``}`);
   // A debit the lock found room for cannot come up short; if one did, nothing of the batch stays.
   // Text, not an array: the drivers do not all parse arrays the same way.
   const short = notUpdated(existing, result?.updated ? result.updated.split(",") : []);
@@ -176,7 +183,7 @@ export async function writeBatch(
     refuseShortfall(short);
     throw new LedgerError("unbalanced", `postings ${JSON.stringify(short).slice(0, 300)} found no row`);
   }
-  return { firedPriceAlerts: result?.fired ? result.fired.split(",") : [] };
+  return { firedPriceAlerts: result?.fired ? result.fired.split(",") : [], ...(guard ? { amounts: parseAmounts(result?.amounts ?? null) } : {}) };
 }
 
 const INTERVALS: Array<[string, number]> = [["1m", 60_000], ["5m", 300_000], ["1h", 3_600_000], ["1d", 86_400_000]];

@@ -22,6 +22,8 @@ export type Phase = (typeof PHASES)[number];
 export interface BatchTiming {
   size: number;
   ms: Record<Phase, number>;
+  /** Planned on remembered amounts and settled in one statement (ADR 042). */
+  guessed?: boolean;
 }
 
 export interface Stat {
@@ -37,6 +39,9 @@ export interface ProfileSummary {
   /** The wall time of a batch from its first command's arrival to its answers. */
   total: Stat;
   phases: Record<Phase, Stat>;
+  /** Batches settled in one statement on remembered amounts, and guesses that missed (planned again on a read). */
+  guessed: number;
+  misses: number;
 }
 
 /** The most recent batches kept between reads (a room nobody profiles holds at most this many, ~1 MB). */
@@ -52,6 +57,12 @@ function stat(xs: number[]): Stat {
 export class BatchProfile {
   private kept: BatchTiming[] = [];
   private next = 0;
+  private misses = 0;
+
+  /** A batch planned on remembered amounts did not settle (ADR 042). */
+  miss(): void {
+    this.misses++;
+  }
 
   /** Keeps the last MAX_KEPT batches (a ring: the oldest is overwritten). */
   record(t: BatchTiming): void {
@@ -63,11 +74,13 @@ export class BatchProfile {
   /** The summary since the last take, and a fresh start. */
   take(): ProfileSummary {
     const kept = this.kept;
+    const misses = this.misses;
     this.kept = [];
     this.next = 0;
+    this.misses = 0;
     const phases = Object.fromEntries(PHASES.map((p) => [p, stat(kept.map((k) => k.ms[p]))])) as Record<Phase, Stat>;
     const total = stat(kept.map((k) => PHASES.reduce((s, p) => s + k.ms[p], 0)));
-    return { batches: kept.length, size: stat(kept.map((k) => k.size)), total, phases };
+    return { batches: kept.length, size: stat(kept.map((k) => k.size)), total, phases, guessed: kept.filter((k) => k.guessed).length, misses };
   }
 }
 

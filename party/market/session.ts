@@ -7,7 +7,12 @@
  */
 import { pgErrorCode, type Db } from "../../db/db";
 import { loadCounters, loadMarket, loadOpenOrders, loadRecentCandles, toSnapshot } from "../../db/market/load";
-import { readAndLock, writeBatch } from "../../db/market/write";
+import { readAndLock, writeBatch, type WalletRows } from "../../db/market/write";
+import { net } from "../../db/ledger/record";
+import { CURRENCY } from "../../db/ledger/types";
+import { AmountRanges } from "../settlement/ranges";
+import type { LimitsView } from "../settlement/limits";
+import { WalletMemory } from "./wallet-memory";
 import { settleDebts } from "../../db/debts/settle";
 import { readLimitUsage, type FoundLimits } from "../../db/market/limit-reads";
 import { LimitMemory } from "./limit-memory";
@@ -16,7 +21,7 @@ import { restoreBook, type LevelEvent, type OrderBook } from "../engine";
 import { describe, RoomCode } from "../settlement/codes";
 import { invalid, planBatch, PoisonedCommand } from "../settlement/plan";
 import { commandProblem } from "../settlement/screen";
-import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow } from "../settlement/types";
+import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow, Wallets } from "../settlement/types";
 import { PublishedDepth } from "./depth";
 import { batchAlerts } from "./batch-alerts";
 import { PriceAlertIndex } from "./price-alerts";
@@ -102,6 +107,14 @@ export class MarketSession {
   private readonly limitMemory = new LimitMemory();
   /** The working book may differ from what is committed (a commit failed and reload did too). */
   private dirty = false;
+  /** Wallets as the last batches left them (ADR 042): the next batch may be planned on them. */
+  private readonly wallets = new WalletMemory();
+  /** Batches to plan on a locked read before guessing again (after a miss; doubles per miss). */
+  private guessPause = 0;
+  /** Batches settled in one statement on remembered amounts, and guesses that missed (bench:market). */
+  guessed = 0;
+  guessMisses = 0;
+  private lastGuessed = false;
   batches = 0;
   /** Set by the room when an OTLP endpoint is configured (ADR 040); undefined costs nothing. */
   tracing: SessionTracing | undefined;
@@ -234,6 +247,8 @@ export class MarketSession {
     let phases: Record<string, number> | undefined;
     let code: string | undefined;
     let failure: string | undefined;
+    // Planned on remembered amounts first (ADR 042); after a miss, on a locked read.
+    let guess = true;
     try {
       for (let attempt = 1; ; attempt++) {
         attempts = attempt;
@@ -245,12 +260,12 @@ export class MarketSession {
           }
           const watch = (this.watch = stopwatch());
           watch.ms.queued = Math.max(0, clockMs() - live.reduce((m, i) => Math.min(m, batch[i]!.since), Number.POSITIVE_INFINITY));
-          const answers = live.length > 0 ? await this.commit(live.map((i) => batch[i]!.command), watch) : [];
+          const answers = live.length > 0 ? await this.commit(live.map((i) => batch[i]!.command), watch, guess) : [];
           live.forEach((i, k) => settle(batch[i]!, answers[k]!));
           for (const [i, answer] of alone) settle(batch[i]!, answer);
           if (live.length > 0) {
             watch.lap("publish");
-            this.profile.record({ size: live.length, ms: watch.ms });
+            this.profile.record({ size: live.length, ms: watch.ms, guessed: this.lastGuessed });
             const ms = watch.ms;
             this.metrics.batchSize.observe(live.length);
             this.metrics.commitSeconds.observe((ms.begin + ms.read + ms.plan + ms.write + ms.commit) / 1000);
@@ -265,6 +280,12 @@ export class MarketSession {
           // The working book may hold uncommitted changes: throw it away and reload what is committed.
           this.dirty = true;
           await this.reload().then(() => (this.dirty = false), () => {});
+          if (error instanceof GuessMissed) {
+            this.metrics.retries.add(`guess:${pgErrorCode(error.error) ?? "none"}`);
+            guess = false;
+            attempt--; // nothing was wrong: the same commands, planned on a read
+            continue;
+          }
           if (error instanceof PoisonedCommand && live[error.index] !== undefined) {
             const i = live[error.index]!;
             console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "command could not be planned; refused alone", market: this.config.slug, command: batch[i]!.command.type, error: String(error.error).slice(0, 300), traceId: traceIdOf(batch[i]!.traceparent) }));
@@ -347,105 +368,21 @@ export class MarketSession {
     for (const [i, answer] of alone) this.metrics.command(batch[i]!.command.type, answer);
   }
 
-  private async commit(commands: MarketCommand[], watch = stopwatch()): Promise<Answer[]> {
+  private async commit(commands: MarketCommand[], watch = stopwatch(), guess = false): Promise<Answer[]> {
     const at = new Date(this.clock());
-    const answers: Array<Answer | undefined> = [];
-    let alerts: ReturnType<typeof batchAlerts> | undefined;
-    let fired: string[] = [];
-    // The limits read by this batch and whose purchases it asked for: kept after COMMIT.
-    let limitsRead: FoundLimits | undefined;
-    let askedBuyers: string[] = [];
     watch.reset();
-    const plan = await this.db().transaction(async (txRaw) => {
-      watch.lap("begin");
-      const tx = txRaw as unknown as Db;
-      // Idempotency: a place whose (player, client order id) was seen before gets its first answer.
-      // Its player's wallets are locked with the rest (one statement; a retry's lock is harmless).
-      const places = commands.flatMap((c) => (c.type === "place" ? [{ playerId: c.playerId, clientOrderId: c.clientOrderId }] : []));
-      // The trading limits (ADR 027) ride in the same statement: no extra round trip.
-      const traders = commands.flatMap((c) => (c.type === "place" || c.type === "amend" ? [c.playerId] : []));
-      const buyers = commands.flatMap((c) => ((c.type === "place" && c.side === "buy") || c.type === "amend" ? [c.playerId] : []));
-      // Only the players the room has not met yet: the others' usage is in its memory.
-      const ask = this.limitMemory.unknown(traders, buyers);
-      const limitReads = { slug: this.config.slug, at, ...ask, usage: this.limitsSeen };
-      const read = await readAndLock(tx, places, this.playersTouchedBy(commands, at.getTime()), this.config.itemTypeId, limitReads);
-      const { earlier, wallets, rows } = read;
-      limitsRead = read.limits;
-      askedBuyers = ask.buyers;
-      // Limits the last batch did not see (an operator just set them), or a new buy window: everyone's
-      // usage in one more statement, this once.
-      if (limitsRead && (!limitsRead.complete || !this.limitMemory.holdsFor(limitsRead.limits))) {
-        this.limitMemory.forget();
-        limitsRead = await readLimitUsage(tx, this.config.itemTypeId, { ...limitReads, traders, buyers, usage: true });
-        askedBuyers = buyers;
-      }
-      this.limitsSeen = limitsRead !== undefined;
-      const limits = limitsRead && this.limitMemory.view(limitsRead, traders, buyers, askedBuyers, at.getTime());
-      watch.lap("read");
-      const seen = new Map<string, number>();
-      const fresh: MarketCommand[] = [];
-      const freshIndex: number[] = [];
-      commands.forEach((c, i) => {
-        if (c.type === "place") {
-          const key = `${c.playerId}|${c.clientOrderId}`;
-          const before = earlier.get(key);
-          if (before) {
-            answers[i] = replayAnswer(before, this.config.slug, c);
-            return;
-          }
-          if (seen.has(key)) return; // answered with the first one's answer below
-          seen.set(key, i);
-        }
-        fresh.push(c);
-        freshIndex.push(i);
-      });
-      // Frozen wallets (db/game-servers/freeze.ts) and open debts (ADR 038), read with the wallet
-      // locks: no place or amend, each refused in its own words.
-      const barred = wallets.frozen ?? new Set<string>();
-      const owing = wallets.inDebt ?? new Set<string>();
-      if (barred.size > 0 || owing.size > 0) {
-        for (let j = fresh.length - 1; j >= 0; j--) {
-          const c = fresh[j]!;
-          if (c.type !== "place" && c.type !== "amend") continue;
-          const code = barred.has(c.playerId) ? RoomCode.ACCOUNT_FROZEN : owing.has(c.playerId) ? RoomCode.IN_DEBT : undefined;
-          if (code !== undefined) {
-            answers[freshIndex[j]!] = { ok: false, code, ...describe(code) };
-            fresh.splice(j, 1);
-            freshIndex.splice(j, 1);
-          }
-        }
-      }
-      let plan: BatchPlan;
-      try {
-        plan = planBatch({
-          config: this.config, book: this.book, open: this.open, wallets, commands: fresh,
-          nextFillSeq: this.nextFillSeq, nextPriority: this.nextPriority, newId: () => crypto.randomUUID(), now: at.getTime(),
-          limits: limits && { ...limits, itemName: this.config.name ?? this.config.slug },
-        });
-      } catch (error) {
-        // Name the command by its place in this call's commands (the caller's numbering).
-        throw error instanceof PoisonedCommand ? new PoisonedCommand(freshIndex[error.index]!, error.error) : error;
-      }
-      plan.answers.forEach((a, j) => (answers[freshIndex[j]!] = a));
-      // The alerts this batch owes (fills, orders the market ended, price alerts reached), written by
-      // the batch's own statement (ADR 013).
-      alerts = batchAlerts(this.config, plan, this.open, this.priceAlerts, at.getTime());
-      watch.lap("plan");
-      const written = await writeBatch(tx, this.config.slug, plan, { actor: `room:${this.config.slug}` }, at, rows, this.config.itemTypeId, alerts);
-      fired = written.firedPriceAlerts;
-      // A debtor whose resting order filled pays the debt first out of what came in (ADR 038): only
-      // when the locked read found a debtor among the batch's players, so no round trip otherwise.
-      if (owing.size > 0) {
-        const paid = new Set(plan.entries.flatMap((e) => (e.postings ?? []).filter((p) => p.available > 0 && owing.has(p.player)).map((p) => p.player)));
-        if (paid.size > 0) await settleDebts(tx, { actor: `room:${this.config.slug}` }, [...paid], [0, this.config.itemTypeId]);
-      }
-      watch.lap("write");
-      return plan;
-    });
-    if (alerts && alerts.priceAlertIds.length > 0) this.priceAlerts.settled(alerts.priceAlertIds, fired, at.getTime());
-    if (limitsRead) this.limitMemory.committed(limitsRead, askedBuyers, plan.fills, at.getTime());
+    // Planned on what the room remembers, settled in one statement (ADR 042), when it can be: no
+    // trading limits on this item type at the last read, every trader's wallet known, no recent miss.
+    const remembered = guess && !this.limitsSeen && this.guessPause === 0 ? this.wallets.walletsFor(commands, this.config.itemTypeId) : undefined;
+    const done = remembered ? await this.settleGuessed(commands, at, remembered, watch) : await this.settleRead(commands, at, watch);
+    const { plan, answers, alerts } = done;
+    if (alerts && alerts.priceAlertIds.length > 0) this.priceAlerts.settled(alerts.priceAlertIds, done.fired, at.getTime());
+    if (done.limitsRead) this.limitMemory.committed(done.limitsRead, done.askedBuyers, plan.fills, at.getTime());
     else this.limitMemory.forget();
     watch.lap("commit");
+    this.lastGuessed = remembered !== undefined;
+    if (remembered) this.guessed++;
+    else if (this.guessPause > 0) this.guessPause--;
     // Committed: now it is real. Update memory, publish, answer.
     for (const o of plan.orders.values()) {
       if (o.status === "open") this.open.set(o.id, o);
@@ -467,6 +404,186 @@ export class MarketSession {
     }
     return answers as Answer[];
   }
+
+  /** The batch planned on a locked read: BEGIN, read and lock, plan, write, COMMIT (four round trips, ADR 016). */
+  private async settleRead(commands: MarketCommand[], at: Date, watch: Stopwatch): Promise<Settled> {
+    const out: Omit<Settled, "plan"> = { answers: [], fired: [], askedBuyers: [] };
+    const plan = await this.db().transaction(async (txRaw) => {
+      watch.lap("begin");
+      const tx = txRaw as unknown as Db;
+      // Idempotency: a place whose (player, client order id) was seen before gets its first answer.
+      // Its player's wallets are locked with the rest (one statement; a retry's lock is harmless).
+      const places = commands.flatMap((c) => (c.type === "place" ? [{ playerId: c.playerId, clientOrderId: c.clientOrderId }] : []));
+      // The trading limits (ADR 027) ride in the same statement: no extra round trip.
+      const traders = commands.flatMap((c) => (c.type === "place" || c.type === "amend" ? [c.playerId] : []));
+      const buyers = commands.flatMap((c) => ((c.type === "place" && c.side === "buy") || c.type === "amend" ? [c.playerId] : []));
+      // Only the players the room has not met yet: the others' usage is in its memory.
+      const ask = this.limitMemory.unknown(traders, buyers);
+      const limitReads = { slug: this.config.slug, at, ...ask, usage: this.limitsSeen };
+      const locked = this.playersTouchedBy(commands, at.getTime());
+      const read = await readAndLock(tx, places, locked, this.config.itemTypeId, limitReads);
+      const { earlier, wallets, rows } = read;
+      let limitsRead = read.limits;
+      out.askedBuyers = ask.buyers;
+      // Limits the last batch did not see (an operator just set them), or a new buy window: everyone's
+      // usage in one more statement, this once.
+      if (limitsRead && (!limitsRead.complete || !this.limitMemory.holdsFor(limitsRead.limits))) {
+        this.limitMemory.forget();
+        limitsRead = await readLimitUsage(tx, this.config.itemTypeId, { ...limitReads, traders, buyers, usage: true });
+        out.askedBuyers = buyers;
+      }
+      out.limitsRead = limitsRead;
+      this.limitsSeen = limitsRead !== undefined;
+      const limits = limitsRead && this.limitMemory.view(limitsRead, traders, buyers, out.askedBuyers, at.getTime());
+      watch.lap("read");
+      // What was read, before the planner changes the maps: the room remembers it (ADR 042).
+      const before = amountsOf(wallets, this.config.itemTypeId);
+      const owing = wallets.inDebt ?? new Set<string>();
+      const decided = this.decide(commands, at, earlier, wallets, limits);
+      watch.lap("plan");
+      Object.assign(out, { answers: decided.answers, alerts: decided.alerts });
+      const written = await writeBatch(tx, this.config.slug, decided.plan, { actor: `room:${this.config.slug}` }, at, rows, this.config.itemTypeId, decided.alerts);
+      out.fired = written.firedPriceAlerts;
+      // A debtor whose resting order filled pays the debt first out of what came in (ADR 038): only
+      // when the locked read found a debtor among the batch's players, so no round trip otherwise.
+      if (owing.size > 0) {
+        const paid = new Set(decided.plan.entries.flatMap((e) => (e.postings ?? []).filter((p) => p.available > 0 && owing.has(p.player)).map((p) => p.player)));
+        if (paid.size > 0) await settleDebts(tx, { actor: `room:${this.config.slug}` }, [...paid], [0, this.config.itemTypeId]);
+      }
+      watch.lap("write");
+      out.learn = () => {
+        const postings = net(decided.plan.entries.flatMap((e) => e.postings ?? []));
+        const fresh = new Set(postings.filter((p) => !before.has(`${p.player}|${p.asset}`)).map((p) => `${p.player}|${p.asset}`));
+        this.wallets.learn(before, postings, fresh);
+        this.wallets.readFlags(locked, new Set([...(wallets.frozen ?? []), ...owing]));
+        // A debt was paid here: what the read saw is no longer what the wallets hold.
+        if (owing.size > 0) this.wallets.forget();
+      };
+      return decided.plan;
+    });
+    out.learn?.();
+    return { ...out, plan };
+  }
+
+  /**
+   * The batch planned on remembered amounts and settled in one statement, with no BEGIN, read or
+   * COMMIT of its own (ADR 042). The statement fails with BZ409, changing nothing, when the wallets
+   * hold amounts the plan did not stand on; the caller then reloads and plans on a locked read.
+   */
+  private async settleGuessed(commands: MarketCommand[], at: Date, wallets: Wallets, watch: Stopwatch): Promise<Settled> {
+    const ranges = new AmountRanges(wallets, this.config.itemTypeId);
+    const decided = this.decide(commands, at, new Map(), wallets, undefined, ranges);
+    watch.lap("plan");
+    const traders = commands.flatMap((c) => (c.type === "place" || c.type === "amend" ? [c.playerId] : []));
+    let written: Awaited<ReturnType<typeof writeBatch>>;
+    try {
+      written = await writeBatch(this.db(), this.config.slug, decided.plan, { actor: `room:${this.config.slug}` }, at, NO_ROWS, this.config.itemTypeId, decided.alerts, { ranges: ranges.list(), traders, known: this.wallets });
+    } catch (error) {
+      // Not this statement's fault alone: a retried client order id (unique violation), amounts that
+      // moved, a deadlock. The same commands go again on a locked read.
+      this.guessMisses++;
+      this.profile.miss();
+      this.guessPause = Math.min(256, Math.max(8, this.guessPause * 2));
+      throw new GuessMissed(error);
+    }
+    watch.lap("write");
+    this.wallets.learn(written.amounts ?? new Map(), net(decided.plan.entries.flatMap((e) => e.postings ?? [])));
+    return { plan: decided.plan, answers: decided.answers, alerts: decided.alerts, fired: written.firedPriceAlerts, askedBuyers: [] };
+  }
+
+  /**
+   * Planning, the same on both paths: retried places answered as before, frozen wallets and debtors
+   * refused, the rest planned, and the alerts the batch owes.
+   */
+  private decide(
+    commands: MarketCommand[], at: Date, earlier: ReadonlyMap<string, OrderRow & { market: string }>, wallets: Wallets,
+    limits: Omit<LimitsView, "itemName"> | undefined, ranges?: AmountRanges,
+  ): { plan: BatchPlan; answers: Array<Answer | undefined>; alerts: ReturnType<typeof batchAlerts> } {
+    const answers: Array<Answer | undefined> = [];
+    const seen = new Map<string, number>();
+    const fresh: MarketCommand[] = [];
+    const freshIndex: number[] = [];
+    commands.forEach((c, i) => {
+      if (c.type === "place") {
+        const key = `${c.playerId}|${c.clientOrderId}`;
+        const before = earlier.get(key);
+        if (before) {
+          answers[i] = replayAnswer(before, this.config.slug, c);
+          return;
+        }
+        if (seen.has(key)) return; // answered with the first one's answer below
+        seen.set(key, i);
+      }
+      fresh.push(c);
+      freshIndex.push(i);
+    });
+    // Frozen wallets (db/game-servers/freeze.ts) and open debts (ADR 038), read with the wallet
+    // locks: no place or amend, each refused in its own words.
+    const barred = wallets.frozen ?? new Set<string>();
+    const owing = wallets.inDebt ?? new Set<string>();
+    if (barred.size > 0 || owing.size > 0) {
+      for (let j = fresh.length - 1; j >= 0; j--) {
+        const c = fresh[j]!;
+        if (c.type !== "place" && c.type !== "amend") continue;
+        const code = barred.has(c.playerId) ? RoomCode.ACCOUNT_FROZEN : owing.has(c.playerId) ? RoomCode.IN_DEBT : undefined;
+        if (code !== undefined) {
+          answers[freshIndex[j]!] = { ok: false, code, ...describe(code) };
+          fresh.splice(j, 1);
+          freshIndex.splice(j, 1);
+        }
+      }
+    }
+    let plan: BatchPlan;
+    try {
+      plan = planBatch({
+        config: this.config, book: this.book, open: this.open, wallets, commands: fresh, ranges,
+        nextFillSeq: this.nextFillSeq, nextPriority: this.nextPriority, newId: () => crypto.randomUUID(), now: at.getTime(),
+        limits: limits && { ...limits, itemName: this.config.name ?? this.config.slug },
+      });
+    } catch (error) {
+      // Name the command by its place in this call's commands (the caller's numbering).
+      throw error instanceof PoisonedCommand ? new PoisonedCommand(freshIndex[error.index]!, error.error) : error;
+    }
+    plan.answers.forEach((a, j) => (answers[freshIndex[j]!] = a));
+    // The alerts this batch owes (fills, orders the market ended, price alerts reached), written by
+    // the batch's own statement (ADR 013).
+    const alerts = batchAlerts(this.config, plan, this.open, this.priceAlerts, at.getTime());
+    return { plan, answers, alerts };
+  }
+}
+
+type Stopwatch = ReturnType<typeof stopwatch>;
+
+/** What a settled batch leaves for the room to apply after COMMIT. */
+interface Settled {
+  plan: BatchPlan;
+  answers: Array<Answer | undefined>;
+  alerts?: ReturnType<typeof batchAlerts>;
+  /** Price alerts that fired (their rows were still active). */
+  fired: string[];
+  /** The trading limits read, and whose purchases were asked for (ADR 027); none: no limits. */
+  limitsRead?: FoundLimits;
+  askedBuyers: string[];
+  /** Run after COMMIT: what the room learns of its players' wallets. */
+  learn?: () => void;
+}
+
+/** A batch planned on remembered amounts whose statement did not go through: plan it again on a read. */
+export class GuessMissed extends Error {
+  constructor(readonly error: unknown) {
+    super(`the batch planned on remembered amounts did not settle: ${String(error).slice(0, 200)}`);
+  }
+}
+
+/** No rows found by a read: the guessed path names the rows it knows in its guard instead. */
+const NO_ROWS: WalletRows = { currency: new Set(), items: new Set() };
+
+/** A locked read's amounts by "player|asset". */
+function amountsOf(wallets: Wallets, itemTypeId: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [p, n] of wallets.currency) out.set(`${p}|${CURRENCY}`, n);
+  for (const [p, n] of wallets.items) out.set(`${p}|${itemTypeId}`, n);
+  return out;
 }
 
 /** Answer a command, and end its span when it has one. */

@@ -12,6 +12,7 @@ import { validateAmend, validatePlace } from "../engine/validate";
 import { commandProblem } from "./screen";
 import { LimitCheck, orderValue, type LimitsView } from "./limits";
 import { buyReservation, fee } from "./money";
+import type { AmountRanges, WalletKind } from "./ranges";
 import type { Answer, BatchPlan, FillRow, MarketCommand, MarketConfig, OrderRow, Wallets } from "./types";
 
 export interface PlanInput {
@@ -31,6 +32,8 @@ export interface PlanInput {
   now: number;
   /** The item type's trading limits and what the batch read for them (ADR 027); none: no limits. */
   limits?: LimitsView;
+  /** Planning on remembered amounts (ADR 042): each funds check is recorded here. */
+  ranges?: AmountRanges;
 }
 
 /** A player's order never trades with their own: the incoming one is canceled (no wash trades). */
@@ -78,6 +81,13 @@ class Planner {
       if (this.postings.length > 0 || this.sunk > 0) this.entry(command, answer);
     }
     return this.plan;
+  }
+
+  /** The one funds check: does the player's wallet hold at least `need` now? */
+  private enough(kind: WalletKind, player: string, need: number): boolean {
+    const available = this.input.wallets[kind].get(player) ?? 0;
+    this.input.ranges?.saw(kind, player, available, need);
+    return available >= need;
   }
 
   private order(id: string): OrderRow | undefined {
@@ -130,9 +140,9 @@ class Planner {
     if (need === undefined || !Number.isSafeInteger(need) || need <= 0) return this.rejected(row, malformed(c, budget));
     const limited = this.limits?.refuse(c.playerId, c.side, c.quantity, orderValue(c, budget, book.bestBid()));
     if (limited) return { ...limited, order: this.rejected(row, limited.code).order };
-    const wallet = c.side === "buy" ? this.input.wallets.currency : this.input.wallets.items;
-    const available = wallet.get(c.playerId) ?? 0;
-    if (available < need) return this.rejected(row, c.side === "buy" ? RoomCode.INSUFFICIENT_FUNDS : RoomCode.INSUFFICIENT_ITEMS);
+    if (!this.enough(c.side === "buy" ? "currency" : "items", c.playerId, need)) {
+      return this.rejected(row, c.side === "buy" ? RoomCode.INSUFFICIENT_FUNDS : RoomCode.INSUFFICIENT_ITEMS);
+    }
 
     const result = book.process({
       type: "place", orderId: id, playerId: c.playerId, clientOrderId: c.clientOrderId, side: c.side, orderType: c.orderType,
@@ -177,7 +187,7 @@ class Planner {
       if (target === undefined) return reject(EngineCode.NOTIONAL_OVERFLOW);
       const more = target - current.reserved;
       if (more > 0) {
-        if ((this.input.wallets.currency.get(c.playerId) ?? 0) < more) return reject(RoomCode.INSUFFICIENT_FUNDS);
+        if (!this.enough("currency", c.playerId, more)) return reject(RoomCode.INSUFFICIENT_FUNDS);
         const result = this.input.book.process(c);
         if (result.code !== EngineCode.OK) return reject(result.code);
         this.hold({ ...current }, more);
@@ -185,7 +195,7 @@ class Planner {
       }
     } else if (current && view && view.playerId === c.playerId && c.quantity !== undefined && c.quantity > view.remaining) {
       const more = c.quantity - view.remaining;
-      if ((this.input.wallets.items.get(c.playerId) ?? 0) < more) return reject(RoomCode.INSUFFICIENT_ITEMS);
+      if (!this.enough("items", c.playerId, more)) return reject(RoomCode.INSUFFICIENT_ITEMS);
       const result = this.input.book.process(c);
       if (result.code !== EngineCode.OK) return reject(result.code);
       this.hold({ ...current }, more);

@@ -306,42 +306,67 @@ describe(`market lock order on ${process.env.TEST_DB ?? "pglite"}`, () => {
     expect(touchedPlayers([{ type: "cancel", playerId: "c", orderId: "x" }], open, 5_000).sort()).toEqual(["c", "later", "soon"]);
   });
 
+  /**
+   * Another transaction holds the player's balance row while `command` runs: returns the statement
+   * that waited for it (Postgres only; PGlite runs one transaction at a time) and the answer.
+   */
+  async function waitedOn(session: MarketSession, p: string, command: MarketCommand): Promise<{ waiting?: string; answer: Awaited<ReturnType<MarketSession["submit"]>> }> {
+    if (testDbTarget() !== "postgres") return { answer: await session.submit(command) };
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = t.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from balances where player_id = ${p} for update`);
+      locked();
+      await new Promise<void>((r) => (release = r));
+    });
+    await isLocked;
+    const answer = session.submit(command);
+    let waiting: string | undefined;
+    for (let i = 0; i < 100 && waiting === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const [w] = await rows<{ query: string }>(t.db, sql`
+        select query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`);
+      waiting = w?.query;
+    }
+    release();
+    await holder;
+    return { waiting, answer: await answer };
+  }
+
   // Meaningful on the real Postgres; PGlite runs one transaction at a time, so there it only
   // checks the same outcome.
-  it("a cancel waits for its player's balance in the up-front lock, not in the settle statement", async () => {
+  it("a cancel planned on a read waits for its player's balance in the up-front lock, not in the settle statement", async () => {
+    const m = await addMarket(t.db);
+    const p = await fundedTrader(t.db, [m.itemTypeId]);
+    const bid = await (await MarketSession.open(() => t.db, m.slug))!.submit(place(p, "buy", 100, 5));
+    // A room just opened knows nobody's wallet: its first batch reads and locks first.
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    const { waiting, answer } = await waitedOn(session, p, { type: "cancel", playerId: p, orderId: bid.order!.id });
+    if (testDbTarget() === "postgres") {
+      expect(waiting).toMatch(/for update/);
+      expect(waiting).not.toMatch(/update balances/);
+    }
+    expect(answer).toMatchObject({ ok: true, canceled: [bid.order!.id] });
+    expect(session.guessed).toBe(0);
+    expect(await wallet(t.db, p, m.itemTypeId)).toMatchObject({ copperReserved: 0 });
+    await ledgerOk();
+  });
+
+  // ADR 042: settled in one statement, the batch's first act is still to lock every balance it
+  // posts to, in sorted order (the statement's first CTE the main query reaches), then the holdings.
+  it("a cancel settled in one statement waits in the statement's sorted lock, before it changes anything", async () => {
     const m = await addMarket(t.db);
     const p = await fundedTrader(t.db, [m.itemTypeId]);
     const session = (await MarketSession.open(() => t.db, m.slug))!;
     const bid = await session.submit(place(p, "buy", 100, 5));
-    const cancel = { type: "cancel" as const, playerId: p, orderId: bid.order!.id };
-    let canceled: ReturnType<MarketSession["submit"]>;
+    const { waiting, answer } = await waitedOn(session, p, { type: "cancel", playerId: p, orderId: bid.order!.id });
     if (testDbTarget() === "postgres") {
-      // Another transaction holds the player's balance row while the cancel runs.
-      let release!: () => void;
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
-      const holder = t.db.transaction(async (tx) => {
-        await tx.execute(sql`select 1 from balances where player_id = ${p} for update`);
-        locked();
-        await new Promise<void>((r) => (release = r));
-      });
-      await isLocked;
-      canceled = session.submit(cancel);
-      let waiting: string | undefined;
-      for (let i = 0; i < 100 && waiting === undefined; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        const [w] = await rows<{ query: string }>(t.db, sql`
-          select query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`);
-        waiting = w?.query;
-      }
-      release();
-      await holder;
-      expect(waiting).toMatch(/for update/);
-      expect(waiting).not.toMatch(/update balances/);
-    } else {
-      canceled = session.submit(cancel);
+      expect(waiting).toMatch(/plb as \(select player_id from balances where player_id = any\(\$\d+::uuid\[\]\) order by player_id for update\)/);
+      // Nothing else was written yet: the holder saw no order change while it held the row.
     }
-    expect(await canceled).toMatchObject({ ok: true, canceled: [bid.order!.id] });
+    expect(answer).toMatchObject({ ok: true, canceled: [bid.order!.id] });
+    expect(session.guessed).toBe(1);
     expect(await wallet(t.db, p, m.itemTypeId)).toMatchObject({ copperReserved: 0 });
     await ledgerOk();
   });
