@@ -66,7 +66,7 @@ export class RoomMetrics {
       family("bazaar_market_batch_size", "histogram", "Commands per committed batch.", hist(this.batchSize, "bazaar_market_batch_size")),
       family("bazaar_market_commit_seconds", "histogram", "A committed batch's transaction, from BEGIN to COMMIT's answer.", hist(this.commitSeconds, "bazaar_market_commit_seconds")),
       family("bazaar_market_batch_seconds", "histogram", "A committed batch from its oldest command's arrival to the answers.", hist(this.batchSeconds, "bazaar_market_batch_seconds")),
-      family("bazaar_market_retries_total", "counter", "Batch retries, by Postgres error code.", series(this.retries, "bazaar_market_retries_total")),
+      family("bazaar_market_retries_total", "counter", "Batch retries, by Postgres error code; guess:<code> is a batch planned on remembered wallets planned again on a read (ADR 042).", series(this.retries, "bazaar_market_retries_total")),
       family("bazaar_market_queue_depth", "gauge", "Commands waiting for the next batch.", [sample("bazaar_market_queue_depth", m, g.queued)]),
       family("bazaar_market_open_orders", "gauge", "Committed open orders in the book.", [sample("bazaar_market_open_orders", m, g.openOrders)]),
       family("bazaar_market_sockets", "gauge", "Open WebSocket connections.", [sample("bazaar_market_sockets", m, g.sockets)]),

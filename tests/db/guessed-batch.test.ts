@@ -124,8 +124,8 @@ describe(`market batches settled in one statement on ${process.env.TEST_DB ?? "p
 
   it("trading limits set after the room saw none: the next batch reads them and keeps them", async () => {
     const { m, buyer, session } = await warmRoom();
-    const [{ slug }] = await rows<{ slug: string }>(t.db, sql`select slug from item_types where id = ${m.itemTypeId}`);
-    const set = await setTradingLimits(t.db, slug!, { buyLimit: 2, buyWindowSeconds: 3_600, minAccountAgeSeconds: null, newAccountMaxOrderValue: null, newAccountAgeSeconds: null }, "test");
+    const [item] = await rows<{ slug: string }>(t.db, sql`select slug from item_types where id = ${m.itemTypeId}`);
+    const set = await setTradingLimits(t.db, item!.slug, { buyLimit: 2, buyWindowSeconds: 3_600, minAccountAgeSeconds: null, newAccountMaxOrderValue: null, newAccountAgeSeconds: null }, "test");
     expect(set.ok).toBe(true);
     const seller = await fundedTrader(t.db, [m.itemTypeId], 1_000, 10);
     await session.submit(place(seller, "sell", 60, 5)); // a read (a new player), which finds the limits
