@@ -106,9 +106,9 @@ export async function writeBatch(
   itemTypeId: number,
   alerts: { drafts: AlertDraft[]; priceAlertIds: string[] } = { drafts: [], priceAlertIds: [] },
   guard?: PlanGuard,
-): Promise<{ firedPriceAlerts: string[]; amounts?: Map<string, number> }> {
+): Promise<{ firedPriceAlerts: string[]; postings: Posting[]; amounts?: Map<string, number> }> {
   // Planned on remembered amounts (ADR 042), even a batch that changes nothing checks what it stood on.
-  if (!guard && plan.orders.size === 0 && plan.fills.length === 0 && plan.entries.length === 0) return { firedPriceAlerts: [] };
+  if (!guard && plan.orders.size === 0 && plan.fills.length === 0 && plan.entries.length === 0) return { firedPriceAlerts: [], postings: [] };
   const orders = [...plan.orders.values()].map((o) => ({ ...o, expiresAt: o.expiresAt === null ? null : new Date(o.expiresAt).toISOString() }));
   // The postings go to rows the lock found (updated, never below zero) or, credits only, to rows
   // that did not exist yet (inserted): a buyer's first holding of this item.
@@ -183,7 +183,7 @@ export async function writeBatch(
     refuseShortfall(short);
     throw new LedgerError("unbalanced", `postings ${JSON.stringify(short).slice(0, 300)} found no row`);
   }
-  return { firedPriceAlerts: result?.fired ? result.fired.split(",") : [], ...(guard ? { amounts: parseAmounts(result?.amounts ?? null) } : {}) };
+  return { firedPriceAlerts: result?.fired ? result.fired.split(",") : [], postings, ...(guard ? { amounts: parseAmounts(result?.amounts ?? null) } : {}) };
 }
 
 const INTERVALS: Array<[string, number]> = [["1m", 60_000], ["5m", 300_000], ["1h", 3_600_000], ["1d", 86_400_000]];

@@ -8,7 +8,6 @@
 import { pgErrorCode, type Db } from "../../db/db";
 import { loadCounters, loadMarket, loadOpenOrders, loadRecentCandles, toSnapshot } from "../../db/market/load";
 import { readAndLock, writeBatch, type WalletRows } from "../../db/market/write";
-import { net } from "../../db/ledger/record";
 import { CURRENCY } from "../../db/ledger/types";
 import { AmountRanges } from "../settlement/ranges";
 import type { LimitsView } from "../settlement/limits";
@@ -452,7 +451,7 @@ export class MarketSession {
       }
       watch.lap("write");
       out.learn = () => {
-        const postings = net(decided.plan.entries.flatMap((e) => e.postings ?? []));
+        const postings = written.postings;
         const fresh = new Set(postings.filter((p) => !before.has(`${p.player}|${p.asset}`)).map((p) => `${p.player}|${p.asset}`));
         this.wallets.learn(before, postings, fresh);
         this.wallets.readFlags(locked, new Set([...(wallets.frozen ?? []), ...owing]));
@@ -487,7 +486,7 @@ export class MarketSession {
       throw new GuessMissed(error);
     }
     watch.lap("write");
-    this.wallets.learn(written.amounts ?? new Map(), net(decided.plan.entries.flatMap((e) => e.postings ?? [])));
+    this.wallets.learn(written.amounts ?? new Map(), written.postings);
     return { plan: decided.plan, answers: decided.answers, alerts: decided.alerts, fired: written.firedPriceAlerts, askedBuyers: [] };
   }
 

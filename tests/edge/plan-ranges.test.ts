@@ -10,22 +10,11 @@ import { createBook, type OrderBook } from "../../party/engine";
 import { planBatch } from "../../party/settlement/plan";
 import { AmountRanges } from "../../party/settlement/ranges";
 import type { BatchPlan, MarketCommand, MarketConfig, OrderRow, Wallets } from "../../party/settlement/types";
+import { prng } from "../support/world";
 
 const config: MarketConfig = { slug: "iron-ore", itemTypeId: 7, tickSize: 1, lotSize: 1, makerFeeBps: 10, takerFeeBps: 25, status: "open" };
 const NOW = 1_800_000_000_000;
 const players = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`);
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Case {
   commands: MarketCommand[];
@@ -33,7 +22,7 @@ interface Case {
 }
 
 function randomCase(seed: number): Case {
-  const r = rng(seed);
+  const r = prng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const wallets: Wallets = { currency: new Map(), items: new Map() };
   // Small amounts, so that many checks fail and many pass.
@@ -81,7 +70,7 @@ describe("plans on remembered amounts: the ranges of the funds checks", () => {
       const ranges = new AmountRanges(c.wallets, config.itemTypeId);
       const reference = decisions(plan(c, copy(c.wallets), ranges));
       const list = ranges.list();
-      const r = rng(seed * 7919);
+      const r = prng(seed * 7919);
       // Every wallet moved at once to another amount inside its range: the same plan.
       for (let k = 0; k < 5; k++) {
         const moved = copy(c.wallets);
