@@ -18,6 +18,7 @@ import { describe, RoomCode } from "./settlement/codes";
 import type { MarketCommand } from "./settlement/types";
 import { PushNudge } from "./push-nudge";
 import { checkToken } from "./tokens";
+import { afterBodyRead } from "./drain";
 import { roomEnvMessage } from "./market/room-env";
 import { Tracer, tracerConfig } from "./telemetry/tracer";
 
@@ -239,7 +240,12 @@ export default class MarketRoom implements Party.Server {
     reply({ type: "answer", ref: message.ref, answer });
   }
 
+  /** Every answer, refusals too, goes out after the request's body is read (party/drain.ts). */
   async onRequest(request: Party.Request): Promise<Response> {
+    return afterBodyRead(request as unknown as Request, await this.answerRequest(request));
+  }
+
+  private async answerRequest(request: Party.Request): Promise<Response> {
     if (this.misconfigured) return Response.json({ error: { code: "misconfigured", message: this.misconfigured } }, { status: 503, headers: { "Retry-After": "30" } });
     await this.start();
     if (!this.session || !this.feed) return Response.json({ error: { code: "unknown_market", message: `no market ${this.slug}` } }, { status: 404 });

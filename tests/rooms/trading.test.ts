@@ -10,6 +10,7 @@ import { issueToken } from "../../party/tokens";
 import { openTestDb, type TestDb } from "../support/db";
 import { addMarket, fundedTrader } from "../support/market";
 import { startRooms, type Rooms } from "../support/rooms";
+import { onOneSocket } from "../support/keep-alive";
 import { PHASES, type ProfileSummary } from "../../party/market/profile";
 import { expectBookMatchesDb, expectMoneySafe } from "./checks";
 
@@ -134,4 +135,21 @@ it("answers each room command as the matrix says: a watcher, a bad token, the ow
   } finally {
     for (const s of [ta, tb, watcher]) s.close();
   }
+});
+
+it("keeps a caller's connection usable after refusing a POST without reading it: refusals, then a service command, on one kept-alive socket", async () => {
+  const m = await addMarket(t.db, { makerBps: 0, takerBps: 0 });
+  const a = await fundedTrader(t.db, [m.itemTypeId]);
+  const command = JSON.stringify({ playerId: a, command: { type: "place", clientOrderId: "keepalive-1", side: "sell", orderType: "limit", price: 100, quantity: 1 } });
+  const large = command.padEnd(20_000, " "); // more than one read's worth, left unread by a refusal
+  const bearer = async (kind: "player" | "service", id: string) => ({ authorization: `Bearer ${await issueToken(rooms.secret, kind, id, 60)}` });
+  const { answers, sockets } = await onOneSocket(`${rooms.partyUrl}/parties/main/${m.slug}`, [
+    { body: large },
+    { body: large },
+    { body: large, headers: await bearer("player", a) },
+    { body: command, headers: await bearer("service", "edge") },
+  ]);
+  expect(answers.map((x) => x.status)).toEqual([401, 401, 401, 200]);
+  expect((JSON.parse(answers[3]!.text) as { ok: boolean }).ok).toBe(true);
+  expect(sockets).toBe(1); // every answer came back on the one connection
 });
