@@ -113,7 +113,7 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
         [what, status] = ["POST /markets/coal (cookie, place)", r.status];
         // Counted only when placed, so that one failure here fails this test alone, not the ledger test too.
         if (r.status === 200) formOrders++;
-        else failures.push(`${what} -> ${r.status}`);
+        else failures.push(`${what} -> ${r.status}: ${r.said}`);
         break;
       }
       default:

@@ -126,8 +126,10 @@ export class FormBrowser {
       headers: { cookie: this.cookie, origin: this.base, "sec-fetch-site": "same-origin" },
     });
     this.keep(res);
-    await res.arrayBuffer();
-    return { status: res.status };
+    const text = await res.text();
+    // What a failed post said (its page's words, or the request id), for the failing test's message.
+    const said = res.status >= 400 ? `${res.headers.get("x-request-id") ?? ""} ${text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 300)}` : "";
+    return { status: res.status, said };
   }
   csrf?: string;
   /** The order form, as a browser without JavaScript posts it (review step skipped: intent=place). */
