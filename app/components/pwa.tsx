@@ -4,6 +4,7 @@
  * page, it is asked to keep the pages that must work offline (inventory, catalog, markets) warm.
  */
 import { useEffect, useState, type ReactNode } from "react";
+import { afterLoadIdle } from "~/utils/idle";
 
 type Wb = import("workbox-window").Workbox;
 
@@ -44,11 +45,10 @@ export function ServiceWorker({ signedIn }: { signedIn: boolean }) {
       reg.active?.postMessage({ type: "WARM", urls: signedIn ? WARM : WARM.filter((u) => u !== "/inventory") });
       if (!signedIn) reg.active?.postMessage({ type: "FORGET_PRIVATE" });
     };
-    const idle = (cb: () => void) => ("requestIdleCallback" in window ? window.requestIdleCallback(cb, { timeout: 3_000 }) : setTimeout(cb, 1_000));
-    if (document.readyState === "complete") idle(() => void start());
-    else window.addEventListener("load", () => idle(() => void start()), { once: true });
+    const cancel = afterLoadIdle(() => void start(), 3_000);
     return () => {
       cancelled = true;
+      cancel();
     };
   }, [signedIn]);
 

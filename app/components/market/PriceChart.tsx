@@ -7,6 +7,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { ChartPrefs } from "~/utils/indicators/prefs";
 import type { Trade } from "../../../party/protocol";
 import { formatGold } from "~/utils/money";
+import { afterLoadIdle } from "~/utils/idle";
 
 export interface Candle {
   time: number;
@@ -47,11 +48,7 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
   useEffect(() => {
     let disposed = false;
     // After the page has loaded and the browser is idle: the ladder, ticket and tape come first.
-    const afterLoad = new Promise<void>((resolve) => {
-      const idle = () => ("requestIdleCallback" in window ? window.requestIdleCallback(() => resolve(), { timeout: 1_000 }) : setTimeout(resolve, 50));
-      if (document.readyState === "complete") idle();
-      else window.addEventListener("load", idle, { once: true });
-    });
+    const afterLoad = new Promise<void>((resolve) => afterLoadIdle(resolve));
     afterLoad
       .then(() => import("./chart-lib"))
       .then((loaded) => {
