@@ -25,16 +25,15 @@
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import WebSocket from "ws";
 import { migrate } from "../db/migrate";
 import { openPostgres } from "../db/open";
 import type { ProfileSummary } from "../party/market/profile";
-import type { ServerMessage } from "../party/protocol";
 import { issueToken } from "../party/tokens";
 import { startRooms } from "../tests/support/rooms";
 import { CpuMeter } from "./lib/cpu";
 import { fundedMarket, scratchDatabase } from "./lib/world";
 import { Trader } from "./market/trader";
+import { Watcher } from "./market/watcher";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const RATE = num("BENCH_RATE", 500);
@@ -53,34 +52,6 @@ function groupRssMb(pgid: number | undefined): number {
     return execFileSync("ps", ["-o", "rss=", "-g", String(pgid)], { encoding: "utf8" }).split("\n").reduce((n, l) => n + (Number(l.trim()) || 0), 0) / 1024;
   } catch {
     return NaN;
-  }
-}
-
-/** A watcher: a socket on the market; a sampled one times every trade it is told of. */
-class Watcher {
-  bytes = 0;
-  messages = 0;
-  /** Where a sampled watcher puts each trade's delivery delay (the current step's list). */
-  timing: number[] | undefined;
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data: Buffer) => {
-      this.bytes += data.length;
-      this.messages++;
-      if (!this.timing) return;
-      const now = Date.now();
-      const m = JSON.parse(String(data)) as ServerMessage;
-      if (m.type === "update") for (const t of m.trades) this.timing.push(now - t.at);
-    });
-    ws.on("error", () => {});
-  }
-
-  static connect(host: string, slug: string): Promise<Watcher> {
-    const ws = new WebSocket(`ws://${host}/parties/main/${slug}`, { perMessageDeflate: false });
-    return new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(new Watcher(ws)));
-      ws.once("error", reject);
-      ws.once("unexpected-response", (_req, res) => reject(new Error(`room refused the socket: ${res.statusCode}`)));
-    });
   }
 }
 

@@ -4,7 +4,9 @@
  * each command was due, so a slow room cannot hide its queue), then 1,000 subscribers watching
  * during load. Mix: 55% resting limits, 20% crossing limits, 25% cancels of the player's own orders.
  * Env: DATABASE_URL (a server; a scratch database bazaar_bench, or BENCH_DATABASE, or bazaar_bench_<BENCH_PARTY_PORT>, is created there), BENCH_STEP_SECONDS
- * (default 20), BENCH_RATES (default 1000,2500,5000,6000,10000), BENCH_SUBSCRIBERS (default 1000).
+ * (default 20), BENCH_RATES (default 1000,2500,5000,6000,10000), BENCH_SUBSCRIBERS (default 1000),
+ * BENCH_SAMPLE (default 10: one subscriber in 10 parses and times every update, as bench:fanout does;
+ * 1 = every subscriber parses, as before 2026-12-05).
  * After the table, a second one says where the room's batches spent their time in each step (its
  * `GET ?profile`, party/market/profile.ts): queued, BEGIN, each statement, planning, COMMIT, publish.
  * BENCH_PRICE_ALERTS (default 0): that many price alerts on the market before the room starts
@@ -33,6 +35,7 @@ import { addPlayer } from "../tests/support/world";
 import { issueToken } from "../party/tokens";
 import { fundedMarket, scratchDatabase } from "./lib/world";
 import { Trader } from "./market/trader";
+import { Watcher } from "./market/watcher";
 import { PHASES, type ProfileSummary } from "../party/market/profile";
 import { pushTable, startPushBench, type PushBench, type PushStep } from "./market/push";
 import { runConsumer } from "../db/consumers/run";
@@ -49,6 +52,8 @@ import { newSpanId, newTraceId, traceparentOf } from "../party/telemetry/tracepa
 const STEP_S = Number(process.env.BENCH_STEP_SECONDS ?? 20);
 const RATES = (process.env.BENCH_RATES ?? "1000,2500,5000,6000,10000").split(",").map(Number);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
+/** One subscriber in BENCH_SAMPLE parses and times every update; the rest count bytes (bench/market/watcher.ts). */
+const SAMPLE = Math.max(1, Number(process.env.BENCH_SAMPLE ?? 10));
 const PRICE_ALERTS = Number(process.env.BENCH_PRICE_ALERTS ?? 0);
 const PUSH = process.env.BENCH_PUSH === "1";
 /** The scratch database: BENCH_DATABASE, else one per BENCH_PARTY_PORT so that two benches side by side do not drop each other's. */
@@ -170,11 +175,11 @@ async function main() {
       const res = await fetch(`http://${rooms.host}/parties/main/${market.slug}?profile`, { headers: { authorization: `Bearer ${service}` } });
       return res.ok ? ((await res.json()) as ProfileSummary) : undefined;
     };
-    const runStep = async (rate: number, subscribers: Trader[]): Promise<StepResult> => {
+    const runStep = async (rate: number, subscribers: Watcher[]): Promise<StepResult> => {
       await profile(); // start the step's profile clean
       push?.stepStart();
       const tickDelays: number[] = [];
-      for (const s of subscribers) s.onUpdate = (u) => { const now = Date.now(); for (const t of u.trades) tickDelays.push(now - t.at); };
+      for (const [i, s] of subscribers.entries()) if (i % SAMPLE === 0) s.timing = tickDelays;
       const latencies: number[] = [];
       const open: string[][] = players.map(() => []);
       let sent = 0, acked = 0, answered = 0, fills = 0, retry = 0;
@@ -211,12 +216,12 @@ async function main() {
       }
       await Promise.all(pending);
       const seconds = (performance.now() - t0) / 1000;
-      for (const s of subscribers) s.onUpdate = undefined;
+      for (const s of subscribers) s.timing = undefined;
       const stepProfile = await profile();
       return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), subscribers: subscribers.length, retry, profile: stepProfile, push: await push?.stepEnd() };
     };
     // One watcher for tick delivery in the plain steps.
-    const watcher = await Trader.connect(rooms.host, market.slug);
+    const watcher = await Watcher.connect(rooms.host, market.slug);
     await runStep(500, [watcher]); // warm-up, not reported
     const consumers = CONSUMERS.length > 0 ? startConsumerLoop(databaseUrl, CONSUMERS) : undefined;
     for (const rate of RATES) {
@@ -224,8 +229,8 @@ async function main() {
       results.push(r);
       console.error(`step ${rate}/s done: ${JSON.stringify(r)}`);
     }
-    const subs: Trader[] = [];
-    for (let i = 0; i < SUBSCRIBERS; i += 100) subs.push(...(await Promise.all(Array.from({ length: Math.min(100, SUBSCRIBERS - i) }, () => Trader.connect(rooms.host, market.slug)))));
+    const subs: Watcher[] = [];
+    for (let i = 0; i < SUBSCRIBERS; i += 100) subs.push(...(await Promise.all(Array.from({ length: Math.min(100, SUBSCRIBERS - i) }, () => Watcher.connect(rooms.host, market.slug)))));
     const withSubs = await runStep(2_500, subs);
     results.push(withSubs);
     for (const s of [...subs, watcher, ...traders]) s.close();

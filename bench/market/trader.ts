@@ -1,6 +1,6 @@
 /**
  * A trading client of a market room over one WebSocket: commands with a ref, answers matched back,
- * latency measured from send to answer; ticks counted with their delivery delay.
+ * latency measured from send to answer (market data is bench/market/watcher.ts's).
  */
 import WebSocket from "ws";
 import type { ServerMessage } from "../../party/protocol";
@@ -12,7 +12,6 @@ export class Trader {
   readonly latencies: number[] = [];
   readonly messages: ServerMessage[] = [];
   keepMessages = false;
-  onUpdate?: (m: Extract<ServerMessage, { type: "update" }>) => void;
   closed = false;
 
   private constructor(readonly ws: WebSocket, readonly playerId: string | null) {
@@ -26,7 +25,7 @@ export class Trader {
           this.latencies.push(performance.now() - w.sent);
           w.resolve(m.answer);
         }
-      } else if (m.type === "update") this.onUpdate?.(m);
+      }
     });
     ws.on("close", () => {
       this.closed = true;

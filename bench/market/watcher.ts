@@ -1,0 +1,41 @@
+/**
+ * A watcher of a market room (an anonymous socket, as a market page opens) for the benches: it
+ * counts messages and bytes; a sampled one (`timing` set) parses every update and records each
+ * trade's delivery delay (its `at`, the room's clock when its batch was published, to arrival).
+ * Only a sample parses, so that the load generator, one Node thread standing in for thousands of
+ * devices, spends its CPU on sockets rather than on JSON every device would parse on its own.
+ */
+import WebSocket from "ws";
+import type { ServerMessage } from "../../party/protocol";
+
+export class Watcher {
+  bytes = 0;
+  messages = 0;
+  /** Where a sampled watcher puts each trade's delivery delay (the current step's list). */
+  timing: number[] | undefined;
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data: Buffer) => {
+      this.bytes += data.length;
+      this.messages++;
+      if (!this.timing) return;
+      const now = Date.now();
+      const m = JSON.parse(String(data)) as ServerMessage;
+      if (m.type === "update") for (const t of m.trades) this.timing.push(now - t.at);
+    });
+    ws.on("error", () => {});
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+
+  static connect(host: string, slug: string): Promise<Watcher> {
+    const ws = new WebSocket(`ws://${host}/parties/main/${slug}`, { perMessageDeflate: false });
+    return new Promise((resolve, reject) => {
+      ws.once("open", () => resolve(new Watcher(ws)));
+      ws.once("error", reject);
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`room refused the socket: ${res.statusCode}`)));
+    });
+  }
+}
+
