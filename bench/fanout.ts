@@ -34,6 +34,7 @@ import { CpuMeter } from "./lib/cpu";
 import { fundedMarket, scratchDatabase } from "./lib/world";
 import { Trader } from "./market/trader";
 import { Watcher } from "./market/watcher";
+import { benchRoomVars } from "./lib/room-vars";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const RATE = num("BENCH_RATE", 500);
@@ -89,7 +90,7 @@ async function main() {
   const rooms = await startRooms({
     databaseUrl, port: num("BENCH_PARTY_PORT", 16999), proxyPort: num("BENCH_PROXY_PORT", 16989), proxyProcess: true,
     secret: "bench-room-secret-".padEnd(48, "x"),
-    vars: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("BENCH_ROOM_VAR_")).map(([k, v]) => [k.slice("BENCH_ROOM_VAR_".length), v!])),
+    vars: benchRoomVars(),
   });
   const watchers: Watcher[] = [];
   try {

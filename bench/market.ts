@@ -6,7 +6,8 @@
  * Env: DATABASE_URL (a server; a scratch database bazaar_bench, or BENCH_DATABASE, or bazaar_bench_<BENCH_PARTY_PORT>, is created there), BENCH_STEP_SECONDS
  * (default 20), BENCH_RATES (default 1000,2500,5000,6000,10000), BENCH_SUBSCRIBERS (default 1000),
  * BENCH_SAMPLE (default 10: one subscriber in 10 parses and times every update, as bench:fanout does;
- * 1 = every subscriber parses, as before 2026-12-05).
+ * 1 = every subscriber parses, as before 2026-12-05). BENCH_ROOM_VAR_<NAME>=<value>: a room variable
+ * (e.g. BENCH_ROOM_VAR_ROOM_FEED_FLUSH_MS=30).
  * After the table, a second one says where the room's batches spent their time in each step (its
  * `GET ?profile`, party/market/profile.ts): queued, BEGIN, each statement, planning, COMMIT, publish.
  * BENCH_PRICE_ALERTS (default 0): that many price alerts on the market before the room starts
@@ -36,6 +37,7 @@ import { issueToken } from "../party/tokens";
 import { fundedMarket, scratchDatabase } from "./lib/world";
 import { Trader } from "./market/trader";
 import { Watcher } from "./market/watcher";
+import { benchRoomVars } from "./lib/room-vars";
 import { PHASES, type ProfileSummary } from "../party/market/profile";
 import { pushTable, startPushBench, type PushBench, type PushStep } from "./market/push";
 import { runConsumer } from "../db/consumers/run";
@@ -162,7 +164,7 @@ async function main() {
   const parents = TRACE ? traceparents() : [];
   const rooms = await startRooms({
     databaseUrl, port: Number(process.env.BENCH_PARTY_PORT ?? 14999), proxyPort: Number(process.env.BENCH_PROXY_PORT ?? 14989), proxyProcess: true, secret: roomSecret,
-    vars: { ...(push ? { PUSH_DRAIN_URL: push.drainUrl } : {}), ...tracing },
+    vars: { ...(push ? { PUSH_DRAIN_URL: push.drainUrl } : {}), ...tracing, ...benchRoomVars() },
   });
   stopOnSignal(() => rooms.stop().finally(() => otlp?.stop()));
   try {

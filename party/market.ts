@@ -9,7 +9,7 @@ import { useNamedStatements } from "../db/db";
 import { recentTrades } from "../db/market/read";
 import { earliestExpiry, ExpiryAlarm } from "./market/expiry";
 import { Fanout } from "./market/fanout";
-import { Feed } from "./market/feed";
+import { Feed, FLUSH_MS } from "./market/feed";
 import { CONTENT_TYPE } from "./metrics/prom";
 import { MarketSession, type Published } from "./market/session";
 import { Throttle } from "./market/throttle";
@@ -149,7 +149,9 @@ export default class MarketRoom implements Party.Server {
       // One JSON line per batch (ADR 040): level, market, outcome, size, phases' times, trace id.
       session.log = (line) => (line.level === "error" ? console.error : console.log)(JSON.stringify(line));
       const recent = await recentTrades(neon.db, slug, 50);
-      this.feed = new Feed(session, (m) => this.broadcast(m), recent.reverse(), Date.now, () => this.fanout.busy);
+      // ROOM_FEED_FLUSH_MS: the least time between two updates to watchers (default 60, party/market/feed.ts).
+      const flushMs = Number(env(this.room, "ROOM_FEED_FLUSH_MS") ?? FLUSH_MS);
+      this.feed = new Feed(session, (m) => this.broadcast(m), recent.reverse(), Date.now, () => this.fanout.busy, Number.isSafeInteger(flushMs) && flushMs >= 0 ? flushMs : FLUSH_MS);
       this.session = session;
     } catch (error) {
       await neon.close();

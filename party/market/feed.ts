@@ -34,6 +34,8 @@ export class Feed {
     recent: Trade[] = [],
     private readonly now: () => number = Date.now,
     private readonly busy: () => boolean = () => false,
+    /** The least time between two updates (ROOM_FEED_FLUSH_MS; default FLUSH_MS). */
+    private readonly flushMs: number = FLUSH_MS,
   ) {
     this.recent.push(...recent.slice(-50));
   }
@@ -52,7 +54,7 @@ export class Feed {
       this.timer = undefined;
       if (this.busy()) this.held = true;
       else this.flush();
-    }, Math.max(0, this.lastFlush + FLUSH_MS - this.now()));
+    }, Math.max(0, this.lastFlush + this.flushMs - this.now()));
   }
 
   /** The previous update reached every socket: a held-back one goes out FLUSH_MS from now. */
