@@ -9,12 +9,15 @@
  * BENCH_WEB_WS_PROXY_PORT, and stopped by PID at the end.
  *
  * BENCH_WEB_THROTTLING=devtools: Lighthouse applies the throttling while loading instead of simulating it.
- * Pages: BENCH_WEB_PAGES (default home,inventory,market,dashboard; also leaderboards, economy).
+ * Pages: BENCH_WEB_PAGES (default home,inventory,market,dashboard; also leaderboards, economy, and
+ * `floor`: a page of text with no script or style, served by the bench itself, so the score says
+ * what Lighthouse and this browser on this host cost before any of Bazaar's work).
  * Last line: `lighthouse_perf=<n> a11y=<n> best=<n> market_js_gz_kb=<n> dashboard_perf=<n>` (worst of
  * home, inventory and market for each score, then each other page's performance; market_js_gz_kb =
  * first-load JS: everything fetched before the load event).
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -25,6 +28,23 @@ import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "../tests/e2e/stack";
 
 const outDir = path.join(repoRoot, ".data", "bench-web");
 mkdirSync(outDir, { recursive: true });
+/** The `floor` page's marker: served by {@link floorServer}, not by the app. */
+const FLOOR = "floor:";
+const FLOOR_HTML =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
+  "<title>Floor</title><meta name=\"description\" content=\"A page with no script\"></head><body><h1>Iron Ore</h1><p>1.27 gold</p></body></html>";
+
+/** Serves the floor page on an ephemeral 127.0.0.1 port; closed with the stack. */
+function floorServer(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(FLOOR_HTML));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => server.close() });
+    }),
+  );
+}
+
 const ALL_PAGES: Record<string, string> = {
   home: "/",
   inventory: "/inventory",
@@ -32,6 +52,7 @@ const ALL_PAGES: Record<string, string> = {
   dashboard: "/dashboard",
   leaderboards: "/leaderboards",
   economy: "/economy",
+  floor: FLOOR,
 };
 /** BENCH_WEB_PAGES: which pages (default home, inventory, market and the trader's dashboard). */
 const PAGES: Array<[string, string]> = (process.env.BENCH_WEB_PAGES ?? "home,inventory,market,dashboard").split(",").map((name) => {
@@ -187,15 +208,17 @@ try {
   console.log(`stack up at ${stack.url} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const cookie = await sessionCookie(stack.url, "alice");
   // Warm each page once (worker isolate, room start-up), as a returning player would find them.
-  for (const [, p] of PAGES) await fetch(stack.url + p, { headers: { Cookie: cookie } }).then((r) => r.arrayBuffer());
+  for (const [, p] of PAGES) if (p !== FLOOR) await fetch(stack.url + p, { headers: { Cookie: cookie } }).then((r) => r.arrayBuffer());
+  const floor = PAGES.some(([, p]) => p === FLOOR) ? await floorServer() : undefined;
 
   const rows: Array<[string, Scores]> = [];
   for (const [name, p] of PAGES) {
     process.stdout.write(`lighthouse ${name} (${p}) ... `);
-    const s = await lighthouse(stack.url + p, cookie, name);
+    const s = await lighthouse(p === FLOOR ? floor!.url : stack.url + p, cookie, name);
     rows.push([name, s]);
     console.log(`perf ${s.perf} a11y ${s.a11y} best ${s.best}`);
   }
+  floor?.close();
   const js = await marketJs(`${stack.url}/markets/iron-ore`, cookie);
   const kb = (n: number) => (n / 1024).toFixed(1);
   const first = js.filter((j) => !j.lazy);

@@ -131,6 +131,8 @@ export async function chartSuite(): Promise<void> {
     for (const [label, viewport] of [["phone", PHONE], ["tablet", TABLET]] as const) {
       const { context, page, errors } = await openMarket(viewport);
       try {
+        // The chart starts once it is near the screen (below the ticket and book on a phone).
+        await page.locator(".chart").first().scrollIntoViewIfNeeded();
         await page.locator(".chart canvas").first().waitFor();
         // Drawn on the next animation frame after the data is set.
         await page.waitForFunction(() => !document.querySelector(".chart .chart-note"), null, { timeout: 10_000 });

@@ -50,9 +50,11 @@ const ensureFixture = () =>
     await marketFixture(e2e.stack!.url, e2e.stack!.stack.databaseUrl).catch((e: Error) => console.log(`    (market fixture not placed: ${e.message.slice(0, 120)})`));
   })());
 
-/** The indicators the chart has drawn (set by PriceChart after chart-lib draws them). */
-const drawn = (page: Page, want: string) =>
-  page.waitForFunction((w) => (document.querySelector(".chart-canvas")?.getAttribute("data-indicators") ?? "").split(",").includes(w), want, { timeout: 15_000 });
+/** The indicators the chart has drawn (set by PriceChart after chart-lib draws them; it starts once near the screen). */
+async function drawn(page: Page, want: string) {
+  await page.locator(".chart").first().scrollIntoViewIfNeeded();
+  await page.waitForFunction((w) => (document.querySelector(".chart-canvas")?.getAttribute("data-indicators") ?? "").split(",").includes(w), want, { timeout: 15_000 });
+}
 
 /** Pixels of one colour (#rrggbb) on the chart's canvases. */
 const colourPixels = (page: Page, hex: string) =>

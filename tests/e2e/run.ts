@@ -303,8 +303,11 @@ await test("screens", async () => {
       "/markets/iron-ore",
       async (p) => {
         await live(p);
+        // The chart starts once near the screen: scrolled to, drawn, and back to the top for the shot.
+        await p.locator(".chart").first().scrollIntoViewIfNeeded();
         await p.locator(".chart canvas").first().waitFor();
         await p.waitForTimeout(400);
+        await p.evaluate(() => window.scrollTo(0, 0));
       },
     ],
     [

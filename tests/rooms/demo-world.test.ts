@@ -177,7 +177,10 @@ it("looks alive in a browser: most traded first, ticks arriving on a market page
 
       await page.goto("/markets/iron-ore");
       await page.locator('[data-connection="live"]').waitFor({ timeout: 45_000 });
+      // The chart starts once near the screen (below the ticket and book on a phone).
+      await page.locator(".chart").first().scrollIntoViewIfNeeded();
       await page.locator(".chart canvas").first().waitFor();
+      await page.evaluate(() => window.scrollTo(0, 0));
       // Ticks: the book or the trade tape changes while we watch (the NPCs trade; nobody else does).
       const changed = await page.evaluate(
         () =>

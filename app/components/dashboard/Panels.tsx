@@ -129,7 +129,7 @@ export function PanelBody({ id, data }: { id: PanelId; data: PanelData }) {
       );
     case "chart":
       return data.market && data.feed ? (
-        <PriceChart candles={data.market.candles} interval="5m" trades={data.feed.trades} prefs={data.market.prefs} onPrefs={noop} form={data.market.form} settings={false} />
+        <PriceChart candles={data.market.candles} interval="5m" trades={data.feed.trades} prefs={data.market.prefs} onPrefs={noop} form={data.market.form} settings={false} onlyNear={false} />
       ) : (
         <p className="muted">No markets yet.</p>
       );

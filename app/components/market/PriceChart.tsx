@@ -30,13 +30,35 @@ export type ChartInterval = keyof typeof INTERVAL_SECONDS;
 type Lib = typeof import("./chart-lib");
 type Api = import("./chart-lib").MountedChart;
 
+/** How far below (or above) the screen the chart starts loading, so it is drawn by the time it shows. */
+const NEAR_MARGIN = "600px 0px";
+
+/** Calls `then` once `el` is on or near the screen (at once without IntersectionObserver); returns a cancel. */
+function whenNear(el: Element | null, then: () => void): () => void {
+  if (!el || typeof IntersectionObserver === "undefined") {
+    then();
+    return () => {};
+  }
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      then();
+    },
+    { rootMargin: NEAR_MARGIN },
+  );
+  observer.observe(el);
+  return () => observer.disconnect();
+}
+
 const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 /**
  * `settings: false` (the dashboard's chart panel) draws the player's saved indicators without the
- * settings toggles; they are changed on the market page.
+ * settings toggles; they are changed on the market page. `onlyNear: false` (the dashboard, a page of
+ * panels the player arranged to see) starts the chart after load and idle wherever it is.
  */
-export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, settings = true }: { candles: Candle[]; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean }) {
+export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, settings = true, onlyNear = true }: { candles: Candle[]; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean; onlyNear?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const api = useRef<Api | null>(null);
   const lib = useRef<Lib | null>(null);
@@ -47,19 +69,26 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
 
   useEffect(() => {
     let disposed = false;
-    // After the page has loaded and the browser is idle: the ladder, ticket and tape come first.
-    const afterLoad = new Promise<void>((resolve) => afterLoadIdle(resolve));
-    afterLoad
-      .then(() => import("./chart-lib"))
-      .then((loaded) => {
-        if (disposed || !host.current) return;
-        lib.current = loaded;
-        api.current = loaded.mountChart(host.current, { line: css("--line"), up: css("--up"), down: css("--down"), text: css("--muted"), font: css("--font") }, formatGold);
-        setReady(true);
-      })
-      .catch(() => setFailed(true));
+    // After the page has loaded and the browser is idle, and only once the chart is near the screen:
+    // the ladder, ticket and tape come first, and a phone player who trades from the ticket without
+    // scrolling down to the chart never downloads or starts it. A chart hidden behind its tab starts
+    // when the tab is shown.
+    const start = () =>
+      import("./chart-lib")
+        .then((loaded) => {
+          if (disposed || !host.current) return;
+          lib.current = loaded;
+          api.current = loaded.mountChart(host.current, { line: css("--line"), up: css("--up"), down: css("--down"), text: css("--muted"), font: css("--font") }, formatGold);
+          setReady(true);
+        })
+        .catch(() => setFailed(true));
+    let stopWatching = afterLoadIdle(() => {
+      if (onlyNear) stopWatching = whenNear(host.current, () => void start());
+      else void start();
+    });
     return () => {
       disposed = true;
+      stopWatching();
       api.current?.chart.remove();
       api.current = null;
     };
