@@ -144,7 +144,7 @@ function startConsumerLoop(databaseUrl: string, kinds: string[]): { stop(): Prom
   };
 }
 
-interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; subscribers: number; retry: number; profile?: ProfileSummary; push?: PushStep }
+interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; subscribers: number; retry: number; msgsPerSub: number; bytesPerMsg: number; profile?: ProfileSummary; push?: PushStep }
 
 async function main() {
   const databaseUrl = await scratchDatabase(SCRATCH);
@@ -182,6 +182,8 @@ async function main() {
       push?.stepStart();
       const tickDelays: number[] = [];
       for (const [i, s] of subscribers.entries()) if (i % SAMPLE === 0) s.timing = tickDelays;
+      const counted = () => subscribers.reduce((c, s) => ({ messages: c.messages + s.messages, bytes: c.bytes + s.bytes }), { messages: 0, bytes: 0 });
+      const before = counted();
       const latencies: number[] = [];
       const open: string[][] = players.map(() => []);
       let sent = 0, acked = 0, answered = 0, fills = 0, retry = 0;
@@ -219,8 +221,12 @@ async function main() {
       await Promise.all(pending);
       const seconds = (performance.now() - t0) / 1000;
       for (const s of subscribers) s.timing = undefined;
+      const after = counted();
+      const messages = after.messages - before.messages;
+      const msgsPerSub = messages / subscribers.length / seconds;
+      const bytesPerMsg = messages > 0 ? (after.bytes - before.bytes) / messages : 0;
       const stepProfile = await profile();
-      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), subscribers: subscribers.length, retry, profile: stepProfile, push: await push?.stepEnd() };
+      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), subscribers: subscribers.length, retry, msgsPerSub, bytesPerMsg, profile: stepProfile, push: await push?.stepEnd() };
     };
     // One watcher for tick delivery in the plain steps.
     const watcher = await Watcher.connect(rooms.host, market.slug);
@@ -237,8 +243,8 @@ async function main() {
     results.push(withSubs);
     for (const s of [...subs, watcher, ...traders]) s.close();
 
-    const head = ["offered/s", "subscribers", "commands sent", "acked ok", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "p99 tick ms", "retryable"];
-    const rows = results.map((r) => [r.offered, r.subscribers, r.sent, r.acked, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, Number.isNaN(r.tickP99) ? "-" : r.tickP99.toFixed(0), r.retry].map(String));
+    const head = ["offered/s", "subscribers", "commands sent", "acked ok", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "p99 tick ms", "updates/s per subscriber", "bytes per update", "retryable"];
+    const rows = results.map((r) => [r.offered, r.subscribers, r.sent, r.acked, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, Number.isNaN(r.tickP99) ? "-" : r.tickP99.toFixed(0), r.msgsPerSub.toFixed(1), Math.round(r.bytesPerMsg), r.retry].map(String));
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
     console.log(`\nbench:market: one room, ${PLAYERS} trading sockets, ${STEP_S}s per step, ${PRICE_ALERTS} price alerts, ${LIMITS ? "trading limits on" : "no trading limits"}, ${CONSUMERS.length ? `feed consumers every second (${CONSUMERS.join(", ")})` : "no feed consumers"}, ${TRACE ? `tracing on (${TRACE_RATIO * 100}% sampled)` : "tracing off"}, Postgres ${base.host}\n`);
