@@ -16,7 +16,7 @@
  *          best of three: an estimate of Workers' startup limit (1 s).
  *
  * Offline: needs nothing but node_modules. Ports: BUNDLES_EDGE_PORT (19022), BUNDLES_PARTY_PORT
- * (19021), bound to 127.0.0.1 (partykit binds 0.0.0.0). Plan: BUNDLES_PLAN=free|paid (paid: the
+ * (19021), bound to 127.0.0.1 (partykit too: patches/partykit+0.0.115.patch). Plan: BUNDLES_PLAN=free|paid (paid: the
  * README's deploy needs the paid plan's CPU for scrypt). --no-build skips `npm run build` when
  * build/ is fresh anyway.
  */

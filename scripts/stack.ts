@@ -5,7 +5,7 @@
  *   [db]    PGlite served on 127.0.0.1:<pglite>       (only without databaseUrl; migrates + seeds first)
  *   [proxy] WebSocket-to-TCP proxy on 127.0.0.1:<wsProxy> for the Neon driver (local Postgres only)
  *   [web]   wrangler dev on the built Remix worker, 127.0.0.1:<web>
- *   [party] partykit dev, <party> (binds 0.0.0.0)
+ *   [party] partykit dev, 127.0.0.1:<party> (and its inspector proxy on 127.0.0.1; patches/partykit+0.0.115.patch)
  *
  * Children run under concurrently (one prefixed log), each in its own process group so that
  * stop() can signal the whole tree (sh -> node -> workerd) by PID and wait until it is gone.

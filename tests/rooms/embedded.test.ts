@@ -18,6 +18,7 @@ import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { EMBEDDED_MAX_CONNECTIONS } from "../../scripts/stack";
 import { callApi, embeddedPorts, FormBrowser, useEmbeddedStack } from "../support/embedded";
+import { groupPids, isLoopback, listenersOf } from "../support/listeners";
 
 // Ports: ROOMS_EMBEDDED_PORT, ROOMS_EMBEDDED_PARTY_PORT, ROOMS_EMBEDDED_PGLITE_PORT, ROOMS_EMBEDDED_WS_PROXY_PORT.
 const ports = embeddedPorts("EMBEDDED", { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 });
@@ -49,6 +50,17 @@ function databaseConnections(side: 1 | 2 = 1): number {
 const url = (p: string) => `${embedded.stack!.url}${p}`;
 
 const api = (p: string, init?: Parameters<typeof callApi>[2]) => callApi(embedded.stack!.url, p, init);
+
+it("listens on loopback only: every socket of every part, the rooms' partykit, workerd and its inspector included", () => {
+  const parts = groupPids(Object.values(embedded.stack!.pids()));
+  const listeners = listenersOf(parts);
+  const ports = new Set(listeners.map((l) => l.port));
+  // The parts' own ports are among them (the check saw the stack), and nothing listens beyond loopback:
+  // partykit dev binds 0.0.0.0 and its inspector proxy every interface unless patched (patches/partykit*).
+  for (const port of Object.values(embedded.stack!.ports)) expect(ports, `port ${port}`).toContain(port);
+  expect(listeners.filter((l) => l.command === "workerd").length).toBeGreaterThanOrEqual(2);
+  expect(listeners.filter((l) => !isLoopback(l.address)).map((l) => `${l.command} (pid ${l.pid}) on ${l.address}:${l.port}`)).toEqual([]);
+});
 
 it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in requests, no 5xx, bounded connections`, async () => {
   const token = async (username: string) => (await api("/tokens", { method: "POST", json: { username, password: DEMO_PASSWORD, label: "load" } })).body.token as string;

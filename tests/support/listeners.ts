@@ -1,0 +1,73 @@
+/**
+ * The TCP sockets a set of processes listens on, read from /proc (Linux): each process's socket
+ * inodes (/proc/<pid>/fd), matched against the LISTEN rows of /proc/net/tcp and tcp6. Used to
+ * check that every part of a stack binds loopback only.
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+
+export interface Listener {
+  pid: number;
+  command: string;
+  address: string;
+  port: number;
+}
+
+/** Every process in the given process groups (the stack's children lead one group each). */
+export function groupPids(pgids: number[]): Array<{ pid: number; command: string }> {
+  const out = execFileSync("ps", ["-o", "pid=,pgid=,comm=", "-e"], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null && pgids.includes(Number(m[2])))
+    .map((m) => ({ pid: Number(m[1]), command: m[3]!.trim() }));
+}
+
+/** "0100007F:1F90" (little-endian IPv4) or a 32-hex IPv6 address, to text and port. */
+function decode(hex: string): { address: string; port: number } {
+  const [addr, port] = hex.split(":") as [string, string];
+  if (addr.length === 8) return { address: [3, 2, 1, 0].map((i) => parseInt(addr.slice(i * 2, i * 2 + 2), 16)).join("."), port: parseInt(port, 16) };
+  // IPv6: four little-endian 32-bit words.
+  const words = addr.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(""));
+  const groups = words.join("").match(/.{4}/g)!.map((g) => g.replace(/^0+(?=.)/, ""));
+  return { address: groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::"), port: parseInt(port, 16) };
+}
+
+function listeningInodes(): Map<string, { address: string; port: number }> {
+  const out = new Map<string, { address: string; port: number }>();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== "0A") continue; // 0A: LISTEN
+      out.set(f[9]!, decode(f[1]!));
+    }
+  }
+  return out;
+}
+
+export function listenersOf(processes: Array<{ pid: number; command: string }>): Listener[] {
+  const listening = listeningInodes();
+  const found: Listener[] = [];
+  for (const { pid, command } of processes) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      const at = inode ? listening.get(inode) : undefined;
+      if (at) found.push({ pid, command, ...at });
+    }
+  }
+  return found;
+}
+
+export const isLoopback = (address: string) => address.startsWith("127.") || address === "::1";
