@@ -9,6 +9,10 @@
  * BENCH_WEB_WS_PROXY_PORT, and stopped by PID at the end.
  *
  * BENCH_WEB_THROTTLING=devtools: Lighthouse applies the throttling while loading instead of simulating it.
+ * BENCH_WEB_MARKET=traded (default): before the runs, the market page's market gets what a player
+ * finds in a live one: 16 hours of 5-minute candles, today's trades, a book on both sides and the
+ * signed-in player's open orders (tests/e2e/harness.ts marketFixture, as the e2e suite's market).
+ * `empty`: the freshly seeded market (no trades, an empty chart), as measured before 2026-12-05 19:00.
  * Pages: BENCH_WEB_PAGES (default home,inventory,market,dashboard; also leaderboards, economy, and
  * `floor`: a page of text with no script or style, served by the bench itself, so the score says
  * what Lighthouse and this browser on this host cost before any of Bazaar's work).
@@ -24,6 +28,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { DEMO_PASSWORD } from "../db/seed";
 import { repoRoot } from "../scripts/paths";
+import { marketFixture } from "../tests/e2e/harness";
 import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "../tests/e2e/stack";
 
 const outDir = path.join(repoRoot, ".data", "bench-web");
@@ -60,6 +65,8 @@ const PAGES: Array<[string, string]> = (process.env.BENCH_WEB_PAGES ?? "home,inv
   if (!p) throw new Error(`BENCH_WEB_PAGES: ${name} is not one of ${Object.keys(ALL_PAGES).join(", ")}`);
   return [name, p];
 });
+const MARKET = process.env.BENCH_WEB_MARKET ?? "traded";
+if (MARKET !== "traded" && MARKET !== "empty") throw new Error(`BENCH_WEB_MARKET: ${MARKET} is not traded or empty`);
 const THROTTLING = process.env.BENCH_WEB_THROTTLING ?? "simulate";
 if (THROTTLING !== "simulate" && THROTTLING !== "devtools") throw new Error(`BENCH_WEB_THROTTLING: ${THROTTLING} is not simulate or devtools`);
 /** The pages issue 15's goal names; the headline's worst scores are over these when they ran. */
@@ -206,6 +213,7 @@ const stack = await startBrowserStack("bench-web", {
 let exitCode = 0;
 try {
   console.log(`stack up at ${stack.url} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (MARKET === "traded") await marketFixture(stack.url, stack.databaseUrl);
   const cookie = await sessionCookie(stack.url, "alice");
   // Warm each page once (worker isolate, room start-up), as a returning player would find them.
   for (const [, p] of PAGES) if (p !== FLOOR) await fetch(stack.url + p, { headers: { Cookie: cookie } }).then((r) => r.arrayBuffer());
@@ -226,7 +234,7 @@ try {
   const firstGz = first.reduce((s, j) => s + j.gz, 0);
   const lazyGz = lazy.reduce((s, j) => s + j.gz, 0);
 
-  console.log(`\nLighthouse 12.8.2, mobile preset (${THROTTLING === "devtools" ? "devtools throttling: slow 4G and 4x CPU applied while loading" : "simulated slow 4G, 4x CPU"}), signed in as a demo player\n`);
+  console.log(`\nLighthouse 12.8.2, mobile preset (${THROTTLING === "devtools" ? "devtools throttling: slow 4G and 4x CPU applied while loading" : "simulated slow 4G, 4x CPU"}), signed in as a demo player, ${MARKET === "traded" ? "a traded market (candles, trades, book, open orders)" : "an empty market"}\n`);
   console.log("  page       | perf | a11y | best | LCP ms | TBT ms | CLS   | audits below 0.9");
   console.log("  -----------+------+------+------+--------+--------+-------+-----------------");
   for (const [name, s] of rows) {
