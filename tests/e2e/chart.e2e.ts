@@ -8,6 +8,8 @@
  *                  follow the book when an order is placed (and canceled) through the API
  *   chart-targets  at 360x740 and 768x1024, in both views, every control in the chart panel is at
  *                  least 44x44 CSS px
+ *   market-steady  at Lighthouse's phone (412x823) and the tablet, nothing on the market page moves
+ *                  while it loads, goes live and draws its chart (layout shifts add up to < 0.01)
  *
  * Other players (NPC bots) may trade iron-ore meanwhile: nothing here assumes an otherwise empty book.
  */
@@ -245,6 +247,35 @@ export async function chartSuite(): Promise<void> {
         }
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `${viewport.width}: no sideways scrolling (${overflow}px)`);
+        assert.deepEqual(errors, [], "no console errors");
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  await test("market-steady", async () => {
+    await ensureFixture();
+    for (const viewport of [{ width: 412, height: 823 }, TABLET]) {
+      const { context, page, errors } = await newPlayer(viewport);
+      try {
+        // Every layout shift not caused by input, from the first paint on (the page's own CLS).
+        await page.addInitScript(() => {
+          const w = window as unknown as { shifts: Array<{ value: number; nodes: string[] }> };
+          w.shifts = [];
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries() as unknown as Array<{ value: number; hadRecentInput: boolean; sources?: Array<{ node?: Element }> }>) {
+              if (!e.hadRecentInput) w.shifts.push({ value: e.value, nodes: (e.sources ?? []).map((x) => x.node?.className ?? "?") });
+            }
+          }).observe({ type: "layout-shift", buffered: true });
+        });
+        await page.goto("/markets/iron-ore");
+        await live(page);
+        await page.locator(".chart canvas").first().waitFor();
+        await page.waitForTimeout(1_000);
+        const shifts = await page.evaluate(() => (window as unknown as { shifts: Array<{ value: number; nodes: string[] }> }).shifts);
+        const total = shifts.reduce((sum, x) => sum + x.value, 0);
+        assert.ok(total < 0.01, `${viewport.width}x${viewport.height}: the page moved while loading (layout shift ${total.toFixed(3)}: ${JSON.stringify(shifts)})`);
         assert.deepEqual(errors, [], "no console errors");
       } finally {
         await context.close();
