@@ -66,6 +66,24 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
   const lastSeq = useRef(0);
   const [ready, setReady] = useState(false);
   const [failed, setFailed] = useState(false);
+  /** The props as of now, for the first draw in the same task as the mount. */
+  const latest = useRef({ candles, trades, interval, prefs });
+  latest.current = { candles, trades, interval, prefs };
+  /** What is on the chart (the candles; the trades and indicators, over which candles): the effects below skip a redraw of the same props. */
+  const drawn = useRef<{ candles?: Candle[]; trades?: Trade[]; interval?: ChartInterval; prefs?: ChartPrefs; over?: Candle[] }>({});
+
+  const volColor = (c: Candle) => (c.close >= c.open ? css("--up-soft") : css("--down-soft"));
+  /** Trades after the candles, then the indicators: what the props say, drawn. */
+  const drawTrades = (l: Lib, a: Api, now: typeof latest.current) => {
+    lastSeq.current = l.pushTrades(a, bar, now.trades, lastSeq.current, INTERVAL_SECONDS[now.interval], volColor);
+    l.drawIndicators(a, now.prefs, INTERVAL_SECONDS[now.interval]);
+    host.current?.setAttribute("data-indicators", a.drawn);
+    drawn.current = { ...drawn.current, trades: now.trades, interval: now.interval, prefs: now.prefs, over: drawn.current.candles };
+  };
+  const drawCandles = (l: Lib, a: Api, now: typeof latest.current) => {
+    lastSeq.current = Math.max(lastSeq.current, l.setCandles(a, bar, now.candles, now.trades, volColor));
+    drawn.current = { ...drawn.current, candles: now.candles };
+  };
 
   useEffect(() => {
     let disposed = false;
@@ -79,6 +97,10 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
           if (disposed || !host.current) return;
           lib.current = loaded;
           api.current = loaded.mountChart(host.current, { line: css("--line"), up: css("--up"), down: css("--down"), text: css("--muted"), font: css("--font") }, formatGold);
+          // The data goes in before the chart's first frame: drawn empty first, its price axis
+          // would widen for the labels and every canvas be resized and drawn again.
+          drawCandles(loaded, api.current, latest.current);
+          drawTrades(loaded, api.current, latest.current);
           setReady(true);
         })
         .catch(() => setFailed(true));
@@ -94,20 +116,18 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
     };
   }, []);
 
-  const volColor = (c: Candle) => (c.close >= c.open ? css("--up-soft") : css("--down-soft"));
-
   // Candles, and live trades moving the last candle (or opening a new one): chart-lib draws both.
   useEffect(() => {
-    if (!ready || !api.current || !lib.current) return;
-    lastSeq.current = Math.max(lastSeq.current, lib.current.setCandles(api.current, bar, candles, trades, volColor));
+    if (!ready || !api.current || !lib.current || drawn.current.candles === candles) return;
+    drawCandles(lib.current, api.current, latest.current);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, candles]);
 
   useEffect(() => {
     if (!ready || !api.current || !lib.current) return;
-    lastSeq.current = lib.current.pushTrades(api.current, bar, trades, lastSeq.current, INTERVAL_SECONDS[interval], volColor);
-    lib.current.drawIndicators(api.current, prefs, INTERVAL_SECONDS[interval]);
-    host.current?.setAttribute("data-indicators", api.current.drawn);
+    const d = drawn.current;
+    if (d.over === candles && d.trades === trades && d.interval === interval && d.prefs === prefs) return;
+    drawTrades(lib.current, api.current, latest.current);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, candles, trades, interval, prefs]);
 

@@ -60,10 +60,29 @@ export function mountChart(host: HTMLElement, colors: ChartColors, format: (copp
   const [top, bottom] = chart.panes();
   top?.setStretchFactor(PANE_STRETCH[0]);
   bottom?.setStretchFactor(PANE_STRETCH[1]);
-  return { chart, candles, volume, format, data: [] as Candle[], lines: [] as Array<ISeriesApi<SeriesType>>, drawn: "" };
+  return { chart, host, candles, volume, format, data: [] as Candle[], lines: [] as Array<ISeriesApi<SeriesType>>, drawn: "", volumeOn: true };
 }
 
 export type MountedChart = ReturnType<typeof mountChart>;
+
+/** The least width of a candle and its gap, in CSS pixels (lightweight-charts' own default spacing). */
+export const MIN_BAR_SPACING = 6;
+
+/**
+ * Every candle when they all fit at MIN_BAR_SPACING; otherwise the most recent that do, at that
+ * spacing, and the older ones a drag or a pinch away. A phone's 24 hours of 5-minute candles
+ * squeezed into 340 px would be 1.2 px each: a smear, not candles. The chart draws only the
+ * candles in view, so a phone also draws a fifth of them.
+ */
+function showRecent(a: MountedChart, count: number): void {
+  const scale = a.chart.timeScale();
+  if (count * MIN_BAR_SPACING <= a.host.clientWidth) {
+    scale.fitContent();
+    return;
+  }
+  scale.applyOptions({ barSpacing: MIN_BAR_SPACING });
+  scale.scrollToRealTime();
+}
 
 type Bar = { current: Candle | null };
 
@@ -73,7 +92,7 @@ export function setCandles(a: MountedChart, bar: Bar, candles: Candle[], trades:
   a.volume.setData(candles.map((c) => ({ time: c.time as never, value: c.volume, color: volColor(c) })));
   bar.current = candles.at(-1) ?? null;
   a.data = candles.slice();
-  a.chart.timeScale().fitContent();
+  showRecent(a, candles.length);
   return Math.max(0, ...trades.map((t) => t.seq));
 }
 
@@ -129,7 +148,11 @@ export function drawIndicators(a: MountedChart, prefs: ChartPrefs, step: number)
       line(INDICATOR_COLORS.bb, bands.map((b) => ({ time: b.time, value: b.lower })), "", true);
     } else line(INDICATOR_COLORS[spec.kind], v as Point[], spec.kind === "vwap" ? "VWAP" : `${spec.kind.toUpperCase()} ${spec.period}`);
   }
-  a.volume.applyOptions({ visible: prefs.volume.on });
-  a.chart.panes()[1]?.setStretchFactor(prefs.volume.on ? PANE_STRETCH[1] : 0.001);
+  // Only on a change: a pane's new stretch lays out (and resizes) every canvas again.
+  if (a.volumeOn !== prefs.volume.on) {
+    a.volume.applyOptions({ visible: prefs.volume.on });
+    a.chart.panes()[1]?.setStretchFactor(prefs.volume.on ? PANE_STRETCH[1] : 0.001);
+    a.volumeOn = prefs.volume.on;
+  }
   a.drawn = specs.map(specKey).join(",") + (prefs.volume.on ? ",volume" : "");
 }
