@@ -29,6 +29,11 @@ interface ConnState {
 const SLUG_KEY = "market-slug";
 
 const env = (room: { env: Record<string, unknown> }, name: string) => (room.env[name] as string | undefined) ?? undefined;
+/** A whole-number room variable of at least `min`; unset or anything else is `fallback`. */
+const intVar = (room: { env: Record<string, unknown> }, name: string, fallback: number, min: number) => {
+  const value = Number(env(room, name) ?? fallback);
+  return Number.isSafeInteger(value) && value >= min ? value : fallback;
+};
 
 export default class MarketRoom implements Party.Server {
   private session: MarketSession | undefined;
@@ -66,13 +71,13 @@ export default class MarketRoom implements Party.Server {
   constructor(readonly room: Party.Room) {
     this.options = { hibernate: env(room, "ROOM_HIBERNATE") === "on" };
     // ROOM_FANOUT_SLICE: sockets per slice of an update's round (default 256; 0 = all in one go, as before ADR 041).
-    const slice = Number(env(room, "ROOM_FANOUT_SLICE") ?? 256);
+    const slice = intVar(room, "ROOM_FANOUT_SLICE", 256, 0);
     this.fanout = new Fanout(
       () => this.feed?.resume(),
       () => {
         if (this.session) this.session.metrics.ticksDropped++;
       },
-      Number.isSafeInteger(slice) && slice > 0 ? slice : slice === 0 ? Number.POSITIVE_INFINITY : 256,
+      slice === 0 ? Number.POSITIVE_INFINITY : slice,
     );
     this.misconfigured = roomEnvMessage(room.env);
     this.expiry = new ExpiryAlarm(room.storage, () => this.slug ?? null);
@@ -124,19 +129,16 @@ export default class MarketRoom implements Party.Server {
     if (!databaseUrl) throw new Error("DATABASE_URL is not set for the market rooms");
     const slug = await this.resolveSlug();
     if (!slug) throw new Error("the room does not know its market yet (woken by an alarm before its first request)");
-    const max = Number(env(this.room, "DB_POOL_MAX") ?? 4);
     useNamedStatements(env(this.room, "DB_NAMED_STATEMENTS") !== "off");
     // DB_IDLE_MS: how long an idle pooled connection stays open (default 10 s). Short, when many rooms
     // share a capped connection budget that pools per connection (bench:markets; Neon's pooler needs none).
-    const idle = Number(env(this.room, "DB_IDLE_MS") ?? 10_000);
     // DB_CONNECT_TIMEOUT_MS: how long a connection may take to open (default 5 s; 30 s on the embedded stack, whose proxy queues).
-    const connect = Number(env(this.room, "DB_CONNECT_TIMEOUT_MS") ?? 5_000);
     const neon = openNeon({
       databaseUrl,
       wsProxy: env(this.room, "NEON_WS_PROXY"),
-      max: Number.isSafeInteger(max) && max > 0 ? max : 4,
-      idleTimeoutMillis: Number.isSafeInteger(idle) && idle > 0 ? idle : 10_000,
-      connectionTimeoutMillis: Number.isSafeInteger(connect) && connect >= 500 ? connect : 5_000,
+      max: intVar(this.room, "DB_POOL_MAX", 4, 1),
+      idleTimeoutMillis: intVar(this.room, "DB_IDLE_MS", 10_000, 1),
+      connectionTimeoutMillis: intVar(this.room, "DB_CONNECT_TIMEOUT_MS", 5_000, 500),
     });
     try {
       // Fields are set only once everything loaded: a failed open leaves no half-open market behind.
@@ -150,8 +152,7 @@ export default class MarketRoom implements Party.Server {
       session.log = (line) => (line.level === "error" ? console.error : console.log)(JSON.stringify(line));
       const recent = await recentTrades(neon.db, slug, 50);
       // ROOM_FEED_FLUSH_MS: the least time between two updates to watchers (default 60, party/market/feed.ts).
-      const flushMs = Number(env(this.room, "ROOM_FEED_FLUSH_MS") ?? FLUSH_MS);
-      this.feed = new Feed(session, (m) => this.broadcast(m), recent.reverse(), Date.now, () => this.fanout.busy, Number.isSafeInteger(flushMs) && flushMs >= 0 ? flushMs : FLUSH_MS);
+      this.feed = new Feed(session, (m) => this.broadcast(m), recent.reverse(), Date.now, () => this.fanout.busy, intVar(this.room, "ROOM_FEED_FLUSH_MS", FLUSH_MS, 0));
       this.session = session;
     } catch (error) {
       await neon.close();

@@ -7,9 +7,7 @@
  *   2. a trade through the API and the room, then check:ledger and replay on the PGlite directory
  *      after a clean stop (covering everything the load wrote too).
  */
-import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { checkLedger } from "../../db/audit/check";
 import { replay } from "../../db/audit/replay";
@@ -18,7 +16,7 @@ import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { EMBEDDED_MAX_CONNECTIONS } from "../../scripts/stack";
 import { callApi, embeddedPorts, FormBrowser, useEmbeddedStack } from "../support/embedded";
-import { groupPids, isLoopback, listenersOf } from "../support/listeners";
+import { groupMembers, isLoopback, listenersOf, tcpRows } from "../support/listeners";
 
 // Ports: ROOMS_EMBEDDED_PORT, ROOMS_EMBEDDED_PARTY_PORT, ROOMS_EMBEDDED_PGLITE_PORT, ROOMS_EMBEDDED_WS_PROXY_PORT.
 const ports = embeddedPorts("EMBEDDED", { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 });
@@ -31,20 +29,7 @@ let formOrders = 0;
 /** Established connections accepted by the embedded database's port (server side), from /proc. */
 function databaseConnections(side: 1 | 2 = 1): number {
   const port = ports.pglite.toString(16).toUpperCase().padStart(4, "0");
-  let n = 0;
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text = "";
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[side]?.endsWith(`:${port}`) && cols[3] === "01") n++;
-    }
-  }
-  return n;
+  return tcpRows().filter((r) => (side === 1 ? r.local : r.remote).endsWith(`:${port}`) && r.state === "01").length;
 }
 
 const url = (p: string) => `${embedded.stack!.url}${p}`;
@@ -52,7 +37,7 @@ const url = (p: string) => `${embedded.stack!.url}${p}`;
 const api = (p: string, init?: Parameters<typeof callApi>[2]) => callApi(embedded.stack!.url, p, init);
 
 it("listens on loopback only: every socket of every part, the rooms' partykit, workerd and its inspector included", () => {
-  const parts = groupPids(Object.values(embedded.stack!.pids()));
+  const parts = groupMembers(Object.values(embedded.stack!.pids()));
   const listeners = listenersOf(parts);
   const ports = new Set(listeners.map((l) => l.port));
   // The parts' own ports are among them (the check saw the stack), and nothing listens beyond loopback:

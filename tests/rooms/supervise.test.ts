@@ -5,7 +5,6 @@
  * order acknowledged); no acknowledged order is lost or duplicated; check:ledger and replay are
  * clean at the end. Prints the recovery time of each kill (docs/RELIABILITY.md).
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -17,6 +16,7 @@ import { openPglite } from "../../db/open";
 import { repoRoot } from "../../scripts/paths";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { callApi, embeddedPorts, useEmbeddedStack } from "../support/embedded";
+import { groupMembers } from "../support/listeners";
 
 // Ports: ROOMS_SUPERVISE_PORT, ROOMS_SUPERVISE_PARTY_PORT, ROOMS_SUPERVISE_PGLITE_PORT, ROOMS_SUPERVISE_WS_PROXY_PORT.
 const embedded = useEmbeddedStack("supervise", embeddedPorts("SUPERVISE", { web: 19887, party: 19899, pglite: 19833, wsProxy: 19889 }));
@@ -32,16 +32,6 @@ async function until(done: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 const api = (p: string, init?: Parameters<typeof callApi>[2]) => callApi(embedded.stack!.url, p, init);
-
-/** The processes of a process group, with their command lines. */
-function groupMembers(pgid: number): Array<{ pid: number; args: string }> {
-  const out = execFileSync("ps", ["-o", "pid=,pgid=,args=", "-e"], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === pgid)
-    .map((m) => ({ pid: Number(m[1]), args: m[3]! }));
-}
 
 it("restarts each part that dies; orders keep their promises; recovery times", async () => {
   const tokenOf = async (username: string) => (await api("/tokens", { method: "POST", json: { username, password: DEMO_PASSWORD, label: "supervise" } })).body!.token as string;
@@ -97,7 +87,7 @@ it("restarts each part that dies; orders keep their promises; recovery times", a
 
   /** SIGKILL the workerd processes of a child's group only (the dev server's node process stays up). */
   const killWorkerd = (child: string) => () => {
-    const workerd = groupMembers(embedded.stack!.pids()[child]!).filter((p) => /workerd/.test(p.args));
+    const workerd = groupMembers([embedded.stack!.pids()[child]!]).filter((p) => /workerd/.test(p.args));
     expect(workerd.length, `${child} runs a workerd`).toBeGreaterThan(0);
     for (const p of workerd) process.kill(p.pid, "SIGKILL");
   };

@@ -13,14 +13,14 @@ export interface Listener {
   port: number;
 }
 
-/** Every process in the given process groups (the stack's children lead one group each). */
-export function groupPids(pgids: number[]): Array<{ pid: number; command: string }> {
-  const out = execFileSync("ps", ["-o", "pid=,pgid=,comm=", "-e"], { encoding: "utf8" });
+/** Every process in the given process groups (the stack's children lead one group each), with its command line and program name. */
+export function groupMembers(pgids: number[]): Array<{ pid: number; args: string; command: string }> {
+  const out = execFileSync("ps", ["-o", "pid=,pgid=,args=", "-e"], { encoding: "utf8" });
   return out
     .split("\n")
     .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null && pgids.includes(Number(m[2])))
-    .map((m) => ({ pid: Number(m[1]), command: m[3]!.trim() }));
+    .map((m) => ({ pid: Number(m[1]), args: m[3]!, command: m[3]!.split(" ")[0]!.split("/").pop()! }));
 }
 
 /** "0100007F:1F90" (little-endian IPv4) or a 32-hex IPv6 address, to text and port. */
@@ -33,16 +33,26 @@ function decode(hex: string): { address: string; port: number } {
   return { address: groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::"), port: parseInt(port, 16) };
 }
 
-function listeningInodes(): Map<string, { address: string; port: number }> {
-  const out = new Map<string, { address: string; port: number }>();
+/** The rows of /proc/net/tcp and tcp6: local and remote "HEX:PORT" addresses, the state (0A listen, 01 established) and the socket's inode. */
+export function tcpRows(): Array<{ local: string; remote: string; state: string; inode: string }> {
+  const rows: Array<{ local: string; remote: string; state: string; inode: string }> = [];
   for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
       const f = line.trim().split(/\s+/);
-      if (f.length < 10 || f[3] !== "0A") continue; // 0A: LISTEN
-      out.set(f[9]!, decode(f[1]!));
+      if (f.length >= 10) rows.push({ local: f[1]!, remote: f[2]!, state: f[3]!, inode: f[9]! });
     }
   }
-  return out;
+  return rows;
+}
+
+function listeningInodes(): Map<string, { address: string; port: number }> {
+  return new Map(tcpRows().filter((r) => r.state === "0A").map((r) => [r.inode, decode(r.local)]));
 }
 
 export function listenersOf(processes: Array<{ pid: number; command: string }>): Listener[] {
