@@ -12,6 +12,7 @@ import { chartSpecs, type ChartPrefs } from "~/utils/indicators/prefs";
 import type { BandPoint, Point } from "~/utils/indicators/series";
 import { computeIndicators, specKey } from "~/utils/indicators/spec";
 import type { Candle } from "./PriceChart";
+import { tickLabel } from "./tick-labels";
 
 /** Loaded with the chart: the indicator settings' interactive form (PriceChart swaps it in). */
 export { ChartSettings } from "./ChartSettings";
@@ -39,7 +40,7 @@ export function mountChart(host: HTMLElement, colors: ChartColors, format: (copp
     },
     grid: { vertLines: { color: colors.line }, horzLines: { color: colors.line } },
     rightPriceScale: { borderColor: colors.line },
-    timeScale: { borderColor: colors.line, timeVisible: true, secondsVisible: false },
+    timeScale: { borderColor: colors.line, timeVisible: true, secondsVisible: false, tickMarkFormatter: tickLabel },
     crosshair: { mode: CrosshairMode.Normal },
   });
   const candles = chart.addSeries(CandlestickSeries, {
