@@ -1,9 +1,11 @@
 /**
  * The market's chart panel (issue 14), on iron-ore with the market fixture's book and candles:
  *
- *   chart-volume   phone and tablet: volume has a pane and a scale of its own under the candles;
- *                  read from the rendered canvases: the tallest volume bar's top is below the
- *                  lowest candle pixel, and the candle scale's labels stay out of the volume pane
+ *   chart-volume   phone, tablet and desktop: volume is drawn under the candles, on a scale of its
+ *                  own: in the candles' pane, its bottom quarter, on a chart narrower than 600 px
+ *                  (phone, upright tablet); in a pane of its own (a quarter of the chart, labelled
+ *                  in item counts) on the desktop's wide chart. Read from the
+ *                  rendered canvases: the tallest volume bar's top is below the lowest candle pixel
  *   chart-depth    the depth chart's steps sit at the ladder's prices and cumulative totals, and
  *                  follow the book when an order is placed (and canceled) through the API
  *   chart-targets  at 360x740 and 768x1024, in both views, every control in the chart panel is at
@@ -18,6 +20,9 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { api, e2e, live, marketFixture, newPlayer, PHONE, SHOTS, TABLET, test } from "./harness";
+
+/** A laptop screen, where the market page puts the chart beside the book and ticket, wide. */
+const DESKTOP = { width: 1440, height: 900 };
 
 let fixture: Promise<void> | undefined;
 /** The fixture once per run (placing its orders again only replays them: idempotent by clientOrderId). */
@@ -130,7 +135,7 @@ function targets(page: Page) {
 export async function chartSuite(): Promise<void> {
   await test("chart-volume", async () => {
     await ensureFixture();
-    for (const [label, viewport] of [["phone", PHONE], ["tablet", TABLET]] as const) {
+    for (const [label, viewport] of [["phone", PHONE], ["tablet", TABLET], ["desktop", DESKTOP]] as const) {
       const { context, page, errors } = await openMarket(viewport);
       try {
         // The chart starts once it is near the screen (below the ticket and book on a phone).
@@ -140,8 +145,12 @@ export async function chartSuite(): Promise<void> {
         await page.waitForFunction(() => !document.querySelector(".chart .chart-note"), null, { timeout: 10_000 });
         await page.waitForTimeout(300);
         const px = await chartPixels(page);
-        assert.equal(px.panes.length, 2, `${label}: two panes (candles, volume): ${JSON.stringify(px.panes)}`);
-        const [candlePane, volumePane] = px.panes as [{ top: number; bottom: number }, { top: number; bottom: number }];
+        // The phone's and the upright tablet's charts (about 340 and 430 px) are narrower than
+        // VOLUME_PANE_MIN_WIDTH (600 px): one pane; the desktop's is wider: two.
+        const panes = label === "desktop" ? 2 : 1;
+        assert.equal(px.panes.length, panes, `${label}: ${panes} pane(s): ${JSON.stringify(px.panes)}`);
+        const candlePane = px.panes[0]!;
+        const volumePane = px.panes[panes - 1]!;
         assert.ok(px.candle.n > 500, `${label}: candles are drawn (${px.candle.n} px)`);
         assert.ok(px.volume.n > 500, `${label}: volume bars are drawn (${px.volume.n} px)`);
         assert.ok(
@@ -149,12 +158,19 @@ export async function chartSuite(): Promise<void> {
           `${label}: the tallest volume bar's top (${px.volume.top.toFixed(1)}) is below the lowest candle pixel (${px.candle.bottom.toFixed(1)})`,
         );
         assert.ok(px.candle.top >= candlePane.top && px.candle.bottom <= candlePane.bottom + 0.5, `${label}: candles inside the top pane`);
-        assert.ok(px.volume.top >= volumePane.top && px.volume.bottom <= volumePane.bottom + 0.5, `${label}: volume inside the bottom pane`);
-        assert.ok(volumePane.top >= candlePane.bottom, `${label}: the volume pane is under the candle pane`);
-        const share = (volumePane.bottom - volumePane.top) / (volumePane.bottom - candlePane.top);
-        assert.ok(share > 0.15 && share < 0.35, `${label}: the volume pane is about a quarter of the chart (${share.toFixed(2)})`);
-        // The bars reach near their pane's top (the tallest bar fills its own scale, less its top margin; a phone's pane is ~57 px, so a pixel or two of rounding is 3%).
-        assert.ok(px.volume.top - volumePane.top < (volumePane.bottom - volumePane.top) * 0.4, `${label}: the tallest bar nearly fills the volume pane (bar top ${px.volume.top.toFixed(1)}, pane ${volumePane.top.toFixed(1)}-${volumePane.bottom.toFixed(1)})`);
+        assert.ok(px.volume.top >= volumePane.top && px.volume.bottom <= volumePane.bottom + 0.5, `${label}: volume inside the ${panes === 1 ? "same" : "bottom"} pane`);
+        const height = volumePane.bottom - candlePane.top;
+        if (panes === 2) {
+          assert.ok(volumePane.top >= candlePane.bottom, `${label}: the volume pane is under the candle pane`);
+          const share = (volumePane.bottom - volumePane.top) / height;
+          assert.ok(share > 0.15 && share < 0.35, `${label}: the volume pane is about a quarter of the chart (${share.toFixed(2)})`);
+          // The bars reach near their pane's top (the tallest bar fills its own scale, less its top margin).
+          assert.ok(px.volume.top - volumePane.top < (volumePane.bottom - volumePane.top) * 0.4, `${label}: the tallest bar nearly fills the volume pane (bar top ${px.volume.top.toFixed(1)}, pane ${volumePane.top.toFixed(1)}-${volumePane.bottom.toFixed(1)})`);
+        } else {
+          // The tallest bar reaches about a quarter of the pane up from its bottom, no higher.
+          const reach = (volumePane.bottom - px.volume.top) / height;
+          assert.ok(reach > 0.15 && reach < 0.3, `${label}: the bars take the bottom quarter of the pane (the tallest reaches ${reach.toFixed(2)} of it)`);
+        }
         await page.locator(".chart-panel").screenshot({ path: path.join(SHOTS, `${label}-chart-volume.png`) });
         // Hidden behind the Depth tab and shown again, the chart is drawn again at its size.
         await page.getByRole("tab", { name: "Depth" }).click();

@@ -2,9 +2,15 @@
  * The only module that imports lightweight-charts, and only by name, so the bundler keeps just
  * the candlestick and histogram series. PriceChart loads it with a dynamic import.
  *
- * Candles fill the top pane on the price scale; volume has a pane of its own underneath (v5 panes:
- * its own right-hand scale, so the bars can never dwarf or hide the candles), a quarter of the
- * height, fixed: a draggable pane separator would be a 1-pixel touch target.
+ * Candles fill the top of the chart on the price scale; volume is under them, on a scale of its
+ * own, so the bars can never dwarf or hide the candles:
+ * - on a chart at least VOLUME_PANE_MIN_WIDTH wide (tablets, desktops), in a pane of its own (v5
+ *   panes), a quarter of the height, fixed (a draggable pane separator would be a 1-pixel touch
+ *   target), with its scale in item counts on the right;
+ * - narrower (phones), in the candles' pane, on an unlabelled overlay scale in its bottom quarter,
+ *   as most exchanges' phone charts draw it. A second pane is four more canvases to size and draw:
+ *   on Lighthouse's phone it made the chart's first frame about 30% longer (200-230 against
+ *   140-170 ms at 4x CPU slowdown, docs/PERFORMANCE.md 2026-12-05 21:40).
  */
 import { CandlestickSeries, ColorType, createChart, CrosshairMode, HistogramSeries, LineSeries, LineStyle, type ISeriesApi, type SeriesType } from "lightweight-charts";
 import type { Trade } from "../../../party/protocol";
@@ -25,8 +31,15 @@ export interface ChartColors {
   font: string;
 }
 
-/** Candle pane : volume pane heights. */
+/** Candle pane : volume pane heights, where volume has a pane. */
 export const PANE_STRETCH = [3, 1] as const;
+/** The least chart width (CSS px) at which volume gets a pane and a labelled scale of its own. */
+export const VOLUME_PANE_MIN_WIDTH = 600;
+/** Without a pane: the share of the chart's height at the bottom that the volume bars may reach. */
+const VOLUME_OVERLAY_SHARE = 0.24;
+
+/** The candles' margins: room at the bottom for the bars when they share the pane. */
+const candleMargins = (barsUnder: boolean) => ({ top: 0.08, bottom: barsUnder ? 0.3 : 0.06 });
 
 export function mountChart(host: HTMLElement, colors: ChartColors, format: (copper: number) => string) {
   const chart = createChart(host, {
@@ -51,17 +64,20 @@ export function mountChart(host: HTMLElement, colors: ChartColors, format: (copp
     borderVisible: false,
     priceFormat: { type: "custom", minMove: 1, formatter: (p: number) => format(Math.round(p)) },
   });
-  candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.06 } });
+  const volumePane = host.clientWidth >= VOLUME_PANE_MIN_WIDTH;
+  candles.priceScale().applyOptions({ scaleMargins: candleMargins(!volumePane) });
   const volume = chart.addSeries(
     HistogramSeries,
-    { priceFormat: { type: "volume" }, lastValueVisible: false, priceLineVisible: false },
-    1,
+    { priceFormat: { type: "volume" }, lastValueVisible: false, priceLineVisible: false, ...(volumePane ? {} : { priceScaleId: "" }) },
+    volumePane ? 1 : 0,
   );
-  volume.priceScale().applyOptions({ scaleMargins: { top: 0.12, bottom: 0 } });
-  const [top, bottom] = chart.panes();
-  top?.setStretchFactor(PANE_STRETCH[0]);
-  bottom?.setStretchFactor(PANE_STRETCH[1]);
-  return { chart, host, candles, volume, format, data: [] as Candle[], lines: [] as Array<ISeriesApi<SeriesType>>, drawn: "", volumeOn: true };
+  volume.priceScale().applyOptions({ scaleMargins: { top: volumePane ? 0.12 : 1 - VOLUME_OVERLAY_SHARE, bottom: 0 } });
+  if (volumePane) {
+    const [top, bottom] = chart.panes();
+    top?.setStretchFactor(PANE_STRETCH[0]);
+    bottom?.setStretchFactor(PANE_STRETCH[1]);
+  }
+  return { chart, host, candles, volume, volumePane, format, data: [] as Candle[], lines: [] as Array<ISeriesApi<SeriesType>>, drawn: "", volumeOn: true };
 }
 
 export type MountedChart = ReturnType<typeof mountChart>;
@@ -152,7 +168,8 @@ export function drawIndicators(a: MountedChart, prefs: ChartPrefs, step: number)
   // Only on a change: a pane's new stretch lays out (and resizes) every canvas again.
   if (a.volumeOn !== prefs.volume.on) {
     a.volume.applyOptions({ visible: prefs.volume.on });
-    a.chart.panes()[1]?.setStretchFactor(prefs.volume.on ? PANE_STRETCH[1] : 0.001);
+    if (a.volumePane) a.chart.panes()[1]?.setStretchFactor(prefs.volume.on ? PANE_STRETCH[1] : 0.001);
+    else a.candles.priceScale().applyOptions({ scaleMargins: candleMargins(prefs.volume.on) });
     a.volumeOn = prefs.volume.on;
   }
   a.drawn = specs.map(specKey).join(",") + (prefs.volume.on ? ",volume" : "");
