@@ -18,6 +18,7 @@ import { chartSpecs, type ChartPrefs } from "~/utils/indicators/prefs";
 import type { BandPoint, Point } from "~/utils/indicators/series";
 import { computeIndicators, specKey } from "~/utils/indicators/spec";
 import type { Candle } from "./PriceChart";
+import { onlyLastMoved } from "./line-points";
 import { tickLabel } from "./tick-labels";
 
 /** Loaded with the chart: the indicator settings' interactive form (PriceChart swaps it in). */
@@ -77,7 +78,7 @@ export function mountChart(host: HTMLElement, colors: ChartColors, format: (copp
     top?.setStretchFactor(PANE_STRETCH[0]);
     bottom?.setStretchFactor(PANE_STRETCH[1]);
   }
-  return { chart, host, candles, volume, volumePane, format, data: [] as Candle[], lines: [] as Array<ISeriesApi<SeriesType>>, drawn: "", volumeOn: true };
+  return { chart, host, candles, volume, volumePane, format, data: [] as Candle[], lines: new Map<string, { series: ISeriesApi<SeriesType>; points: Point[] }>(), drawn: "", volumeOn: true };
 }
 
 export type MountedChart = ReturnType<typeof mountChart>;
@@ -137,33 +138,65 @@ export function pushTrades(a: MountedChart, bar: Bar, trades: Trade[], lastSeq: 
 /** Line colours of the indicators (readable on the dark and the light theme). */
 export const INDICATOR_COLORS = { sma: "#e0a526", ema: "#a070f0", vwap: "#1fb5c9", bb: "#8a96a8" } as const;
 
+/** One indicator line: its key (which indicator and which of its lines), look and points. */
+interface Line {
+  key: string;
+  color: string;
+  points: Point[];
+  title: string;
+  dashed: boolean;
+}
+
+/** The lines the chosen indicators draw, on the interval's time grid. */
+function indicatorLines(a: MountedChart, prefs: ChartPrefs, step: number): Line[] {
+  const specs = chartSpecs(prefs);
+  const values = computeIndicators(a.data, step, specs);
+  return specs.flatMap((spec): Line[] => {
+    const key = specKey(spec);
+    const v = values[key]!;
+    if (spec.kind !== "bb") {
+      const title = spec.kind === "vwap" ? "VWAP" : `${spec.kind.toUpperCase()} ${spec.period}`;
+      return [{ key, color: INDICATOR_COLORS[spec.kind], points: v as Point[], title, dashed: false }];
+    }
+    const bands = v as BandPoint[];
+    const band = (part: "upper" | "middle" | "lower", title: string, dashed: boolean): Line => ({
+      key: `${key}:${part}`, color: INDICATOR_COLORS.bb, points: bands.map((b) => ({ time: b.time, value: b[part] })), title, dashed,
+    });
+    return [band("upper", "", true), band("middle", `BB ${spec.period}`, false), band("lower", "", true)];
+  });
+}
+
 /**
  * The chosen indicators as lines over the candles (pure functions of app/utils/indicators, on the
- * interval's time grid), and the volume pane shown or hidden. Cheap enough to redo on every
- * change: a few hundred candles.
+ * interval's time grid), and the volume pane shown or hidden. Cheap enough to recompute on every
+ * change: a few hundred candles. A line that stays (every live trade, in a hot market up to about
+ * 16 times a second) keeps its series: when only its last point moved or one was added, that point
+ * is updated, otherwise its points are set again. Only lines turned on or off are added or removed:
+ * adding or removing a series lays out the whole chart again.
  */
 export function drawIndicators(a: MountedChart, prefs: ChartPrefs, step: number) {
-  for (const l of a.lines) a.chart.removeSeries(l);
-  a.lines = [];
-  const line = (color: string, points: Point[], title: string, dashed = false) => {
-    const s = a.chart.addSeries(LineSeries, {
-      color, lineWidth: dashed ? 1 : 2, lineStyle: dashed ? LineStyle.Dashed : LineStyle.Solid, title,
+  const lines = indicatorLines(a, prefs, step);
+  const wanted = new Set(lines.map((l) => l.key));
+  for (const [key, line] of a.lines) {
+    if (wanted.has(key)) continue;
+    a.chart.removeSeries(line.series);
+    a.lines.delete(key);
+  }
+  for (const l of lines) {
+    const drawn = a.lines.get(l.key);
+    if (drawn && onlyLastMoved(drawn.points, l.points)) {
+      const last = l.points.at(-1);
+      if (last) drawn.series.update({ time: last.time as never, value: last.value });
+      drawn.points = l.points;
+      continue;
+    }
+    const series = drawn?.series ?? a.chart.addSeries(LineSeries, {
+      color: l.color, lineWidth: l.dashed ? 1 : 2, lineStyle: l.dashed ? LineStyle.Dashed : LineStyle.Solid, title: l.title,
       priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
       priceFormat: { type: "custom", minMove: 1, formatter: (p: number) => a.format(Math.round(p)) },
     });
-    s.setData(points.map((p) => ({ time: p.time as never, value: p.value })));
-    a.lines.push(s);
-  };
-  const specs = chartSpecs(prefs);
-  const values = computeIndicators(a.data, step, specs);
-  for (const spec of specs) {
-    const v = values[specKey(spec)]!;
-    if (spec.kind === "bb") {
-      const bands = v as BandPoint[];
-      line(INDICATOR_COLORS.bb, bands.map((b) => ({ time: b.time, value: b.upper })), "", true);
-      line(INDICATOR_COLORS.bb, bands.map((b) => ({ time: b.time, value: b.middle })), `BB ${spec.period}`);
-      line(INDICATOR_COLORS.bb, bands.map((b) => ({ time: b.time, value: b.lower })), "", true);
-    } else line(INDICATOR_COLORS[spec.kind], v as Point[], spec.kind === "vwap" ? "VWAP" : `${spec.kind.toUpperCase()} ${spec.period}`);
+    series.setData(l.points.map((p) => ({ time: p.time as never, value: p.value })));
+    a.lines.set(l.key, { series, points: l.points });
   }
   // Only on a change: a pane's new stretch lays out (and resizes) every canvas again.
   if (a.volumeOn !== prefs.volume.on) {
@@ -172,5 +205,5 @@ export function drawIndicators(a: MountedChart, prefs: ChartPrefs, step: number)
     else a.candles.priceScale().applyOptions({ scaleMargins: candleMargins(prefs.volume.on) });
     a.volumeOn = prefs.volume.on;
   }
-  a.drawn = specs.map(specKey).join(",") + (prefs.volume.on ? ",volume" : "");
+  a.drawn = chartSpecs(prefs).map(specKey).join(",") + (prefs.volume.on ? ",volume" : "");
 }
