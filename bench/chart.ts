@@ -11,6 +11,8 @@
  *   Bollinger 20/2) set, until two frames after (the first frame is drawn);
  * - **live**: BENCH_CHART_TRADES (default 100) live trades, one per frame, each moving the last
  *   candle and redrawing the indicators, as a hot market's feed does (per trade).
+ * After the trades, each indicator line's points in the library must equal the ones last computed
+ * (the live path's point updates add up to a full draw), or the bench fails.
  * Runs: BENCH_CHART_RUNS (default 3), each in a fresh page; the table gives each run and the median.
  * Last line: `chart_mount_ms=<n> chart_live_ms_per_trade=<n>` (medians, main-thread task time).
  */
@@ -72,6 +74,13 @@ window.bench = {
       lib.drawIndicators(a, prefs, step);
       await frame();
     }
+    // What the library holds must be what a full draw would set: each line's last computed points.
+    for (const [key, line] of a.lines) {
+      const held = JSON.stringify(line.series.data().map((d) => [d.time, d.value]));
+      const want = JSON.stringify(line.points.map((p) => [p.time, p.value]));
+      if (held !== want) throw new Error("indicator line " + key + " differs from its points after the live trades");
+    }
+    return a.lines.size;
   },
 };
 window.benchReady = true;
@@ -114,7 +123,8 @@ async function run(page: Page, cdp: CDPSession, url: string): Promise<{ mount: M
   const t0 = await metrics(cdp);
   await page.evaluate("window.bench.mount()");
   const t1 = await metrics(cdp);
-  await page.evaluate(`window.bench.trades(${TRADES})`);
+  const lines = await page.evaluate(`window.bench.trades(${TRADES})`);
+  if (lines !== 6) throw new Error(`bench:chart: ${String(lines)} indicator lines drawn, not 6 (SMA, EMA, VWAP, three Bollinger bands)`);
   const t2 = await metrics(cdp);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
   return { mount: minus(t1, t0), live: minus(t2, t1, TRADES) };
