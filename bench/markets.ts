@@ -24,6 +24,7 @@ import { withTx } from "../db/db";
 import * as ledger from "../db/ledger";
 import { migrate } from "../db/migrate";
 import { openPostgres } from "../db/open";
+import { PHASES, type ProfileSummary } from "../party/market/profile";
 import { issueToken } from "../party/tokens";
 import { addMarket } from "../tests/support/market";
 import { startRooms } from "../tests/support/rooms";
@@ -33,6 +34,17 @@ import { stopOnSignal } from "./lib/stop";
 import { Trader } from "./market/trader";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+/** The rooms' batch profiles in one: batches summed; means weighted by each room's batches; p99 the worst room's. */
+interface RoomsProfile { batches: number; size: { mean: number; p99: number }; phases: Record<string, { mean: number; p99: number }>; total: { mean: number; p99: number } }
+function combine(all: ProfileSummary[]): RoomsProfile {
+  const batches = all.reduce((n, p) => n + p.batches, 0);
+  const of = (pick: (p: ProfileSummary) => { mean: number; p99: number }) => ({
+    mean: batches ? all.reduce((x, p) => x + pick(p).mean * p.batches, 0) / batches : 0,
+    p99: Math.max(0, ...all.filter((p) => p.batches > 0).map((p) => pick(p).p99)),
+  });
+  return { batches, size: of((p) => p.size), total: of((p) => p.total), phases: Object.fromEntries(PHASES.map((ph) => [ph, of((p) => p.phases[ph])])) };
+}
 const MARKETS = num("BENCH_MARKETS", 100);
 const PLAYERS = num("BENCH_PLAYERS", 100);
 const PER_PLAYER = Math.min(num("BENCH_MARKETS_PER_PLAYER", 10), MARKETS);
@@ -70,7 +82,7 @@ function groupRssMb(pgid: number | undefined): number {
   }
 }
 
-interface Step { offered: number; sent: number; durable: number; p50: number; p99: number; fills: number; pgMax: number; rssMb: number; disconnected: number; roomPeak: number }
+interface Step { profile: RoomsProfile; offered: number; sent: number; durable: number; p50: number; p99: number; fills: number; pgMax: number; rssMb: number; disconnected: number; roomPeak: number }
 
 async function main() {
   const databaseUrl = await scratchDatabase();
@@ -115,8 +127,17 @@ async function main() {
 
     const pgConnections = async () =>
       Number((await monitor.query<{ n: string }>(`select count(*)::text as n from pg_stat_activity where datname = $1`, [DB_NAME])).rows[0]!.n);
+    // Each room's batch profile (GET ?profile, party/market/profile.ts; read and reset), for where a
+    // room's batch time goes with a hundred rooms: queued, planning, the write's round trip, publish.
+    const service = await issueToken(rooms.secret, "service", "bench", 3600);
+    const profiles = () =>
+      Promise.all(markets.map(async (m) => {
+        const res = await fetch(`http://${rooms.host}/parties/main/${m.slug}?profile`, { headers: { authorization: `Bearer ${service}` } });
+        return res.ok ? ((await res.json()) as ProfileSummary) : undefined;
+      }));
     let n = 0;
     const runStep = async (rate: number): Promise<Step> => {
+      await profiles(); // start the step's profiles clean
       const latencies: number[] = [];
       const open = sockets.map(() => [] as string[]);
       let sent = 0, answered = 0, fills = 0, disconnected = 0, pgMax = 0, rssMb = 0;
@@ -160,7 +181,8 @@ async function main() {
       await Promise.all(pending);
       clearInterval(sampler);
       const seconds = (performance.now() - t0) / 1000;
-      return { offered: rate, sent, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), pgMax, rssMb, disconnected, roomPeak: Math.max(0, ...perRoomSecond.values()) };
+      const profile = combine((await profiles()).filter((p): p is ProfileSummary => p !== undefined));
+      return { profile, offered: rate, sent, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), pgMax, rssMb, disconnected, roomPeak: Math.max(0, ...perRoomSecond.values()) };
     };
 
     await runStep(Math.min(200, RATES[0]!)); // warm-up: every room opened its market
@@ -181,6 +203,15 @@ async function main() {
     console.log(line(head));
     console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const r of rows) console.log(line(r));
+    console.log(`\nwhere a room's batch time goes (ms; mean over every room's batches / the worst room's p99; size in commands)\n`);
+    const phead = ["offered/s", "batches", "size", ...PHASES, "total"];
+    const cell = (x: { mean: number; p99: number }) => `${x.mean.toFixed(1)}/${x.p99.toFixed(0)}`;
+    const prows = results.map((r) => [String(r.offered), String(r.profile.batches), cell(r.profile.size), ...PHASES.map((ph) => cell(r.profile.phases[ph]!)), cell(r.profile.total)]);
+    const pw = phead.map((h, i) => Math.max(h.length, ...prows.map((row) => row[i]!.length)));
+    const pline = (c: string[]) => `| ${c.map((x, i) => x.padStart(pw[i]!)).join(" | ")} |`;
+    console.log(pline(phead));
+    console.log(`|${pw.map((x) => "-".repeat(x + 2)).join("|")}|`);
+    for (const r of prows) console.log(pline(r));
     const sustained = results.filter((r) => r.p99 < 1_000 && r.disconnected === 0);
     const best = sustained.length ? sustained.reduce((a, b) => (b.durable > a.durable ? b : a)) : results[0]!;
     console.log(`markets=${MARKETS} aggregate_orders_per_s=${best.durable} p99_ack_ms=${best.p99.toFixed(1)} pg_connections=${Math.max(...results.map((r) => r.pgMax))}`);
