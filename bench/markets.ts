@@ -13,7 +13,7 @@
  * one room received in one second (against Durable Objects' ~1,000 requests/s per object).
  * Env: DATABASE_URL (server; scratch database bazaar_bench_markets), BENCH_MARKETS (100),
  * BENCH_PLAYERS (100), BENCH_MARKETS_PER_PLAYER (10), BENCH_RATES (1000,2500), BENCH_STEP_SECONDS (20),
- * BENCH_MAX_DB (32), BENCH_ROOM_POOL (1), BENCH_ROOM_IDLE_MS (10000: a room's idle connection closes
+ * BENCH_ROOM_VAR_<NAME>=<value>: a room variable for A/B runs (as bench:market's), BENCH_MAX_DB (32), BENCH_ROOM_POOL (1), BENCH_ROOM_IDLE_MS (10000: a room's idle connection closes
  * after this; the rooms' DB_IDLE_MS), BENCH_PARTY_PORT (15999), BENCH_PROXY_PORT (15989), BENCH_POOLER_PORT (15979).
  * Last line: markets=<n> aggregate_orders_per_s=<n> p99_ack_ms=<n> pg_connections=<n>.
  */
@@ -30,6 +30,7 @@ import { addMarket } from "../tests/support/market";
 import { startRooms } from "../tests/support/rooms";
 import { addPlayer } from "../tests/support/world";
 import { PGBOUNCER, startPgBouncer, type Pooler } from "./lib/pgbouncer";
+import { benchRoomVars } from "./lib/room-vars";
 import { stopOnSignal } from "./lib/stop";
 import { Trader } from "./market/trader";
 
@@ -109,7 +110,7 @@ async function main() {
     proxyProcess: true,
     // Through PgBouncer the proxy forwards every connection: the pooler holds the server side to MAX_DB.
     maxUpstream: pooler ? 0 : MAX_DB,
-    vars: { DB_POOL_MAX: String(ROOM_POOL), DB_IDLE_MS: String(ROOM_IDLE_MS), ...(pooler ? { DB_NAMED_STATEMENTS: "off" } : {}) },
+    vars: { DB_POOL_MAX: String(ROOM_POOL), DB_IDLE_MS: String(ROOM_IDLE_MS), ...(pooler ? { DB_NAMED_STATEMENTS: "off" } : {}), ...benchRoomVars() },
     log: `.data/logs/bench-markets-rooms.log`,
   });
   stopOnSignal(pooler?.stop, () => rooms.stop());
