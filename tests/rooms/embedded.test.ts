@@ -27,9 +27,30 @@ const SEQUENTIAL = Number(process.env.ROOMS_SEQUENTIAL ?? 400);
 let formOrders = 0;
 
 /** Established connections accepted by the embedded database's port (server side), from /proc. */
-function databaseConnections(side: 1 | 2 = 1): number {
+function databaseConnections(): number {
   const port = ports.pglite.toString(16).toUpperCase().padStart(4, "0");
-  return tcpRows().filter((r) => (side === 1 ? r.local : r.remote).endsWith(`:${port}`) && r.state === "01").length;
+  return tcpRows().filter((r) => r.local.endsWith(`:${port}`) && r.state === "01").length;
+}
+
+/**
+ * Client side: established sockets to the database's port whose server end is established too, and
+ * the /proc states of the server ends of the others (a client socket can be established while its
+ * server end is still SYN_RECV, its handshake waiting on a full accept queue under load, or already
+ * closing). Those hold nothing of the database's; a leaked connection is established at both ends.
+ */
+function clientConnections(): { paired: number; others: Record<string, number> } {
+  const port = ports.pglite.toString(16).toUpperCase().padStart(4, "0");
+  const rows = tcpRows();
+  const server = new Map(rows.filter((r) => r.local.endsWith(`:${port}`)).map((r) => [`${r.local}>${r.remote}`, r.state]));
+  let paired = 0;
+  const others: Record<string, number> = {};
+  for (const r of rows) {
+    if (!r.remote.endsWith(`:${port}`) || r.state !== "01") continue;
+    const peer = server.get(`${r.remote}>${r.local}`) ?? "none";
+    if (peer === "01") paired++;
+    else others[peer] = (others[peer] ?? 0) + 1;
+  }
+  return { paired, others };
 }
 
 const url = (p: string) => `${embedded.stack!.url}${p}`;
@@ -57,11 +78,16 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
 
   let peak = 0;
   let peakClient = 0;
+  /** The most client sockets seen at once whose server end was in each other /proc state (03 SYN_RECV, ...). */
+  const unpaired: Record<string, number> = {};
   // /proc/net/tcp is read in chunks, not atomically: a connection closing and another opening during
   // one read can count both. The smaller of two reads in a row never over-counts.
   const sampler = setInterval(() => {
     peak = Math.max(peak, Math.min(databaseConnections(), databaseConnections()));
-    peakClient = Math.max(peakClient, Math.min(databaseConnections(2), databaseConnections(2)));
+    const [a, b] = [clientConnections(), clientConnections()];
+    const client = a.paired <= b.paired ? a : b;
+    if (client.paired > peakClient) peakClient = client.paired;
+    for (const [state, n] of Object.entries(client.others)) unpaired[state] = Math.max(unpaired[state] ?? 0, n);
   }, 100);
   const statuses = new Map<number, number>();
   const failures: string[] = [];
@@ -124,16 +150,17 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
     for (let n = 0; n < SEQUENTIAL; n++) await request(n);
     const afterSequential = databaseConnections();
     await Promise.all(Array.from({ length: 200 }, (_, n) => request(n)));
-    console.log(`embedded load: statuses ${JSON.stringify(Object.fromEntries(statuses))}, peak database connections ${peak} (client side ${peakClient}), after the sequential run ${afterSequential}`);
+    console.log(`embedded load: statuses ${JSON.stringify(Object.fromEntries(statuses))}, peak database connections ${peak} (client side ${peakClient}, and established with the server end not: ${JSON.stringify(unpaired)}), after the sequential run ${afterSequential}`);
     expect(failures).toEqual([]);
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
     // One request holds at most one connection, and the proxy lets at most 32 through at once.
     expect(peak).toBeGreaterThan(1);
     // The supervisor's liveness probe of the database (a bare TCP connect, once a second) may add one for an instant.
     expect(peak).toBeLessThanOrEqual(EMBEDDED_MAX_CONNECTIONS + 1);
-    // Client side, the proxy's upstream sockets count until PGlite has closed its end: the proxy frees
-    // a slot when a WebSocket closes, so a few sockets being closed can overlap new ones (37 seen once
-    // while the server side stayed within the cap). The budget is the server side's, above.
+    // Client side, connections established at both ends (a leaked one is): a few being closed can
+    // overlap new ones. Client sockets whose server end was not established (a handshake waiting on
+    // PGlite's accept queue while the CI's other lane loads the host: 42-43 raw against 32 server
+    // side, twice, 2026-12-05) hold nothing of the database's and are only logged above.
     expect(peakClient).toBeLessThanOrEqual(EMBEDDED_MAX_CONNECTIONS + 8);
     // The sequential requests did not leave a connection each behind: only the rooms' pools stay open.
     expect(afterSequential).toBeLessThanOrEqual(8);
