@@ -83,6 +83,15 @@ function groupRssMb(pgid: number | undefined): number {
   }
 }
 
+/** A markdown table, columns right-aligned to their widest cell. */
+function printTable(head: string[], rows: string[][]): void {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
+  console.log(line(head));
+  console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+}
+
 interface Step { profile: RoomsProfile; offered: number; sent: number; durable: number; p50: number; p99: number; fills: number; pgMax: number; rssMb: number; disconnected: number; roomPeak: number }
 
 async function main() {
@@ -199,20 +208,12 @@ async function main() {
     console.log(`\nbench:markets: ${MARKETS} rooms in one partykit dev, ${PLAYERS} players x ${PER_PLAYER} markets (${sockets.length} sockets), ${STEP_S}s per step, Postgres ${base.host} capped at ${MAX_DB} connections ${pooler ? "by PgBouncer (transaction mode)" : "by the proxy (whole connections)"} (DB_POOL_MAX=${ROOM_POOL} per room, idle after ${ROOM_IDLE_MS} ms), load average ${load}\n`);
     const head = ["offered/s", "sent", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "pg connections (max)", "rooms RSS MB", "RSS per room MB", "peak commands/s one room", "disconnected"];
     const rows = results.map((r) => [r.offered, r.sent, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, r.pgMax, r.rssMb.toFixed(0), (r.rssMb / MARKETS).toFixed(1), r.roomPeak, r.disconnected].map(String));
-    const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-    const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
-    console.log(line(head));
-    console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
-    for (const r of rows) console.log(line(r));
+    printTable(head, rows);
     console.log(`\nwhere a room's batch time goes (ms; mean over every room's batches / the worst room's p99; size in commands)\n`);
     const phead = ["offered/s", "batches", "size", ...PHASES, "total"];
     const cell = (x: { mean: number; p99: number }) => `${x.mean.toFixed(1)}/${x.p99.toFixed(0)}`;
     const prows = results.map((r) => [String(r.offered), String(r.profile.batches), cell(r.profile.size), ...PHASES.map((ph) => cell(r.profile.phases[ph]!)), cell(r.profile.total)]);
-    const pw = phead.map((h, i) => Math.max(h.length, ...prows.map((row) => row[i]!.length)));
-    const pline = (c: string[]) => `| ${c.map((x, i) => x.padStart(pw[i]!)).join(" | ")} |`;
-    console.log(pline(phead));
-    console.log(`|${pw.map((x) => "-".repeat(x + 2)).join("|")}|`);
-    for (const r of prows) console.log(pline(r));
+    printTable(phead, prows);
     const sustained = results.filter((r) => r.p99 < 1_000 && r.disconnected === 0);
     const best = sustained.length ? sustained.reduce((a, b) => (b.durable > a.durable ? b : a)) : results[0]!;
     console.log(`markets=${MARKETS} aggregate_orders_per_s=${best.durable} p99_ack_ms=${best.p99.toFixed(1)} pg_connections=${Math.max(...results.map((r) => r.pgMax))}`);

@@ -26,10 +26,12 @@ const SEQUENTIAL = Number(process.env.ROOMS_SEQUENTIAL ?? 400);
 /** Orders placed through the web form with a cookie session by the load (checked in the database at the end). */
 let formOrders = 0;
 
+/** The embedded database's port as /proc/net/tcp writes it (":" and four hex digits). */
+const pgliteSuffix = () => `:${ports.pglite.toString(16).toUpperCase().padStart(4, "0")}`;
+
 /** Established connections accepted by the embedded database's port (server side), from /proc. */
 function databaseConnections(): number {
-  const port = ports.pglite.toString(16).toUpperCase().padStart(4, "0");
-  return tcpRows().filter((r) => r.local.endsWith(`:${port}`) && r.state === "01").length;
+  return tcpRows().filter((r) => r.local.endsWith(pgliteSuffix()) && r.state === "01").length;
 }
 
 /**
@@ -39,13 +41,13 @@ function databaseConnections(): number {
  * closing). Those hold nothing of the database's; a leaked connection is established at both ends.
  */
 function clientConnections(): { paired: number; others: Record<string, number> } {
-  const port = ports.pglite.toString(16).toUpperCase().padStart(4, "0");
+  const port = pgliteSuffix();
   const rows = tcpRows();
-  const server = new Map(rows.filter((r) => r.local.endsWith(`:${port}`)).map((r) => [`${r.local}>${r.remote}`, r.state]));
+  const server = new Map(rows.filter((r) => r.local.endsWith(port)).map((r) => [`${r.local}>${r.remote}`, r.state]));
   let paired = 0;
   const others: Record<string, number> = {};
   for (const r of rows) {
-    if (!r.remote.endsWith(`:${port}`) || r.state !== "01") continue;
+    if (!r.remote.endsWith(port) || r.state !== "01") continue;
     const peer = server.get(`${r.remote}>${r.local}`) ?? "none";
     if (peer === "01") paired++;
     else others[peer] = (others[peer] ?? 0) + 1;

@@ -148,8 +148,7 @@ interface Line {
 }
 
 /** The lines the chosen indicators draw, on the interval's time grid. */
-function indicatorLines(a: MountedChart, prefs: ChartPrefs, step: number): Line[] {
-  const specs = chartSpecs(prefs);
+function indicatorLines(a: MountedChart, specs: ReturnType<typeof chartSpecs>, step: number): Line[] {
   const values = computeIndicators(a.data, step, specs);
   return specs.flatMap((spec): Line[] => {
     const key = specKey(spec);
@@ -175,7 +174,8 @@ function indicatorLines(a: MountedChart, prefs: ChartPrefs, step: number): Line[
  * adding or removing a series lays out the whole chart again.
  */
 export function drawIndicators(a: MountedChart, prefs: ChartPrefs, step: number) {
-  const lines = indicatorLines(a, prefs, step);
+  const specs = chartSpecs(prefs);
+  const lines = indicatorLines(a, specs, step);
   const wanted = new Set(lines.map((l) => l.key));
   for (const [key, line] of a.lines) {
     if (wanted.has(key)) continue;
@@ -205,5 +205,5 @@ export function drawIndicators(a: MountedChart, prefs: ChartPrefs, step: number)
     else a.candles.priceScale().applyOptions({ scaleMargins: candleMargins(prefs.volume.on) });
     a.volumeOn = prefs.volume.on;
   }
-  a.drawn = chartSpecs(prefs).map(specKey).join(",") + (prefs.volume.on ? ",volume" : "");
+  a.drawn = specs.map(specKey).join(",") + (prefs.volume.on ? ",volume" : "");
 }
