@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { createConcurrently, Logger, LogError, LogOutput, type Command, type FlowController } from "concurrently";
+import { LogTail } from "./log-tail";
 import { recordSecrets } from "./logs/secrets-ledger";
 import { canConnect, groupAlive, sleep, waitForHttp, waitForReady, waitForTcp } from "./proc";
 import { repoRoot } from "./paths";
@@ -242,7 +243,8 @@ async function ensureFree(port: number, what: string, envName: string) {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const t0 = performance.now();
   const ports: StackPorts = { ...defaultPorts(), ...options.ports };
-  const output = options.output ?? process.stdout;
+  // Everything the stack and its children print, with its last lines kept for a failed start's error.
+  const output = new LogTail(options.output ?? process.stdout, 40);
   const timeouts = { db: 180_000, proxy: 20_000, web: 90_000, party: 60_000, build: 300_000, ...options.timeouts };
   const dataDir = path.join(repoRoot, ".data");
   const say = (line: string) => output.write(`[stack] ${line}\n`);
@@ -323,6 +325,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let resolveStopped!: (reason: string) => void;
   const stopped = new Promise<string>((r) => (resolveStopped = r));
   const exitedEarly = new Map<string, string>();
+  // Servers killed at start to be started once more (see answerOrRestart): their exit is not a failure.
+  const restarting = new Set<Command>();
   const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   const onSignal = (signal: NodeJS.Signals) => void stop(signal);
   const stop = (reason = "stop requested") =>
@@ -344,6 +348,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     all.push(...commands);
     for (const command of commands) {
       command.close.subscribe((event) => {
+        if (restarting.delete(command)) return; // answerOrRestartOnce starts it again
         if (stopping || !critical || supervised) return;
         const why = `${command.name} exited (${event.exitCode})`;
         exitedEarly.set(command.name, why);
@@ -352,6 +357,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
   };
   const alive = (name: string) => () => exitedEarly.get(name) ?? (stopping ? "stopping" : undefined);
+  const answerOrRestart = (name: string, probeUrl: string, timeoutMs: number) =>
+    answerOrRestartOnce(all.find((c) => c.name === name)!, (ms) => waitForHttp(probeUrl, ms, alive(name)), timeoutMs, {
+      say,
+      restarting,
+      mayRestart: () => !exitedEarly.has(name) && !stopping,
+    });
   const url = `http://127.0.0.1:${ports.web}`;
   const partyUrl = `http://127.0.0.1:${ports.party}`;
 
@@ -380,8 +391,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     launch(servers, true);
     await Promise.all([
       backingReady,
-      waitForHttp(`${url}/`, timeouts.web, alive("web")).then(() => say(`web ready: ${url}`)),
-      waitForHttp(`${partyUrl}/`, timeouts.party, alive("party")).then(() => say(`party ready: ${partyUrl}`)),
+      answerOrRestart("web", `${url}/`, timeouts.web).then(() => say(`web ready: ${url}`)),
+      answerOrRestart("party", `${partyUrl}/`, timeouts.party).then(() => say(`party ready: ${partyUrl}`)),
     ]);
     // Ready means the worker says so: the database answers with every migration, the rooms answer.
     await waitForReady(`${url}/api/v1/readyz`, timeouts.web, alive("web"), say);
@@ -395,7 +406,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
   } catch (error) {
     await stop(`not ready: ${(error as Error).message}`);
-    throw new Error(`the stack did not start: ${(error as Error).message}`);
+    throw new Error(`the stack did not start: ${(error as Error).message}\n  its last lines:\n${output.lines().map((l) => `    ${l}`).join("\n")}`);
   }
   say(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const answers = (target: string) => async () => {
@@ -422,6 +433,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const pids = () => Object.fromEntries(children.flatMap((c) => (typeof c.pid === "number" ? [[c.name, c.pid]] : [])));
   return { url, partyUrl, databaseUrl, ports, vars, stopped, stop, pids, restarts: () => supervised?.restarts() ?? {} };
+}
+
+/**
+ * Start phase: waits for a server to answer; one that is alive but silent after half its time is
+ * killed and started once more, with its whole time again (its launcher ignores the exits of the
+ * commands in `restarting`). Seen once under CI load: partykit dev kept running while its port answered
+ * nothing for 60 s; a fresh start answers in seconds.
+ */
+export async function answerOrRestartOnce<T>(
+  command: Command,
+  answered: (timeoutMs: number) => Promise<T>,
+  timeoutMs: number,
+  options: { say: (line: string) => void; restarting: Set<Command>; mayRestart: () => boolean },
+): Promise<T> {
+  try {
+    return await answered(Math.round(timeoutMs / 2));
+  } catch (error) {
+    if (!options.mayRestart() || typeof command.pid !== "number") throw error;
+    options.say(`${command.name} is running but ${(error as Error).message}; killing it and starting it once more`);
+    options.restarting.add(command);
+    const closed = command.close.subscribe(() => {
+      closed.unsubscribe();
+      if (options.mayRestart()) command.start();
+    });
+    killGroup(command.pid, "SIGKILL");
+    return answered(timeoutMs);
+  }
 }
 
 /**

@@ -1,12 +1,14 @@
-/** scripts/stack.ts building blocks: quoting, build freshness, the process-group runner, the supervisor. */
+/** scripts/stack.ts building blocks: quoting, build freshness, the process-group runner, the start-phase restart, the log tail, the supervisor. */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { groupAlive } from "../../scripts/proc";
-import { buildNeeded, clearStaleLock, runGroup, shq, stopCommands } from "../../scripts/stack";
+import type { Command } from "concurrently";
+import { LogTail } from "../../scripts/log-tail";
+import { freePort, groupAlive, waitForHttp } from "../../scripts/proc";
+import { answerOrRestartOnce, buildNeeded, clearStaleLock, runGroup, shq, stopCommands } from "../../scripts/stack";
 import { supervise, type SuperviseOptions } from "../../scripts/supervise";
 
 const dir = mkdtempSync(path.join(tmpdir(), "bazaar-stack-"));
@@ -164,5 +166,62 @@ describe("supervise", () => {
     expect(clearStaleLock(lock, 4242)).toBe(true);
     expect(existsSync(lock)).toBe(false);
     expect(clearStaleLock(lock, 4242)).toBe(false);
+  });
+});
+
+describe("answerOrRestartOnce (the start phase)", () => {
+  /** A child that is silent on its first run and listens on its second: a file marks the first run. */
+  const silentOnce = (name: string, port: number) => {
+    const marker = path.join(dir, `${name}-started`);
+    const server = `require("node:http").createServer((q, s) => s.end("up")).listen(${port}, "127.0.0.1")`;
+    return { name, command: `if [ -e ${shq(marker)} ]; then exec ${shq(process.execPath)} -e ${shq(server)}; else touch ${shq(marker)}; exec sleep 60; fi` };
+  };
+
+  it("kills a server that is alive but silent after half its time and starts it once more", { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const output = new PassThrough();
+    const { commands } = runGroup([silentOnce("silent", port)], output);
+    const [command] = commands;
+    const firstPid = command!.pid!;
+    const lines: string[] = [];
+    const restarting = new Set<Command>();
+    const t0 = Date.now();
+    const res = await answerOrRestartOnce(command!, (ms) => waitForHttp(`http://127.0.0.1:${port}/`, ms), 4_000, {
+      say: (line) => lines.push(line),
+      restarting,
+      mayRestart: () => true,
+    });
+    expect(res.status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2_000);
+    expect(lines.join("\n")).toMatch(/silent is running but .* did not answer within 2000 ms .*; killing it and starting it once more/);
+    expect(groupAlive(firstPid)).toBe(false);
+    expect(command!.pid).not.toBe(firstPid);
+    await stopCommands(commands);
+  });
+
+  it("gives up after the second try, and never restarts when told not to", { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const { commands } = runGroup([{ name: "mute", command: "exec sleep 60" }], new PassThrough());
+    const lines: string[] = [];
+    const wait = (ms: number) => waitForHttp(`http://127.0.0.1:${port}/`, ms);
+    await expect(answerOrRestartOnce(commands[0]!, wait, 1_000, { say: (l) => lines.push(l), restarting: new Set(), mayRestart: () => false })).rejects.toThrow(/did not answer within 500 ms/);
+    expect(lines).toEqual([]);
+    await expect(answerOrRestartOnce(commands[0]!, wait, 1_000, { say: (l) => lines.push(l), restarting: new Set(), mayRestart: () => true })).rejects.toThrow(/did not answer within 1000 ms/);
+    expect(lines).toHaveLength(1);
+    await stopCommands(commands);
+  });
+});
+
+describe("LogTail", () => {
+  it("passes everything through and keeps the last lines, colors and carriage returns stripped", async () => {
+    const target = new PassThrough();
+    let seen = "";
+    target.on("data", (c) => (seen += String(c)));
+    const tail = new LogTail(target, 3);
+    for (const chunk of ["\u001b[34m[party]\u001b[39m one\n[party] tw", "o\r\n[web] three\n", "[web] four\n[web] unfin"]) {
+      await new Promise<void>((r) => tail.write(chunk, () => r()));
+    }
+    expect(seen).toBe("\u001b[34m[party]\u001b[39m one\n[party] two\r\n[web] three\n[web] four\n[web] unfin");
+    expect(tail.lines()).toEqual(["[web] three", "[web] four", "[web] unfin"]);
   });
 });
