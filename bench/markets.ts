@@ -15,6 +15,8 @@
  * BENCH_PLAYERS (100), BENCH_MARKETS_PER_PLAYER (10), BENCH_RATES (1000,2500), BENCH_STEP_SECONDS (20),
  * BENCH_ROOM_VAR_<NAME>=<value>: a room variable for A/B runs (as bench:market's), BENCH_MAX_DB (32), BENCH_ROOM_POOL (1), BENCH_ROOM_IDLE_MS (10000: a room's idle connection closes
  * after this; the rooms' DB_IDLE_MS), BENCH_PARTY_PORT (15999), BENCH_PROXY_PORT (15989), BENCH_POOLER_PORT (15979).
+ * WS_PROXY_TIMING_FILE=<file>: the proxy appends the round trips' time beyond it (PgBouncer and
+ * Postgres) every 5 s, to set against the rooms' write phase (scripts/ws-proxy-timing.ts).
  * Last line: markets=<n> aggregate_orders_per_s=<n> p99_ack_ms=<n> pg_connections=<n>.
  */
 import { execFileSync } from "node:child_process";

@@ -14,7 +14,8 @@
  *
  * CLI: tsx scripts/ws-proxy.ts [--port 8789] [--allow host:port[,host:port...]] [--max-upstream N]
  *      defaults: WS_PROXY_PORT or 8789; WS_PROXY_ALLOW, else DATABASE_URL's host:port;
- *      WS_PROXY_MAX_UPSTREAM or 0 (no limit).
+ *      WS_PROXY_MAX_UPSTREAM or 0 (no limit); WS_PROXY_TIMING_FILE: the round trips' time beyond
+ *      the proxy, every 5 s (scripts/ws-proxy-timing.ts).
  */
 import type { IncomingMessage } from "node:http";
 import { createServer } from "node:http";
@@ -23,6 +24,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { WebSocketServer, type WebSocket } from "ws";
 import { watchParent } from "./proc";
+import { RoundTripLog } from "./ws-proxy-timing";
 
 export interface WsProxyOptions {
   /** 0 picks a free port. */
@@ -36,6 +38,8 @@ export interface WsProxyOptions {
   maxUpstream?: number;
   /** How long a WebSocket may wait for a database connection (default 30 s). */
   queueTimeoutMs?: number;
+  /** Appends the round trips' times beyond the proxy to this file every 5 s (scripts/ws-proxy-timing.ts). */
+  timingFile?: string;
 }
 
 export interface WsProxy {
@@ -84,13 +88,17 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
     wss.handleUpgrade(req, socket, head, (ws) => pipe(ws, target));
   });
 
+  const timing = options.timingFile ? new RoundTripLog(options.timingFile) : undefined;
+
   function pipe(ws: WebSocket, target: { host: string; port: number }) {
+    const clock = timing?.pipe();
     const pending: Buffer[] = [];
     let tcp: net.Socket | undefined;
     let connected = false;
     let gone = false;
     ws.on("message", (data) => {
       const chunk = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      clock?.sent();
       if (connected) tcp!.write(chunk);
       else pending.push(chunk);
     });
@@ -109,6 +117,7 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
         for (const chunk of pending.splice(0)) socket.write(chunk);
       });
       socket.on("data", (chunk) => {
+        clock?.answered();
         if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
       });
       socket.on("end", closeWs);
@@ -153,6 +162,7 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
     port,
     stats: () => ({ upstream: sockets.size, waiting: waiting.length }),
     async close() {
+      timing?.stop();
       for (const ws of wss.clients) ws.terminate();
       for (const s of sockets) s.destroy();
       wss.close();
@@ -181,7 +191,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(2);
   }
   const maxUpstream = Number(argValue("--max-upstream") ?? process.env.WS_PROXY_MAX_UPSTREAM ?? 0);
-  const proxy = await startWsProxy({ port, allow, maxUpstream, log: (line) => console.log(line) });
+  const timingFile = process.env.WS_PROXY_TIMING_FILE || undefined;
+  const proxy = await startWsProxy({ port, allow, maxUpstream, timingFile, log: (line) => console.log(line) });
   console.log(`ws proxy on ws://127.0.0.1:${proxy.port}/v1 -> ${allow.join(", ")}`);
   let stopping = false;
   const stop = async () => {

@@ -48,6 +48,8 @@ export async function startPgBouncer(opts: { databaseUrl: string; port: number; 
       `max_db_connections = ${opts.serverConnections}`,
       `max_client_conn = ${opts.maxClients ?? 4_000}`,
       "server_reset_query =",
+      // SHOW POOLS / SHOW STATS on the console (db "pgbouncer") for the bench's samples.
+      `stats_users = ${user}`,
       "ignore_startup_parameters = extra_float_digits,options",
       "",
     ].join("\n"),

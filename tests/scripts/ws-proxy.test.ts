@@ -178,3 +178,33 @@ describe("ws-proxy", () => {
     }
   });
 });
+
+describe("ws-proxy's round-trip log (WS_PROXY_TIMING_FILE)", () => {
+  it("appends the time beyond the proxy and the frames per request of the round trips it carried", async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const dir = mkdtempSync(path.join(tmpdir(), "bazaar-proxy-timing-"));
+    const file = path.join(dir, "timing.log");
+    const timed = await startWsProxy({ port: 0, allow: [addressOf(databaseUrl)], timingFile: file });
+    const wsProxy = neonConfig.wsProxy;
+    neonConfig.wsProxy = (host, port) => `127.0.0.1:${timed.port}/v1?address=${host}:${port}`;
+    const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+    try {
+      for (let i = 0; i < 20; i++) await pool.query("select pg_sleep(0.005), $1::int as i", [i]);
+    } finally {
+      await pool.end();
+      neonConfig.wsProxy = wsProxy;
+      await timed.close(); // writes what it holds
+    }
+    const line = readFileSync(file, "utf8").trim();
+    rmSync(dir, { recursive: true, force: true });
+    const m = /round trips=(\d+) beyond the proxy ms p50=([\d.]+) p90=[\d.]+ p99=[\d.]+ frames per request p50=(\d+)/.exec(line);
+    expect(m, line).not.toBeNull();
+    // 20 queries plus the connection's start-up exchanges; each query sleeps 5 ms in Postgres.
+    expect(Number(m![1])).toBeGreaterThanOrEqual(20);
+    expect(Number(m![2])).toBeGreaterThanOrEqual(5);
+    // Uncoalesced writes: a query is several protocol messages, each its own frame.
+    expect(Number(m![3])).toBeGreaterThan(1);
+  });
+});
