@@ -391,7 +391,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     launch(servers, true);
     await Promise.all([
       backingReady,
-      answerOrRestart("web", `${url}/`, timeouts.web).then(() => say(`web ready: ${url}`)),
+      // The worker's pages read the database: its clock starts once the database listens.
+      backingReady.then(() => answerOrRestart("web", `${url}/`, timeouts.web)).then(() => say(`web ready: ${url}`)),
       answerOrRestart("party", `${partyUrl}/`, timeouts.party).then(() => say(`party ready: ${partyUrl}`)),
     ]);
     // Ready means the worker says so: the database answers with every migration, the rooms answer.
