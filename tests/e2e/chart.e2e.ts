@@ -11,7 +11,8 @@
  *   chart-targets  at 360x740 and 768x1024, in both views, every control in the chart panel is at
  *                  least 44x44 CSS px
  *   market-steady  at Lighthouse's phone (412x823) and the tablet, nothing on the market page moves
- *                  while it loads, goes live and draws its chart (layout shifts add up to < 0.01)
+ *                  while it loads, goes live and draws its chart, nor as a level comes and goes on
+ *                  the ladder (layout shifts add up to < 0.01; the book keeps its height)
  *
  * Other players (NPC bots) may trade iron-ore meanwhile: nothing here assumes an otherwise empty book.
  */
@@ -80,7 +81,7 @@ function chartPixels(page: Page) {
 
 /** The ladder's levels, best first, as [price in copper, cumulative quantity from the best price]. */
 async function ladder(page: Page, side: "bids" | "asks") {
-  const rows = await page.locator(`.ladder .${side} li:not(.empty)`).evaluateAll((lis) =>
+  const rows = await page.locator(`.ladder .${side} li:not(.empty):not(.blank)`).evaluateAll((lis) =>
     lis.map((li) => [...li.querySelectorAll(".num")].map((n) => n.textContent ?? "")),
   );
   const levels = rows.map(([price, qty]) => [Number(price!.replace(/[^\d]/g, "")), Number(qty!.replace(/[^\d]/g, ""))] as const);
@@ -277,11 +278,14 @@ export async function chartSuite(): Promise<void> {
       try {
         // Every layout shift not caused by input, from the first paint on (the page's own CLS).
         await page.addInitScript(() => {
-          const w = window as unknown as { shifts: Array<{ value: number; nodes: string[] }> };
+          const w = window as unknown as { shifts: Array<{ value: number; nodes: string[]; inBook: boolean }> };
           w.shifts = [];
           new PerformanceObserver((list) => {
             for (const e of list.getEntries() as unknown as Array<{ value: number; hadRecentInput: boolean; sources?: Array<{ node?: Element }> }>) {
-              if (!e.hadRecentInput) w.shifts.push({ value: e.value, nodes: (e.sources ?? []).map((x) => x.node?.className ?? "?") });
+              const sources = e.sources ?? [];
+              // Rows moving within the book as levels come and go are the live book itself.
+              const inBook = sources.length > 0 && sources.every((x) => !!x.node?.closest?.(".book-panel"));
+              if (!e.hadRecentInput) w.shifts.push({ value: e.value, nodes: sources.map((x) => x.node?.className ?? "?"), inBook });
             }
           }).observe({ type: "layout-shift", buffered: true });
         });
@@ -289,9 +293,40 @@ export async function chartSuite(): Promise<void> {
         await live(page);
         await page.locator(".chart canvas").first().waitFor();
         await page.waitForTimeout(1_000);
-        const shifts = await page.evaluate(() => (window as unknown as { shifts: Array<{ value: number; nodes: string[] }> }).shifts);
-        const total = shifts.reduce((sum, x) => sum + x.value, 0);
-        assert.ok(total < 0.01, `${viewport.width}x${viewport.height}: the page moved while loading (layout shift ${total.toFixed(3)}: ${JSON.stringify(shifts)})`);
+        const moved = async (when: string) => {
+          const all = await page.evaluate(() => (window as unknown as { shifts: Array<{ value: number; nodes: string[]; inBook: boolean }> }).shifts);
+          const shifts = all.filter((x) => !x.inBook);
+          const total = shifts.reduce((sum, x) => sum + x.value, 0);
+          assert.ok(total < 0.01, `${viewport.width}x${viewport.height}: the page moved ${when} (layout shift ${total.toFixed(3)}: ${JSON.stringify(shifts)})`);
+        };
+        await moved("while loading");
+        // A level comes and goes on the ladder (another player's bid, placed and canceled through the
+        // API): the book keeps its height, so nothing below it moves (each side always takes its rows).
+        const bookHeight = async () => (await page.locator(".book-panel").boundingBox())!.height;
+        const before = await bookHeight();
+        const book = { bids: await ladder(page, "bids"), asks: await ladder(page, "asks") };
+        // On the side with fewer levels (where one more shows), inside the spread when there is room.
+        const side = book.asks.length < book.bids.length ? "sell" : "buy";
+        const [near, far] = side === "buy" ? [book.bids, book.asks] : [book.asks, book.bids];
+        const step = side === "buy" ? 1 : -1;
+        const taken = new Set(near.map(([p]) => p));
+        let price = near[0] && far[0] && Math.abs(far[0][0] - near[0][0]) > 1 ? near[0][0] + step : (near[0]?.[0] ?? 200) - step;
+        while (taken.has(price) && price > 2) price -= step;
+        const token = (await api("/tokens", { method: "POST", json: { username: "bob", password: DEMO_PASSWORD, label: "e2e steady" } })).token as string;
+        const placed = (await api("/markets/iron-ore/orders", { method: "POST", token, json: { clientOrderId: `steady-${Date.now().toString(36)}`, side, price, quantity: 30 } })) as { order?: { id: string } };
+        const row = page.locator(`.ladder .${side === "buy" ? "bids" : "asks"} li:not(.blank)`, { hasText: (price / 100).toFixed(2) }).first();
+        try {
+          await row.waitFor({ timeout: 10_000 });
+          const counts = await page.evaluate(() => [...document.querySelectorAll(".ladder ol")].map((ol) => `${ol.className}: row heights ${[...ol.children].map((li) => Math.round(li.getBoundingClientRect().height)).join(",")}`).join("; "));
+          assert.equal(await bookHeight(), before, `${viewport.width}x${viewport.height}: the book keeps its height with one level more (${side} at ${price}; ${before} -> ${await bookHeight()} px; ${counts})`);
+          await page.locator(".book-panel").screenshot({ path: path.join(SHOTS, `book-${viewport.width}x${viewport.height}.png`) });
+        } finally {
+          if (placed.order?.id) await api(`/markets/iron-ore/orders/${placed.order.id}`, { method: "DELETE", token });
+        }
+        await row.waitFor({ state: "detached", timeout: 10_000 });
+        assert.equal(await bookHeight(), before, `${viewport.width}x${viewport.height}: the book keeps its height with the level gone`);
+        await page.waitForTimeout(300);
+        await moved("as a level came and went");
         assert.deepEqual(errors, [], "no console errors");
       } finally {
         await context.close();
