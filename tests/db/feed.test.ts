@@ -3,14 +3,18 @@
  * some roll back) while a reader pages through the feed. Every committed event is read exactly
  * once and none is skipped; no rolled-back event is ever read. On the real Postgres (TEST_DB=postgres,
  * a pool of 12) commits and reads truly interleave; on PGlite the reader starts after the writers.
+ * Also the tests' own consumeAll (tests/support/feed.ts), which waits for a held-back feed.
  */
 import { sql } from "drizzle-orm";
+import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { rows, withTx } from "../../db/db";
 import { decodeCursor, encodeCursor } from "../../db/feed/cursor";
 import { readFeed } from "../../db/feed/read";
 import { appendEvents } from "../../db/ledger";
-import { openTestDb, testDbTarget, type TestDb } from "../support/db";
+import { runConsumer, type Consumer } from "../../db/consumers/run";
+import { adminUrl, openTestDb, testDbTarget, type TestDb } from "../support/db";
+import { consumeAll } from "../support/feed";
 import { prng } from "../support/world";
 
 let t: TestDb;
@@ -123,3 +127,29 @@ it("pages in transaction-id order, not in the order of their text: tx 9 comes be
   }
   expect(order).toEqual([9, 10]);
 });
+
+it.runIf(testDbTarget() === "postgres")("tests' consumeAll waits while another database's transaction holds the feed back, and then takes in the last event", async () => {
+  // A transaction on another database of the same server: transaction ids are server-wide.
+  const other = new pg.Client({ connectionString: adminUrl() });
+  await other.connect();
+  const seen: unknown[] = [];
+  const consumer: Consumer = { name: `consume-all-${Date.now()}`, types: ["feed_held"], apply: async (_tx, events) => void seen.push(...events.map((e) => e.payload)), reset: async () => undefined };
+  try {
+    await consumeAll(t.db, consumer, 1000); // everything before
+    await other.query("begin");
+    await other.query("select pg_current_xact_id()");
+    await withTx(t.db, (tx) => appendEvents(tx, { actor: "test:feed" }, [{ stream: "feedheld", type: "feed_held", payload: { k: 1 } }]));
+    // One run stops short: the event's transaction is newer than the open one.
+    await runConsumer(t.db, consumer, 1000);
+    expect(seen).toEqual([]);
+    let done = false;
+    const all = consumeAll(t.db, consumer, 1000).then(() => (done = true));
+    await sleep(400);
+    expect(done).toBe(false);
+    await other.query("commit");
+    await all;
+    expect(seen).toEqual([{ k: 1 }]);
+  } finally {
+    await other.end();
+  }
+}, 120_000);

@@ -8,7 +8,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../db/db";
-import { rebuild, runConsumer } from "../../db/consumers/run";
+import { rebuild } from "../../db/consumers/run";
 import { leaderboardConsumer, readScores } from "../../db/leaderboards/consumer";
 import { setShownOnLeaderboards, showsOnLeaderboards } from "../../db/leaderboards/privacy";
 import { boardsConsumer, copyBoards, rankOf, topOf, type Boards } from "../../edge/leaderboards/boards.server";
@@ -17,6 +17,7 @@ import { MarketSession } from "../../party/market/session";
 import { connectResp } from "../../scripts/resp";
 import { startUpstashLocal, type UpstashLocal } from "../../scripts/upstash-local";
 import { openTestDb, type TestDb } from "../support/db";
+import { consumeAll } from "../support/feed";
 import { addMarket, fundedTrader } from "../support/market";
 
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -46,7 +47,7 @@ async function trade(buyer: string, quantity: number) {
   expect(took.fills?.length).toBe(1);
 }
 
-const consume = () => runConsumer(t.db, boardsConsumer(boards), 50);
+const consume = () => consumeAll(t.db, boardsConsumer(boards), 50);
 
 /** The all-time volume board as others should see it: the source's scores (Postgres) without the hidden, ranked 1.. */
 async function wanted(hidden: string[]) {
@@ -141,6 +142,7 @@ describe(`hiding from the leaderboards (${process.env.TEST_DB ?? "pglite"})`, ()
     expect(await flushPrefix()).toBeGreaterThan(0);
     expect((await topOf(boards, "volume", "all", 100)).entries).toEqual(before.entries);
     await rebuild(t.db, leaderboardConsumer());
+    await consumeAll(t.db, leaderboardConsumer());
     await copyBoards(boards);
     const after = await topOf(boards, "volume", "all", 100);
     expect(after.entries).toEqual(before.entries);
