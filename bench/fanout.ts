@@ -18,7 +18,11 @@
  * Env: DATABASE_URL (server; scratch database BENCH_DATABASE or bazaar_bench_fanout), BENCH_RATE,
  * BENCH_SUBSCRIBERS, BENCH_SAMPLE, BENCH_STEP_SECONDS (default 15), BENCH_PARTY_PORT (16999),
  * BENCH_PROXY_PORT (16989), BENCH_ROOM_VAR_<NAME>=<value> (a room variable, e.g.
- * BENCH_ROOM_VAR_ROOM_FANOUT_SLICE=0 for the whole round in one go, as before ADR 041). The room, Postgres, the proxy and every watcher share this machine's cores:
+ * BENCH_ROOM_VAR_ROOM_FANOUT_SLICE=0 for the whole round in one go, as before ADR 041).
+ * Relay rooms (ADR 045): BENCH_RELAYS=<n> spreads the watchers over n relay rooms of the market
+ * (`/parties/relay/<slug>.<k>`), each subscribed to the market room; BENCH_RELAY_PROCS=<p> (default
+ * 1) runs them in p partykit devs of their own (each a workerd thread, as Durable Objects would be
+ * spread over machines), 0 in the market room's own partykit. The room, Postgres, the proxy and every watcher share this machine's cores:
  * the figures are this box's, not a platform's (Durable Objects run a room per isolate elsewhere).
  * Last line: subscribers=<n> p99_tick_ms=<n> (the largest step).
  */
@@ -29,7 +33,7 @@ import { migrate } from "../db/migrate";
 import { openPostgres } from "../db/open";
 import type { ProfileSummary } from "../party/market/profile";
 import { issueToken } from "../party/tokens";
-import { startRooms } from "../tests/support/rooms";
+import { startRooms, type Rooms } from "../tests/support/rooms";
 import { CpuMeter } from "./lib/cpu";
 import { fundedMarket, scratchDatabase } from "./lib/world";
 import { Trader } from "./market/trader";
@@ -43,6 +47,8 @@ const SAMPLE = Math.max(1, num("BENCH_SAMPLE", 10));
 const STEP_S = num("BENCH_STEP_SECONDS", 15);
 const TRADERS = 20;
 const SCRATCH = process.env.BENCH_DATABASE ?? "bazaar_bench_fanout";
+const RELAYS = num("BENCH_RELAYS", 0);
+const RELAY_PROCS = RELAYS > 0 ? num("BENCH_RELAY_PROCS", 1) : 0;
 
 const q = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! : NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -93,11 +99,27 @@ async function main() {
     vars: benchRoomVars(),
   });
   const watchers: Watcher[] = [];
+  // Relay rooms' own partykit devs: one after the other (each inspector takes the next free port).
+  const relayRooms: Rooms[] = [];
   try {
+    for (let i = 0; i < RELAY_PROCS; i++) {
+      relayRooms.push(await startRooms({
+        databaseUrl, port: num("BENCH_PARTY_PORT", 16999) + 1 + i, proxyPort: num("BENCH_PROXY_PORT", 16989) + 1 + i,
+        secret: rooms.secret, vars: { ...benchRoomVars(), RELAY_UPSTREAM: `ws://${rooms.host}` },
+      }));
+    }
+    /** Watcher i's socket: the market room, or relay i % RELAYS (in its process, round robin). */
+    const connectWatcher = (i: number) => {
+      if (RELAYS === 0) return Watcher.connect(rooms.host, market.slug);
+      const k = i % RELAYS;
+      return Watcher.connect(RELAY_PROCS > 0 ? relayRooms[k % RELAY_PROCS]!.host : rooms.host, `${market.slug}.${k}`, "relay");
+    };
     const traders = await Promise.all(players.map(async (p) => Trader.connect(rooms.host, market.slug, await issueToken(rooms.secret, "player", p, 3600), p)));
     const roomGroup = rooms.pid();
+    const relayGroups = new Set(relayRooms.map((r) => r.pid()));
     const meter = new CpuMeter({
       workerd: (p) => p.pgid === roomGroup && p.comm === "workerd",
+      relays: (p) => relayGroups.has(p.pgid) && p.comm === "workerd",
       partykit: (p) => p.pgid === roomGroup,
       bench: (p) => p.pid === process.pid,
       proxy: (p) => p.cmdline.includes("ws-proxy.ts"),
@@ -150,7 +172,8 @@ async function main() {
       // At least one watcher times the ticks (the 0 step: the traders' sockets and that one).
       while (watchers.length < Math.max(1, target)) {
         const batch = Math.min(200, Math.max(1, target) - watchers.length);
-        watchers.push(...(await Promise.all(Array.from({ length: batch }, () => Watcher.connect(rooms.host, market.slug)))));
+        const from = watchers.length;
+        watchers.push(...(await Promise.all(Array.from({ length: batch }, (_, j) => connectWatcher(from + j)))));
       }
       await sleep(1_000);
       const delays: number[] = [];
@@ -197,11 +220,12 @@ async function main() {
     for (const t of traders) t.close();
 
     const zero = results[0]!;
-    const head = ["watchers", "trades timed", "p50 tick ms", "p99 tick ms", "max tick ms", "durable orders/s", "p99 ack ms", "batches", "p50 batch size", "p50 batch ms", "p99 batch ms", "p50 publish ms", "p99 publish ms", "batch p50 vs first", "room RSS MB", "client RSS MB", "msgs/s per watcher", "bytes per msg", "client loop p99 ms", "CPU cores: workerd / partykit node / bench / proxy / postgres", "load avg"];
+    const head = ["watchers", "trades timed", "p50 tick ms", "p99 tick ms", "max tick ms", "durable orders/s", "p99 ack ms", "batches", "p50 batch size", "p50 batch ms", "p99 batch ms", "p50 publish ms", "p99 publish ms", "batch p50 vs first", "room RSS MB", "client RSS MB", "msgs/s per watcher", "bytes per msg", "client loop p99 ms", "CPU cores: workerd / relays / partykit node / bench / proxy / postgres", "load avg"];
     const f = (x: number, d = 1) => (Number.isNaN(x) ? "-" : x.toFixed(d));
-    const rowsOut = results.map((r) => [String(r.subscribers), String(r.trades), f(r.tickP50, 0), f(r.tickP99, 0), f(r.tickMax, 0), String(r.durable), f(r.ackP99), String(r.batches), f(r.sizeP50, 0), f(r.batchP50), f(r.batchP99), f(r.publishP50), f(r.publishP99), `${r.batchP50 && zero.batchP50 ? f(r.batchP50 / zero.batchP50, 2) : "-"}x`, f(r.roomMb, 0), f(r.clientMb, 0), f(r.perWatcherPerS), f(r.bytesPerMessage, 0), f(r.clientLoopP99, 0), ["workerd", "partykit", "bench", "proxy", "postgres"].map((k) => f(r.cpu[k] ?? NaN, 2)).join(" / "), f(r.load, 1)]);
+    const rowsOut = results.map((r) => [String(r.subscribers), String(r.trades), f(r.tickP50, 0), f(r.tickP99, 0), f(r.tickMax, 0), String(r.durable), f(r.ackP99), String(r.batches), f(r.sizeP50, 0), f(r.batchP50), f(r.batchP99), f(r.publishP50), f(r.publishP99), `${r.batchP50 && zero.batchP50 ? f(r.batchP50 / zero.batchP50, 2) : "-"}x`, f(r.roomMb, 0), f(r.clientMb, 0), f(r.perWatcherPerS), f(r.bytesPerMessage, 0), f(r.clientLoopP99, 0), ["workerd", "relays", "partykit", "bench", "proxy", "postgres"].map((k) => f(r.cpu[k] ?? NaN, 2)).join(" / "), f(r.load, 1)]);
     const w = head.map((h, i) => Math.max(h.length, ...rowsOut.map((row) => row[i]!.length)));
-    console.log(`\nbench:fanout: ${RATE} orders/s offered, ${STEP_S} s per step, 1 watcher in ${SAMPLE} timed\n`);
+    const relayed = RELAYS > 0 ? `, watchers on ${RELAYS} relay rooms in ${RELAY_PROCS === 0 ? "the market room's partykit" : `${RELAY_PROCS} partykit dev(s) of their own`}` : ", watchers on the market room";
+    console.log(`\nbench:fanout: ${RATE} orders/s offered, ${STEP_S} s per step, 1 watcher in ${SAMPLE} timed${relayed}\n`);
     console.log(`| ${head.map((h, i) => h.padEnd(w[i]!)).join(" | ")} |`);
     console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const row of rowsOut) console.log(`| ${row.map((c, i) => c.padEnd(w[i]!)).join(" | ")} |`);
@@ -209,6 +233,7 @@ async function main() {
     console.log(`\nsubscribers=${last.subscribers} p99_tick_ms=${f(last.tickP99, 0)}`);
   } finally {
     for (const w of watchers) w.ws.terminate();
+    for (const r of relayRooms) await r.stop();
     await rooms.stop();
     await db.close();
   }

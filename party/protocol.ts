@@ -60,8 +60,12 @@ export interface Trade {
 
 export type ServerMessage =
   | { type: "snapshot"; market: string; seq: number; bids: Array<[number, number]>; asks: Array<[number, number]>; trades: Trade[]; stats: MarketStats }
-  /** seq is the snapshot seq this update moves to; a client whose seq is not seq - 1 resyncs. */
-  | { type: "update"; seq: number; levels: Array<{ side: "buy" | "sell"; price: number; total: number }>; trades: Trade[]; stats: MarketStats }
+  /**
+   * seq is the snapshot seq this update moves to; a client whose seq is not seq - 1 resyncs. A relay
+   * room (party/relay.ts) may merge the updates first..seq into one: a client at any seq from
+   * first - 1 to seq - 1 applies it (levels are totals; trades it has are skipped by their seq).
+   */
+  | { type: "update"; seq: number; first?: number; levels: Array<{ side: "buy" | "sell"; price: number; total: number }>; trades: Trade[]; stats: MarketStats }
   | { type: "answer"; ref?: string; answer: Answer }
   | { type: "order"; order: OrderRow }
   | { type: "fill"; fill: FillRow & { market: string } }

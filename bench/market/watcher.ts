@@ -29,8 +29,9 @@ export class Watcher {
     this.ws.terminate();
   }
 
-  static connect(host: string, slug: string): Promise<Watcher> {
-    const ws = new WebSocket(`ws://${host}/parties/main/${slug}`, { perMessageDeflate: false });
+  /** A socket to the market room, or to one of its relay rooms (`party` "relay", `room` `<slug>.<n>`, ADR 045). */
+  static connect(host: string, room: string, party = "main"): Promise<Watcher> {
+    const ws = new WebSocket(`ws://${host}/parties/${party}/${room}`, { perMessageDeflate: false });
     return new Promise((resolve, reject) => {
       ws.once("open", () => resolve(new Watcher(ws)));
       ws.once("error", reject);

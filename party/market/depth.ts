@@ -7,6 +7,22 @@ export interface DepthView {
   asks: Array<[price: number, total: number]>;
 }
 
+/** A feed update's levels onto a copy of the book: a total is the level's new size, 0 removes it. */
+export function applyLevels(bids: Map<number, number>, asks: Map<number, number>, levels: Iterable<{ side: "buy" | "sell"; price: number; total: number }>): void {
+  for (const l of levels) {
+    const side = l.side === "buy" ? bids : asks;
+    if (l.total > 0) side.set(l.price, l.total);
+    else side.delete(l.price);
+  }
+}
+
+/** An update's trades before `known` (newest first), the ones already there skipped by seq; at most `max`. */
+export function newTrades<T extends { seq: number }>(known: T[], incoming: T[], max: number): T[] {
+  const newest = known.reduce((n, t) => (t.seq > n ? t.seq : n), Number.NEGATIVE_INFINITY);
+  const fresh = incoming.filter((t) => t.seq > newest).sort((a, b) => b.seq - a.seq);
+  return fresh.length ? [...fresh, ...known].slice(0, max) : known;
+}
+
 export class PublishedDepth {
   seq = 0;
   private readonly bids = new Map<number, number>();

@@ -13,6 +13,7 @@ import { startRooms, type Rooms } from "../support/rooms";
 import { onOneSocket } from "../support/keep-alive";
 import { PHASES, type ProfileSummary } from "../../party/market/profile";
 import { expectBookMatchesDb, expectMoneySafe } from "./checks";
+import { FeedWatcher } from "../support/feed-watcher";
 
 let t: TestDb;
 let rooms: Rooms;
@@ -37,6 +38,9 @@ it(`8 markets x 20 players for ${SECONDS}s: conserved, never negative, every fil
     const token = await issueToken(rooms.secret, "player", p, 600);
     return Promise.all(markets.map((m) => Trader.connect(rooms.host, m.slug, token, p)));
   }));
+  // Market 0's feed, watched on the room and on two of its relay rooms (ADR 045); one more joins a relay mid-run.
+  const feeds = [await FeedWatcher.open(rooms.host, "main", markets[0]!.slug), await FeedWatcher.open(rooms.host, "relay", `${markets[0]!.slug}.0`), await FeedWatcher.open(rooms.host, "relay", `${markets[0]!.slug}.1`)];
+  setTimeout(() => void FeedWatcher.open(rooms.host, "relay", `${markets[0]!.slug}.1`).then((f) => feeds.push(f)), (SECONDS * 1000) / 2);
   let seed = 7;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const stats = { ok: 0, rejected: 0, retry: 0, fills: 0, amends: 0, cancels: 0 };
@@ -77,6 +81,24 @@ it(`8 markets x 20 players for ${SECONDS}s: conserved, never negative, every fil
   expect(stats.fills).toBeGreaterThan(100);
   await expectMoneySafe(t.db, players);
   for (const m of markets) await expectBookMatchesDb(t.db, rooms.partyUrl, m.slug);
+
+  // Every watcher of market 0, on the room or on a relay, ends with the room's own book.
+  const room = (await (await fetch(`${rooms.partyUrl}/parties/main/${markets[0]!.slug}`)).json()) as { seq: number; bids: Array<[number, number]>; asks: Array<[number, number]> };
+  expect(room.seq).toBeGreaterThan(50);
+  for (const end = Date.now() + 10_000; Date.now() < end && feeds.some((f) => f.state.seq !== room.seq); ) await new Promise((r) => setTimeout(r, 100));
+  expect(feeds).toHaveLength(4);
+  for (const f of feeds) {
+    expect({ seq: f.state.seq, connection: f.state.connection }, f.name).toEqual({ seq: room.seq, connection: "live" });
+    expect([...f.state.bids].sort((a, b) => b[0] - a[0]), f.name).toEqual(room.bids);
+    expect([...f.state.asks].sort((a, b) => a[0] - b[0]), f.name).toEqual(room.asks);
+  }
+  console.log(`rooms trading: market 0's watchers, updates received (room, relay 0, relay 1, late on relay 1): ${feeds.map((f) => f.updates).join(", ")}; resyncs ${feeds.map((f) => f.resyncs).join(", ")}`);
+  for (const f of feeds) f.close();
+  // The relays counted their watchers, and refuse commands: trading stays on the market room.
+  expect(await (await fetch(`${rooms.partyUrl}/parties/relay/${markets[0]!.slug}.1`)).json()).toMatchObject({ market: markets[0]!.slug, seq: room.seq, upstream: "open" });
+  const relay = await FeedWatcher.open(rooms.host, "relay", `${markets[0]!.slug}.0`);
+  expect(await relay.answer({ type: "place", ref: "r1", clientOrderId: "relay-1", side: "buy", orderType: "limit", price: 100, quantity: 1 })).toMatchObject({ type: "error", code: "relay_feed_only" });
+  relay.close();
 });
 
 it("says where its batches' time went (GET ?profile): services only, phases per batch, reset on read", async () => {

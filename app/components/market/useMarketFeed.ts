@@ -11,6 +11,7 @@
 import type PartySocket from "partysocket";
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import type { ServerMessage, Trade } from "../../../party/protocol";
+import { applyLevels, newTrades } from "../../../party/market/depth";
 import type { MarketStats } from "../../../party/market/stats";
 import type { Answer } from "../../../party/settlement/types";
 import type { CommandMessage } from "../../../party/protocol";
@@ -58,15 +59,14 @@ export function reduce(state: FeedState, action: FeedAction): FeedState {
       // Already in the snapshot this client started from (the room sends a round to its sockets in
       // slices, so an update can arrive just after a snapshot that includes it: ADR 041).
       if (state.seq >= 0 && m.seq <= state.seq) return state;
-      if (m.seq !== state.seq + 1) return { ...state, connection: "resyncing" };
+      // A relay room may merge several updates into one, from `first` (ADR 045); one that starts
+      // at or before this client's seq is applied too: levels are totals, and trades it already
+      // has are skipped by their seq.
+      if ((m.first ?? m.seq) > state.seq + 1 || state.seq < 0) return { ...state, connection: "resyncing" };
       const bids = new Map(state.bids);
       const asks = new Map(state.asks);
-      for (const l of m.levels) {
-        const side = l.side === "buy" ? bids : asks;
-        if (l.total > 0) side.set(l.price, l.total);
-        else side.delete(l.price);
-      }
-      const trades = m.trades.length ? [...[...m.trades].sort((a, b) => b.seq - a.seq), ...state.trades].slice(0, MAX_TRADES) : state.trades;
+      applyLevels(bids, asks, m.levels);
+      const trades = newTrades(state.trades, m.trades, MAX_TRADES);
       return { ...state, seq: m.seq, bids, asks, trades, stats: m.stats };
     }
   }
