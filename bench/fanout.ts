@@ -5,7 +5,8 @@
  * page opens) are added step by step (BENCH_SUBSCRIBERS, default 0,1000,5000,10000). Per step:
  *  - tick delivery: a trade's `at` (the room's clock when its batch committed and published) to its
  *    arrival at a watcher; one watcher in BENCH_SAMPLE (default 10) parses and times every update
- *    (the others only count bytes, so that the load generator spends its CPU on sockets, not JSON);
+ *    (the others only read their sockets and count frames and bytes, bench/market/raw-watcher.ts, so
+ *    that the load generator spends its CPU on sockets, not on JSON and WebSocket decoding);
  *  - the commit loop: the room's own batch profile (GET ?profile, party/market/profile.ts), p50 and
  *    p99 of a batch's wall time and of its publish phase, the batch size (a slower loop gathers
  *    bigger batches: compare per step, not only the ratio), and the traders' p99 ack; the ratio is
@@ -37,6 +38,7 @@ import { startRooms, type Rooms } from "../tests/support/rooms";
 import { CpuMeter } from "./lib/cpu";
 import { fundedMarket, scratchDatabase } from "./lib/world";
 import { Trader } from "./market/trader";
+import { RawWatcher } from "./market/raw-watcher";
 import { Watcher } from "./market/watcher";
 import { benchRoomVars } from "./lib/room-vars";
 
@@ -49,6 +51,7 @@ const TRADERS = 20;
 const SCRATCH = process.env.BENCH_DATABASE ?? "bazaar_bench_fanout";
 const RELAYS = num("BENCH_RELAYS", 0);
 const RELAY_PROCS = RELAYS > 0 ? num("BENCH_RELAY_PROCS", 1) : 0;
+const RAW = process.env.BENCH_RAW_WATCHERS !== "0";
 
 const q = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! : NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,7 +101,7 @@ async function main() {
     secret: "bench-room-secret-".padEnd(48, "x"),
     vars: benchRoomVars(),
   });
-  const watchers: Watcher[] = [];
+  const watchers: Array<Watcher | RawWatcher> = [];
   // Relay rooms' own partykit devs: one after the other (each inspector takes the next free port).
   const relayRooms: Rooms[] = [];
   try {
@@ -108,11 +111,14 @@ async function main() {
         secret: rooms.secret, vars: { ...benchRoomVars(), RELAY_UPSTREAM: `ws://${rooms.host}` },
       }));
     }
-    /** Watcher i's socket: the market room, or relay i % RELAYS (in its process, round robin). */
-    const connectWatcher = (i: number) => {
-      if (RELAYS === 0) return Watcher.connect(rooms.host, market.slug);
-      const k = i % RELAYS;
-      return Watcher.connect(RELAY_PROCS > 0 ? relayRooms[k % RELAY_PROCS]!.host : rooms.host, `${market.slug}.${k}`, "relay");
+    /**
+     * Watcher i's socket: the market room, or relay i % RELAYS (in its process, round robin). One in
+     * SAMPLE decodes and times (ws); the others only read and count frames (bench/market/raw-watcher.ts)
+     * unless BENCH_RAW_WATCHERS=0.
+     */
+    const connectWatcher = (i: number): Promise<Watcher | RawWatcher> => {
+      const [host, room, party] = RELAYS === 0 ? [rooms.host, market.slug, "main"] : [RELAY_PROCS > 0 ? relayRooms[(i % RELAYS) % RELAY_PROCS]!.host : rooms.host, `${market.slug}.${i % RELAYS}`, "relay"];
+      return i % SAMPLE === 0 || !RAW ? Watcher.connect(host, room, party) : RawWatcher.connect(host, room, party);
     };
     const traders = await Promise.all(players.map(async (p) => Trader.connect(rooms.host, market.slug, await issueToken(rooms.secret, "player", p, 3600), p)));
     const roomGroup = rooms.pid();
@@ -177,7 +183,7 @@ async function main() {
       }
       await sleep(1_000);
       const delays: number[] = [];
-      for (let i = 0; i < watchers.length; i += SAMPLE) watchers[i]!.timing = delays;
+      for (let i = 0; i < watchers.length; i += SAMPLE) (watchers[i] as Watcher).timing = delays;
       await profile(); // the step's profile starts clean
       const load = loadavg()[0]!;
       for (const w of watchers) w.messages = w.bytes = 0;
@@ -232,7 +238,7 @@ async function main() {
     const last = results.at(-1)!;
     console.log(`\nsubscribers=${last.subscribers} p99_tick_ms=${f(last.tickP99, 0)}`);
   } finally {
-    for (const w of watchers) w.ws.terminate();
+    for (const w of watchers) w.close();
     for (const r of relayRooms) await r.stop();
     await rooms.stop();
     await db.close();
