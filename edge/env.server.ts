@@ -58,6 +58,12 @@ export const EnvSchema = z.object({
   RATE_LIMIT_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, "letters, digits, : _ - (at most 64)").optional(),
   /** Where browsers reach the PartyKit rooms, e.g. "127.0.0.1:1999" or "bazaar.user.partykit.dev". */
   PARTY_HOST: z.string().optional(),
+  /**
+   * Relay rooms per market for signed-out watchers (ADR 045): their pages take the feed from
+   * relay `<slug>.<random below n>` instead of the market room. 0 (the default) keeps every
+   * socket on the market room; signed-in traders always are.
+   */
+  MARKET_RELAYS: wholeNumber(0).pipe(z.int().max(64, "must be at most 64")),
   /** Direct trade offers' anti-scam policy (db/offers OfferPolicy; edge/offers/policy.server.ts). */
   OFFER_MIN_ACCOUNT_AGE_SECONDS: wholeNumber(86_400),
   OFFER_ACCEPT_DELAY_SECONDS: wholeNumber(5),
@@ -137,7 +143,7 @@ export function getEnv(raw: Record<string, unknown>): Env {
 
 /** The only environment values that reach the browser (window.ENV via the root loader). */
 export function getPublicEnv(env: Env) {
-  return { APP_ENV: env.APP_ENV, PARTY_HOST: env.PARTY_HOST ?? null };
+  return { APP_ENV: env.APP_ENV, PARTY_HOST: env.PARTY_HOST ?? null, MARKET_RELAYS: env.MARKET_RELAYS };
 }
 
 export type PublicEnv = ReturnType<typeof getPublicEnv>;

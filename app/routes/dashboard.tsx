@@ -224,7 +224,7 @@ function DashboardView() {
   const wide = useWide();
   const root = useRootData();
   const offline = useOffline();
-  const feed = useMarketFeed({ slug: loaded.market?.slug ?? "", host: loaded.market ? (root?.ENV.PARTY_HOST ?? null) : null, initial: book, paused: offline });
+  const feed = useMarketFeed({ slug: loaded.market?.slug ?? "", host: loaded.market ? (root?.ENV.PARTY_HOST ?? null) : null, relays: root?.ENV.MARKET_RELAYS ?? 0, initial: book, paused: offline });
   const panels = useLivePanels(loaded, feed);
   useRefresh(feed, loaded.orders.some((o) => o.market === loaded.market?.slug));
   const fetcher = useFetcher<typeof action>();

@@ -150,7 +150,7 @@ export default function Market() {
     [market.name, refresh, toast],
   );
 
-  const feed = useMarketFeed({ slug: market.slug, host: root?.ENV.PARTY_HOST ?? null, getToken, initial: book, onPrivate, paused: offline });
+  const feed = useMarketFeed({ slug: market.slug, host: root?.ENV.PARTY_HOST ?? null, getToken, relays: root?.ENV.MARKET_RELAYS ?? 0, initial: book, onPrivate, paused: offline });
   const { bids, asks } = sortedLevels(feed, 10);
   const stats = feed.stats;
   const last = stats?.last ?? market.last;

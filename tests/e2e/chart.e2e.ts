@@ -12,7 +12,8 @@
  *                  least 44x44 CSS px
  *   market-steady  at Lighthouse's phone (412x823) and the tablet, nothing on the market page moves
  *                  while it loads, goes live and draws its chart, nor as a level comes and goes on
- *                  the ladder (layout shifts add up to < 0.01; the book keeps its height)
+ *                  the ladder (layout shifts add up to < 0.01; the book keeps its height). Signed
+ *                  out, its feed comes through a relay room (the e2e stack has MARKET_RELAYS=2)
  *
  * Other players (NPC bots) may trade iron-ore meanwhile: nothing here assumes an otherwise empty book.
  */
@@ -289,8 +290,12 @@ export async function chartSuite(): Promise<void> {
             }
           }).observe({ type: "layout-shift", buffered: true });
         });
+        // Signed out, on a stack with MARKET_RELAYS=2 (tests/e2e/stack.ts): the feed comes from a relay room (ADR 045).
+        const sockets: string[] = [];
+        page.on("websocket", (ws) => sockets.push(ws.url()));
         await page.goto("/markets/iron-ore");
         await live(page);
+        assert.ok(sockets.some((u) => /\/parties\/relay\/iron-ore\.[01](\?|$)/.test(u)), `the signed-out page watches a relay room: ${sockets.join(", ")}`);
         await page.locator(".chart canvas").first().waitFor();
         await page.waitForTimeout(1_000);
         const moved = async (when: string) => {

@@ -36,7 +36,7 @@ export async function startBrowserStack(name: string, ports: { web: number; part
       databaseUrl: db.url!,
       ports,
       // PUSH_ALLOW_LOOPBACK: the push suite's push service is plain HTTP on 127.0.0.1 (tests/e2e/push.e2e.ts).
-      env: { APP_ENV: "test", SESSION_SECRET: randomBytes(32).toString("hex"), ROOM_SECRET: randomBytes(32).toString("hex"), PUSH_ALLOW_LOOPBACK: "1", RATE_LIMIT_FACTOR: "100", ...extraEnv },
+      env: { APP_ENV: "test", SESSION_SECRET: randomBytes(32).toString("hex"), ROOM_SECRET: randomBytes(32).toString("hex"), PUSH_ALLOW_LOOPBACK: "1", RATE_LIMIT_FACTOR: "100", MARKET_RELAYS: "2", ...extraEnv },
       output,
       timeouts: { web: 60_000, party: 60_000, build: 240_000 },
     });

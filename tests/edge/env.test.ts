@@ -1,6 +1,6 @@
 /** The edge's start check (ADR 031): each missing or bad variable named, with how to set it. */
 import { describe, expect, it } from "vitest";
-import { envProblems, getEnv } from "../../edge/env.server";
+import { envProblems, getEnv, getPublicEnv } from "../../edge/env.server";
 
 const base = { DATABASE_URL: "postgres://u:p@ep-x-pooler.neon.tech/bazaar", SESSION_SECRET: "s".repeat(32), ROOM_SECRET: "r".repeat(32) };
 const production = { ...base, APP_ENV: "production", PARTY_HOST: "bazaar.example.partykit.dev", SERVER_KEY_SECRET: "k".repeat(32), UPSTASH_REDIS_REST_URL: "https://eu1-x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" };
@@ -49,5 +49,12 @@ describe("the worker's environment check", () => {
     expect(getEnv({ ...base, APP_ENV: "test", DB_CONNECT_TIMEOUT_MS: "30000" }).DB_CONNECT_TIMEOUT_MS).toBe(30_000);
     expect(envProblems({ ...base, APP_ENV: "test", DB_CONNECT_TIMEOUT_MS: "100" })).toEqual([expect.stringMatching(/^DB_CONNECT_TIMEOUT_MS: must be at least 500/)]);
     expect(envProblems({ ...base, APP_ENV: "test", DB_CONNECT_TIMEOUT_MS: "600000" })).toEqual([expect.stringMatching(/^DB_CONNECT_TIMEOUT_MS: must be at most 60000/)]);
+  });
+
+  it("sends signed-out watchers to relay rooms only when MARKET_RELAYS is set (0 to 64), and tells the page", () => {
+    expect(getPublicEnv(getEnv({ ...base, APP_ENV: "test" })).MARKET_RELAYS).toBe(0);
+    expect(getPublicEnv(getEnv({ ...base, APP_ENV: "test", MARKET_RELAYS: "8" })).MARKET_RELAYS).toBe(8);
+    expect(envProblems({ ...base, APP_ENV: "test", MARKET_RELAYS: "65" })).toEqual([expect.stringMatching(/^MARKET_RELAYS: must be at most 64/)]);
+    expect(envProblems({ ...base, APP_ENV: "test", MARKET_RELAYS: "two" })).toEqual([expect.stringMatching(/^MARKET_RELAYS: /)]);
   });
 });

@@ -10,7 +10,9 @@ import type { FeedAction, PrivateMessage } from "./useMarketFeed";
 
 export interface FeedSocketOptions {
   host: string;
-  slug: string;
+  /** "main" (the market room, room = slug) or "relay" (room = `<slug>.<n>`, ADR 045). */
+  party: string;
+  room: string;
   token: () => Promise<string | undefined> | undefined;
   dispatch: (a: FeedAction) => void;
   socket: MutableRefObject<PartySocket | null>;
@@ -22,8 +24,8 @@ export interface FeedSocketOptions {
 export function openFeedSocket(o: FeedSocketOptions): () => void {
   const ws = new PartySocket({
     host: o.host,
-    party: "main",
-    room: o.slug,
+    party: o.party,
+    room: o.room,
     protocol: location.protocol === "https:" ? "wss" : "ws",
     query: async () => {
       const token = await o.token()?.catch(() => undefined);

@@ -79,6 +79,8 @@ export interface FeedOptions {
   host: string | null;
   /** Connection token for a signed-in player (trading); watchers connect without one. */
   getToken?: () => Promise<string | undefined>;
+  /** Relay rooms of the market (MARKET_RELAYS, ADR 045): a watcher without getToken takes the feed from one of them. */
+  relays?: number;
   initial: InitialBook | null;
   onPrivate?: (m: PrivateMessage) => void;
   /** Offline (as the page knows it): the socket closes, and reconnects when this turns false. */
@@ -93,7 +95,7 @@ function afterLoad(): Promise<void> {
   });
 }
 
-export function useMarketFeed({ slug, host, getToken, initial, onPrivate, paused = false }: FeedOptions) {
+export function useMarketFeed({ slug, host, getToken, relays = 0, initial, onPrivate, paused = false }: FeedOptions) {
   const [state, dispatch] = useReducer(reduce, initial, initialFeed);
   const socket = useRef<PartySocket | null>(null);
   const waiting = useRef(new Map<string, (a: Answer) => void>());
@@ -120,7 +122,9 @@ export function useMarketFeed({ slug, host, getToken, initial, onPrivate, paused
       .then(() => import("./feed-socket"))
       .then(({ openFeedSocket }) => {
         if (disposed) return;
-        cleanup = openFeedSocket({ host, slug, token: () => tokenRef.current?.(), dispatch, socket, waiting: waiting.current, onPrivate: (m) => privateRef.current?.(m) });
+        // A signed-out watcher on a market with relays: one of them, at random, for the whole page.
+        const room = !tokenRef.current && relays > 0 ? { party: "relay", room: `${slug}.${Math.floor(Math.random() * relays)}` } : { party: "main", room: slug };
+        cleanup = openFeedSocket({ host, ...room, token: () => tokenRef.current?.(), dispatch, socket, waiting: waiting.current, onPrivate: (m) => privateRef.current?.(m) });
       })
       .catch(() => {
         if (!disposed) dispatch({ type: "connection", c: "reconnecting" });
@@ -129,7 +133,7 @@ export function useMarketFeed({ slug, host, getToken, initial, onPrivate, paused
       disposed = true;
       cleanup();
     };
-  }, [host, slug]);
+  }, [host, slug, relays]);
 
   useEffect(() => {
     const ws = socket.current;
