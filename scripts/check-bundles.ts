@@ -68,13 +68,20 @@ function startServer(command: string, args: string[], log: string): { child: Chi
   return { child, stop, exited: () => exit };
 }
 
-async function smoke(url: string, server: ReturnType<typeof startServer>, expectText: string[]): Promise<{ ok: boolean; detail: string }> {
+async function smoke(url: string, server: ReturnType<typeof startServer>, expectText: string[], also?: { url: string; status: number; text: string }): Promise<{ ok: boolean; detail: string }> {
   try {
     await waitForHttp(url, 60_000, server.exited);
     const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
     const body = await res.text();
-    const ok = res.status === 503 && expectText.every((t) => body.includes(t));
-    return { ok, detail: `GET ${new URL(url).pathname} -> ${res.status} ${body.trim().slice(0, 200)}` };
+    let ok = res.status === 503 && expectText.every((t) => body.includes(t));
+    let detail = `GET ${new URL(url).pathname} -> ${res.status} ${body.trim().slice(0, 200)}`;
+    if (also) {
+      const more = await fetch(also.url, { signal: AbortSignal.timeout(15_000) });
+      const text = await more.text();
+      ok &&= more.status === also.status && text.includes(also.text);
+      detail += `; GET ${new URL(also.url).pathname} -> ${more.status} ${text.trim().slice(0, 200)}`;
+    }
+    return { ok, detail };
   } catch (error) {
     return { ok: false, detail: (error as Error).message.slice(0, 500) };
   } finally {
@@ -127,7 +134,10 @@ async function rooms(): Promise<Measured> {
   rmSync(dir, { recursive: true, force: true });
   say(`rooms: partykit's build, smoke in workerd on port ${partyPort}`);
   const server = startServer(bin("partykit"), ["dev", "--port", String(partyPort), "--no-hotkeys", "--disable-request-cf-fetch", "--unstable_outdir", path.relative(repoRoot, dir)], path.join(out, "rooms-smoke.log"));
-  const result = await smoke(`http://127.0.0.1:${partyPort}/parties/main/bundle-smoke`, server, ["DATABASE_URL: missing", "ROOM_SECRET: missing"]);
+  // The market room refuses without its variables; a relay room (ADR 045) needs none and answers.
+  const result = await smoke(`http://127.0.0.1:${partyPort}/parties/main/bundle-smoke`, server, ["DATABASE_URL: missing", "ROOM_SECRET: missing"], {
+    url: `http://127.0.0.1:${partyPort}/parties/relay/bundle-smoke.0`, status: 200, text: '"market":"bundle-smoke"',
+  });
   const built = path.join(dir, "market.js");
   if (!existsSync(built)) throw new Error(`partykit wrote no ${path.relative(repoRoot, built)}: ${result.detail}`);
   const code = readFileSync(built, "utf8").replace(/\n\/\/# sourceMappingURL=data:[^\n]*\n?$/, "\n");
