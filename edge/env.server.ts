@@ -59,9 +59,9 @@ export const EnvSchema = z.object({
   /** Where browsers reach the PartyKit rooms, e.g. "127.0.0.1:1999" or "bazaar.user.partykit.dev". */
   PARTY_HOST: z.string().optional(),
   /**
-   * Relay rooms per market for signed-out watchers (ADR 045): their pages take the feed from
-   * relay `<slug>.<random below n>` instead of the market room. 0 (the default) keeps every
-   * socket on the market room; signed-in traders always are.
+   * Relay rooms per market (ADR 045): pages take the book from relay `<slug>.<random below n>`;
+   * a signed-in trader's page trades on a second socket to the market room (feed=0). 0 (the
+   * default) keeps each page on one socket to the market room.
    */
   MARKET_RELAYS: wholeNumber(0).pipe(z.int().max(64, "must be at most 64")),
   /** Direct trade offers' anti-scam policy (db/offers OfferPolicy; edge/offers/policy.server.ts). */

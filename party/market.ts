@@ -55,6 +55,8 @@ export default class MarketRoom implements Party.Server {
   /** Updates go to the sockets in slices, one round at a time (ADR 041). */
   /** The socket a snapshot is being taken for: left out of the update that taking it sends. */
   private snapshotFor: string | undefined;
+  /** Sockets opened with feed=0 (a trader whose page takes the book from a relay room, ADR 045): no snapshot, no updates. */
+  private readonly noFeed = new Set<string>();
   private readonly fanout: Fanout;
 
   /** Asks the edge's push sender to drain after a batch that wrote alerts (ADR 014). */
@@ -192,7 +194,8 @@ export default class MarketRoom implements Party.Server {
       connection.close(4004, "unknown market");
       return;
     }
-    this.sendSnapshot(connection);
+    if (new URL(ctx.request.url).searchParams.get("feed") === "0") this.noFeed.add(connection.id);
+    else this.sendSnapshot(connection);
   }
 
   /**
@@ -210,6 +213,7 @@ export default class MarketRoom implements Party.Server {
 
   onClose(connection: Party.Connection<ConnState>): void {
     this.throttles.delete(connection.id);
+    this.noFeed.delete(connection.id);
     const playerId = connection.state?.playerId;
     const set = playerId ? this.byPlayer.get(playerId) : undefined;
     set?.delete(connection);
@@ -353,7 +357,7 @@ export default class MarketRoom implements Party.Server {
     const metrics = this.session?.metrics;
     if (metrics) metrics.ticksSent++;
     const to: Party.Connection[] = [];
-    for (const c of this.room.getConnections()) if (c.id !== this.snapshotFor) to.push(c);
+    for (const c of this.room.getConnections()) if (c.id !== this.snapshotFor && !this.noFeed.has(c.id)) to.push(c);
     this.fanout.send(text, to);
     const bytes = new TextEncoder().encode(`data: ${text}\n\n`);
     for (const w of this.sse) {

@@ -132,6 +132,15 @@ export default class RelayRoom implements Party.Server {
       this.fanout.send(data, to);
       return;
     }
+    if (m.type === "error" && (m.code === "unknown_market" || m.code === "misconfigured")) {
+      // The market room will not open: its watchers hear why, as they would from it, and go.
+      for (const c of this.room.getConnections()) {
+        c.send(data);
+        c.close(m.code === "unknown_market" ? 4004 : 1011, m.code === "unknown_market" ? "unknown market" : "market rooms misconfigured");
+      }
+      this.waiting.clear();
+      return;
+    }
     if (m.type !== "update") return;
     const applied = this.book.apply(m);
     if (applied === "gap") {

@@ -14,7 +14,8 @@ export class Trader {
   keepMessages = false;
   closed = false;
 
-  private constructor(readonly ws: WebSocket, readonly playerId: string | null) {
+  private constructor(readonly ws: WebSocket, readonly playerId: string | null, keep = false) {
+    this.keepMessages = keep;
     ws.on("message", (data) => {
       const m = JSON.parse(String(data)) as ServerMessage;
       if (this.keepMessages) this.messages.push(m);
@@ -35,10 +36,15 @@ export class Trader {
     ws.on("error", () => {});
   }
 
-  static connect(host: string, slug: string, token?: string, playerId: string | null = null): Promise<Trader> {
-    const ws = new WebSocket(`ws://${host}/parties/main/${slug}${token ? `?token=${encodeURIComponent(token)}` : ""}`, { perMessageDeflate: false });
+  /**
+   * `query`: more of the socket's query, e.g. { feed: "0" } for a trader whose book comes from a
+   * relay room (ADR 045); `keep`: keep every message from the first (the room's snapshot) on.
+   */
+  static connect(host: string, slug: string, token?: string, playerId: string | null = null, query: Record<string, string> = {}, keep = false): Promise<Trader> {
+    const search = new URLSearchParams({ ...(token ? { token } : {}), ...query }).toString();
+    const ws = new WebSocket(`ws://${host}/parties/main/${slug}${search ? `?${search}` : ""}`, { perMessageDeflate: false });
     return new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(new Trader(ws, playerId)));
+      ws.once("open", () => resolve(new Trader(ws, playerId, keep)));
       ws.once("error", reject);
       ws.once("unexpected-response", (_req, res) => reject(new Error(`room refused the socket: ${res.statusCode}`)));
     });

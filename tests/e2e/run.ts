@@ -106,8 +106,15 @@ await test("trade", async () => {
     "Iron Sword",
   ])
     assert.ok(inventory.includes(thing), `starter kit shows ${thing}`);
+  // The e2e stack has MARKET_RELAYS=2 (ADR 045): a signed-in trader's page takes the book from a
+  // relay room and trades on the market room's socket opened with feed=0.
+  const sockets: string[] = [];
+  a.on("websocket", (ws) => sockets.push(ws.url()));
   await a.goto("/markets/health-potion");
   await live(a);
+  assert.ok(sockets.some((u) => /\/parties\/relay\/health-potion\.[01](\?|$)/.test(u)), `the book comes from a relay: ${sockets.join(", ")}`);
+  assert.ok(sockets.some((u) => /\/parties\/main\/health-potion\?.*feed=0/.test(u) && /token=/.test(u)), `trading on the market room with feed=0: ${sockets.join(", ")}`);
+  assert.ok(!sockets.some((u) => /\/parties\/relay\/.*token=/.test(u)), "no token goes to a relay room");
   assert.ok(
     await placeOrder(a, "sell", "1.50", "2"),
     "the seller's order showed as pending until the room answered"

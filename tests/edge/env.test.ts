@@ -51,7 +51,7 @@ describe("the worker's environment check", () => {
     expect(envProblems({ ...base, APP_ENV: "test", DB_CONNECT_TIMEOUT_MS: "600000" })).toEqual([expect.stringMatching(/^DB_CONNECT_TIMEOUT_MS: must be at most 60000/)]);
   });
 
-  it("sends signed-out watchers to relay rooms only when MARKET_RELAYS is set (0 to 64), and tells the page", () => {
+  it("sends pages to relay rooms only when MARKET_RELAYS is set (0 to 64), and tells the page", () => {
     expect(getPublicEnv(getEnv({ ...base, APP_ENV: "test" })).MARKET_RELAYS).toBe(0);
     expect(getPublicEnv(getEnv({ ...base, APP_ENV: "test", MARKET_RELAYS: "8" })).MARKET_RELAYS).toBe(8);
     expect(envProblems({ ...base, APP_ENV: "test", MARKET_RELAYS: "65" })).toEqual([expect.stringMatching(/^MARKET_RELAYS: must be at most 64/)]);

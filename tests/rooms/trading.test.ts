@@ -99,6 +99,29 @@ it(`8 markets x 20 players for ${SECONDS}s: conserved, never negative, every fil
   const relay = await FeedWatcher.open(rooms.host, "relay", `${markets[0]!.slug}.0`);
   expect(await relay.answer({ type: "place", ref: "r1", clientOrderId: "relay-1", side: "buy", orderType: "limit", price: 100, quantity: 1 })).toMatchObject({ type: "error", code: "relay_feed_only" });
   relay.close();
+  // A relay of a market that does not exist passes the room's refusal on and closes.
+  const nowhere = await FeedWatcher.open(rooms.host, "relay", "no-such-market.0");
+  expect(await nowhere.next()).toMatchObject({ type: "error", code: "unknown_market" });
+  expect(await nowhere.closed).toBe(4004);
+});
+
+it("gives a trader's socket opened with feed=0 (its page's book comes from a relay) answers and its own orders and fills, never the book", async () => {
+  const m = await addMarket(t.db, { makerBps: 0, takerBps: 0 });
+  const [a, b] = [await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [m.itemTypeId])];
+  const quiet = await Trader.connect(rooms.host, m.slug, await issueToken(rooms.secret, "player", a, 60), a, { feed: "0" }, true);
+  const other = await Trader.connect(rooms.host, m.slug, await issueToken(rooms.secret, "player", b, 60), b, {}, true);
+  try {
+    expect((await quiet.send({ type: "place", clientOrderId: "quiet-1", side: "sell", orderType: "limit", price: 100, quantity: 2 })).ok).toBe(true);
+    expect((await other.send({ type: "place", clientOrderId: "other-1", side: "buy", orderType: "limit", price: 100, quantity: 1 })).fills).toHaveLength(1);
+    for (let i = 0; i < 40 && !other.messages.some((x) => x.type === "update"); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200)); // the update's round has reached every socket
+    const types = new Set(quiet.messages.map((x) => x.type));
+    expect([...types].sort()).toEqual(["answer", "fill", "order"]);
+    expect(other.messages.some((x) => x.type === "snapshot") && other.messages.some((x) => x.type === "update")).toBe(true);
+  } finally {
+    quiet.close();
+    other.close();
+  }
 });
 
 it("says where its batches' time went (GET ?profile): services only, phases per batch, reset on read", async () => {

@@ -27,6 +27,15 @@ export class FeedWatcher {
       } else for (const f of this.others.splice(0)) f(m);
     });
     ws.on("error", () => {});
+    this.closed = new Promise((resolve) => ws.on("close", (code) => resolve(code)));
+  }
+
+  /** The close code, once the other side closes. */
+  readonly closed: Promise<number>;
+
+  /** The next message that is neither a snapshot nor an update. */
+  next(): Promise<ServerMessage> {
+    return new Promise((resolve) => this.others.push(resolve));
   }
 
   /** The next message that is neither a snapshot nor an update, after sending `message`. */

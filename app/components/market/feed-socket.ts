@@ -14,6 +14,12 @@ export interface FeedSocketOptions {
   party: string;
   room: string;
   token: () => Promise<string | undefined> | undefined;
+  /**
+   * What this socket is for (ADR 045): "both" (one socket to the market room), "feed" (a relay
+   * room's socket: the book and the connection state), or "trade" (the market room's socket with
+   * feed=0: answers and private messages only, the book coming from a relay).
+   */
+  role?: "both" | "feed" | "trade";
   dispatch: (a: FeedAction) => void;
   socket: MutableRefObject<PartySocket | null>;
   waiting: Map<string, (a: Answer) => void>;
@@ -22,6 +28,9 @@ export interface FeedSocketOptions {
 
 /** Opens the socket and wires it to the feed; returns what closes it. */
 export function openFeedSocket(o: FeedSocketOptions): () => void {
+  const role = o.role ?? "both";
+  // The trading socket of a page whose book comes from a relay says nothing of the connection.
+  const dispatch = role === "trade" ? (a: FeedAction) => void (a.type === "connection" || o.dispatch(a)) : o.dispatch;
   const ws = new PartySocket({
     host: o.host,
     party: o.party,
@@ -29,7 +38,7 @@ export function openFeedSocket(o: FeedSocketOptions): () => void {
     protocol: location.protocol === "https:" ? "wss" : "ws",
     query: async () => {
       const token = await o.token()?.catch(() => undefined);
-      return token ? { token } : {};
+      return { ...(token ? { token } : {}), ...(role === "trade" ? { feed: "0" } : {}) };
     },
     startClosed: !navigator.onLine,
     maxRetries: Infinity,
@@ -37,9 +46,9 @@ export function openFeedSocket(o: FeedSocketOptions): () => void {
     maxReconnectionDelay: 8_000,
   });
   o.socket.current = ws;
-  if (!navigator.onLine) o.dispatch({ type: "connection", c: "offline" });
-  ws.addEventListener("open", () => o.dispatch({ type: "connection", c: "connecting" }));
-  ws.addEventListener("close", () => o.dispatch({ type: "connection", c: navigator.onLine ? "reconnecting" : "offline" }));
+  if (!navigator.onLine) dispatch({ type: "connection", c: "offline" });
+  ws.addEventListener("open", () => dispatch({ type: "connection", c: "connecting" }));
+  ws.addEventListener("close", () => dispatch({ type: "connection", c: navigator.onLine ? "reconnecting" : "offline" }));
   ws.addEventListener("message", (event: MessageEvent) => {
     let m: ServerMessage;
     try {
@@ -49,10 +58,10 @@ export function openFeedSocket(o: FeedSocketOptions): () => void {
     }
     switch (m.type) {
       case "snapshot":
-        o.dispatch({ type: "snapshot", m });
+        dispatch({ type: "snapshot", m });
         break;
       case "update":
-        o.dispatch({ type: "update", m });
+        dispatch({ type: "update", m });
         break;
       case "answer": {
         const resolve = m.ref ? o.waiting.get(m.ref) : undefined;
@@ -71,7 +80,7 @@ export function openFeedSocket(o: FeedSocketOptions): () => void {
     }
   });
   const offline = () => {
-    o.dispatch({ type: "connection", c: "offline" });
+    dispatch({ type: "connection", c: "offline" });
     ws.close();
   };
   const online = () => ws.reconnect();

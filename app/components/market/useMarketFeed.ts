@@ -97,7 +97,9 @@ function afterLoad(): Promise<void> {
 
 export function useMarketFeed({ slug, host, getToken, relays = 0, initial, onPrivate, paused = false }: FeedOptions) {
   const [state, dispatch] = useReducer(reduce, initial, initialFeed);
+  /** The socket the book comes from (resyncs go there), and the one commands go to: the same one unless the market has relays. */
   const socket = useRef<PartySocket | null>(null);
+  const trading = useRef<PartySocket | null>(null);
   const waiting = useRef(new Map<string, (a: Answer) => void>());
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -122,9 +124,25 @@ export function useMarketFeed({ slug, host, getToken, relays = 0, initial, onPri
       .then(() => import("./feed-socket"))
       .then(({ openFeedSocket }) => {
         if (disposed) return;
-        // A signed-out watcher on a market with relays: one of them, at random, for the whole page.
-        const room = !tokenRef.current && relays > 0 ? { party: "relay", room: `${slug}.${Math.floor(Math.random() * relays)}` } : { party: "main", room: slug };
-        cleanup = openFeedSocket({ host, ...room, token: () => tokenRef.current?.(), dispatch, socket, waiting: waiting.current, onPrivate: (m) => privateRef.current?.(m) });
+        const common = { host, token: () => tokenRef.current?.(), dispatch, waiting: waiting.current, onPrivate: (m: PrivateMessage) => privateRef.current?.(m) };
+        // A market with relays (ADR 045): the book from one of them, at random, for the whole page;
+        // a signed-in trader's commands, answers and private messages on the market room (feed=0).
+        const relay = relays > 0 ? `${slug}.${Math.floor(Math.random() * relays)}` : undefined;
+        if (!relay) {
+          const close = openFeedSocket({ ...common, party: "main", room: slug, role: "both", socket });
+          trading.current = socket.current;
+          cleanup = () => {
+            close();
+            trading.current = null;
+          };
+        } else {
+          const closeFeed = openFeedSocket({ ...common, token: () => undefined, party: "relay", room: relay, role: "feed", socket });
+          const closeTrade = tokenRef.current ? openFeedSocket({ ...common, party: "main", room: slug, role: "trade", socket: trading }) : () => {};
+          cleanup = () => {
+            closeFeed();
+            closeTrade();
+          };
+        }
       })
       .catch(() => {
         if (!disposed) dispatch({ type: "connection", c: "reconnecting" });
@@ -136,17 +154,17 @@ export function useMarketFeed({ slug, host, getToken, relays = 0, initial, onPri
   }, [host, slug, relays]);
 
   useEffect(() => {
-    const ws = socket.current;
-    if (!ws) return;
-    if (paused) {
-      ws.close();
-      dispatch({ type: "connection", c: "offline" });
-    } else if (ws.readyState === WebSocket.CLOSED) ws.reconnect();
+    for (const ws of new Set([socket.current, trading.current])) {
+      if (!ws) continue;
+      if (paused) ws.close();
+      else if (ws.readyState === WebSocket.CLOSED) ws.reconnect();
+    }
+    if (paused && socket.current) dispatch({ type: "connection", c: "offline" });
   }, [paused]);
 
   /** Send a command; resolves with the room's answer, or rejects when not live or no answer comes. */
   const command = useCallback((message: CommandMessage, timeoutMs = 10_000): Promise<Answer> => {
-    const ws = socket.current;
+    const ws = trading.current;
     if (!ws || ws.readyState !== WebSocket.OPEN || stateRef.current.connection !== "live") {
       return Promise.reject(new Error("Not connected to the market. Wait for the connection to come back, then try again."));
     }
