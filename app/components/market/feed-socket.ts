@@ -93,3 +93,27 @@ export function openFeedSocket(o: FeedSocketOptions): () => void {
     ws.close();
   };
 }
+
+/**
+ * The page's sockets (ADR 045). Without relays: one to the market room for everything (`socket`
+ * and `trading` are the same). With relays: the book from relay `<slug>.<random below relays>`
+ * (`socket`, no token), and for a signed-in trader a second socket to the market room with feed=0
+ * (`trading`). Returns what closes them.
+ */
+export function openMarketSockets(o: Omit<FeedSocketOptions, "party" | "room" | "role"> & { slug: string; relays: number; signedIn: boolean; trading: MutableRefObject<PartySocket | null> }): () => void {
+  const { slug, relays, signedIn, trading, ...common } = o;
+  if (relays <= 0) {
+    const close = openFeedSocket({ ...common, party: "main", room: slug, role: "both" });
+    trading.current = common.socket.current;
+    return () => {
+      close();
+      trading.current = null;
+    };
+  }
+  const closeFeed = openFeedSocket({ ...common, token: () => undefined, party: "relay", room: `${slug}.${Math.floor(Math.random() * relays)}`, role: "feed" });
+  const closeTrade = signedIn ? openFeedSocket({ ...common, party: "main", room: slug, role: "trade", socket: trading }) : () => {};
+  return () => {
+    closeFeed();
+    closeTrade();
+  };
+}

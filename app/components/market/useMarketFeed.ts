@@ -122,27 +122,9 @@ export function useMarketFeed({ slug, host, getToken, relays = 0, initial, onPri
     let cleanup = () => {};
     afterLoad()
       .then(() => import("./feed-socket"))
-      .then(({ openFeedSocket }) => {
+      .then(({ openMarketSockets }) => {
         if (disposed) return;
-        const common = { host, token: () => tokenRef.current?.(), dispatch, waiting: waiting.current, onPrivate: (m: PrivateMessage) => privateRef.current?.(m) };
-        // A market with relays (ADR 045): the book from one of them, at random, for the whole page;
-        // a signed-in trader's commands, answers and private messages on the market room (feed=0).
-        const relay = relays > 0 ? `${slug}.${Math.floor(Math.random() * relays)}` : undefined;
-        if (!relay) {
-          const close = openFeedSocket({ ...common, party: "main", room: slug, role: "both", socket });
-          trading.current = socket.current;
-          cleanup = () => {
-            close();
-            trading.current = null;
-          };
-        } else {
-          const closeFeed = openFeedSocket({ ...common, token: () => undefined, party: "relay", room: relay, role: "feed", socket });
-          const closeTrade = tokenRef.current ? openFeedSocket({ ...common, party: "main", room: slug, role: "trade", socket: trading }) : () => {};
-          cleanup = () => {
-            closeFeed();
-            closeTrade();
-          };
-        }
+        cleanup = openMarketSockets({ host, slug, relays, signedIn: !!tokenRef.current, token: () => tokenRef.current?.(), dispatch, socket, trading, waiting: waiting.current, onPrivate: (m: PrivateMessage) => privateRef.current?.(m) });
       })
       .catch(() => {
         if (!disposed) dispatch({ type: "connection", c: "reconnecting" });
