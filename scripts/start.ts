@@ -61,6 +61,8 @@ try {
       VAPID_PUBLIC_KEY: process.env.VAPID_PUBLIC_KEY || undefined,
       VAPID_PRIVATE_KEY: process.env.VAPID_PRIVATE_KEY || undefined,
       VAPID_SUBJECT: process.env.VAPID_SUBJECT || undefined,
+      // Relay rooms per market (ADR 045): pages take the book from a relay. 0: one socket to the market room.
+      MARKET_RELAYS: process.env.MARKET_RELAYS || undefined,
       APP_ENV: process.env.APP_ENV || "development",
       // The demo accounts are all new: let them trade offers at once (production defaults: 24 h, 5 s).
       OFFER_MIN_ACCOUNT_AGE_SECONDS: process.env.OFFER_MIN_ACCOUNT_AGE_SECONDS ?? "0",
