@@ -7,6 +7,7 @@
  *
  * Every connection is closed, and none is waited on forever: see fixSocketShim below and docs/decisions/011-embedded-database-connections.md.
  */
+import "./native-buffer";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import type { Db } from "./db";
