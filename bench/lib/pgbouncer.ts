@@ -54,7 +54,9 @@ export async function startPgBouncer(opts: { databaseUrl: string; port: number; 
       "",
     ].join("\n"),
   );
-  const log = openSync(path.join(repoRoot, ".data", "logs", "bench-pgbouncer.log"), "a");
+  const logs = path.join(repoRoot, ".data", "logs");
+  mkdirSync(logs, { recursive: true }); // a fresh clone has no .data/logs yet
+  const log = openSync(path.join(logs, "bench-pgbouncer.log"), "a");
   // PgBouncer refuses to run as root: -u drops to the postgres user (the files above are world-readable).
   const args = process.getuid?.() === 0 ? ["-u", "postgres", ini] : [ini];
   const child: ChildProcess = spawn(PGBOUNCER, args, { stdio: ["ignore", log, log] });
