@@ -14,6 +14,7 @@ import { chartPrefsFor, chartSettingsHtml, windowStatsHtml } from "../../edge/we
 import { marketStats } from "../../db/market/stats";
 import { Change, Price } from "~/components/Change";
 import { ConnectionPill } from "~/components/ConnectionPill";
+import { DayStats } from "~/components/market/DayStats";
 import { DepthLadder } from "~/components/market/DepthLadder";
 import { OpenOrders } from "~/components/market/OpenOrders";
 import { OrderTicket, type Pending } from "~/components/market/OrderTicket";
@@ -158,6 +159,7 @@ export default function Market() {
   const change = last !== null && open24 !== null ? last - open24 : null;
   const defaultPrice = asks[0]?.[0] ?? bids[0]?.[0] ?? last ?? market.tickSize * 100;
   const connection = offline ? "offline" : feed.connection;
+  const day = { high: stats?.high ?? market.high24h, low: stats?.low ?? market.low24h, volume: stats?.volume ?? market.volume24h, tickSize: market.tickSize, lotSize: market.lotSize };
 
   useEffect(() => () => clearTimeout(revalidateSoon.current), []);
 
@@ -202,64 +204,11 @@ export default function Market() {
           </Form>
         </div>
       </header>
-      <dl className="stats-row compact">
-        <div>
-          <dt>24h high</dt>
-          <dd className="num">{stats?.high ?? market.high24h ? formatGold((stats?.high ?? market.high24h)!) : "–"}</dd>
-        </div>
-        <div>
-          <dt>24h low</dt>
-          <dd className="num">{stats?.low ?? market.low24h ? formatGold((stats?.low ?? market.low24h)!) : "–"}</dd>
-        </div>
-        <div>
-          <dt>24h vol</dt>
-          <dd className="num">{formatCount(stats?.volume ?? market.volume24h)}</dd>
-        </div>
-        <div>
-          <dt>Tick · lot</dt>
-          <dd className="num">
-            {formatGold(market.tickSize)} · {formatCount(market.lotSize)}
-          </dd>
-        </div>
-      </dl>
+      <DayStats where="top" {...day} />
 
       <div className="market-grid">
-        <section className="panel chart-panel" aria-labelledby="chart-h">
-          <div className="panel-head">
-            <h2 id="chart-h">Chart</h2>
-            <nav className="segmented small intervals" aria-label="Candle interval">
-              {INTERVALS.map((i) => {
-                const next = new URLSearchParams(params);
-                next.set("interval", i);
-                return (
-                  <Link key={i} to={`?${next}`} replace preventScrollReset className={`seg ${i === interval ? "on" : ""}`} aria-current={i === interval ? "true" : undefined}>
-                    {i}
-                  </Link>
-                );
-              })}
-            </nav>
-          </div>
-          <ChartTabs price={<PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} prefs={chart} onPrefs={setChart} form={chartForm} />} depth={() => (
-              <Suspense fallback={<p className="chart-note muted">Loading depth…</p>}>
-                <DepthChart book={feed} />
-              </Suspense>
-            )} />
-        </section>
-
-        <section className="panel stats-panel" aria-labelledby="stats-h">
-          <div className="panel-head">
-            <h2 id="stats-h">Price history</h2>
-          </div>
-          <div dangerouslySetInnerHTML={{ __html: statsHtml }} />
-        </section>
-
-        <section className="panel book-panel" aria-labelledby="book-h">
-          <div className="panel-head">
-            <h2 id="book-h">Order book</h2>
-          </div>
-          <DepthLadder bids={bids} asks={asks} onPick={me ? (price, side) => setPicked({ price, side, n: Date.now() }) : undefined} />
-        </section>
-
+        {/* In the phone's visual order (ticket, book, chart, stats, orders, trades): a page painted
+            before it is all parsed shows each panel where it stays. From 60rem the grid's areas place them. */}
         <section className="panel ticket-panel" aria-labelledby="ticket-h">
           <div className="panel-head">
             <h2 id="ticket-h">Trade</h2>
@@ -299,11 +248,40 @@ export default function Market() {
           )}
         </section>
 
-        <section className="panel trades-panel" aria-labelledby="trades-h">
+        <section className="panel book-panel" aria-labelledby="book-h">
           <div className="panel-head">
-            <h2 id="trades-h">Recent trades</h2>
+            <h2 id="book-h">Order book</h2>
           </div>
-          <TradeTape trades={feed.trades} />
+          <DepthLadder bids={bids} asks={asks} onPick={me ? (price, side) => setPicked({ price, side, n: Date.now() }) : undefined} />
+        </section>
+
+        <section className="panel chart-panel" aria-labelledby="chart-h">
+          <div className="panel-head">
+            <h2 id="chart-h">Chart</h2>
+            <nav className="segmented small intervals" aria-label="Candle interval">
+              {INTERVALS.map((i) => {
+                const next = new URLSearchParams(params);
+                next.set("interval", i);
+                return (
+                  <Link key={i} to={`?${next}`} replace preventScrollReset className={`seg ${i === interval ? "on" : ""}`} aria-current={i === interval ? "true" : undefined}>
+                    {i}
+                  </Link>
+                );
+              })}
+            </nav>
+          </div>
+          <ChartTabs price={<PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} prefs={chart} onPrefs={setChart} form={chartForm} />} depth={() => (
+              <Suspense fallback={<p className="chart-note muted">Loading depth…</p>}>
+                <DepthChart book={feed} />
+              </Suspense>
+            )} />
+        </section>
+
+        <section className="panel stats-panel" aria-labelledby="stats-h">
+          <div className="panel-head">
+            <h2 id="stats-h">Price history</h2>
+          </div>
+          <div dangerouslySetInnerHTML={{ __html: statsHtml }} />
         </section>
 
         {me ? (
@@ -315,9 +293,18 @@ export default function Market() {
             <OpenOrders orders={me.orders} pending={pending} csrf={me.csrf} offline={offline} />
           </section>
         ) : null}
+
+        <section className="panel trades-panel" aria-labelledby="trades-h">
+          <div className="panel-head">
+            <h2 id="trades-h">Recent trades</h2>
+          </div>
+          <TradeTape trades={feed.trades} />
+        </section>
       </div>
 
       {me ? <PriceAlertBox slug={market.slug} name={market.name} csrf={me.csrf} price={last === null ? "" : `${Math.floor(last / 100)}.${String(last % 100).padStart(2, "0")}`} active={me.priceAlerts} /> : null}
+
+      <DayStats where="end" {...day} />
 
       <div className="toasts" aria-live="polite">
         {toasts.map((t) => (
