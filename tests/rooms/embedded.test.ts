@@ -16,7 +16,7 @@ import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { EMBEDDED_MAX_CONNECTIONS } from "../../scripts/stack";
 import { callApi, embeddedPorts, FormBrowser, useEmbeddedStack } from "../support/embedded";
-import { groupMembers, isLoopback, listenersOf, tcpRows } from "../support/listeners";
+import { groupMembers, isLoopback, listenersOf, socketsOnPort } from "../support/listeners";
 
 // Ports: ROOMS_EMBEDDED_PORT, ROOMS_EMBEDDED_PARTY_PORT, ROOMS_EMBEDDED_PGLITE_PORT, ROOMS_EMBEDDED_WS_PROXY_PORT.
 const ports = embeddedPorts("EMBEDDED", { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 });
@@ -26,30 +26,28 @@ const SEQUENTIAL = Number(process.env.ROOMS_SEQUENTIAL ?? 400);
 /** Orders placed through the web form with a cookie session by the load (checked in the database at the end). */
 let formOrders = 0;
 
-/** The embedded database's port as /proc/net/tcp writes it (":" and four hex digits). */
-const pgliteSuffix = () => `:${ports.pglite.toString(16).toUpperCase().padStart(4, "0")}`;
-
-/** Established connections accepted by the embedded database's port (server side), from /proc. */
+/** Established connections accepted by the embedded database's port (server side). */
 function databaseConnections(): number {
-  return tcpRows().filter((r) => r.local.endsWith(pgliteSuffix()) && r.state === "01").length;
+  const port = `:${ports.pglite}`;
+  return socketsOnPort(ports.pglite).filter((r) => r.local.endsWith(port) && r.state === "ESTAB").length;
 }
 
 /**
  * Client side: established sockets to the database's port whose server end is established too, and
- * the /proc states of the server ends of the others (a client socket can be established while its
- * server end is still SYN_RECV, its handshake waiting on a full accept queue under load, or already
+ * the states of the server ends of the others (a client socket can be established while its server
+ * end is still SYN-RECV, its handshake waiting on a full accept queue under load, or already
  * closing). Those hold nothing of the database's; a leaked connection is established at both ends.
  */
 function clientConnections(): { paired: number; others: Record<string, number> } {
-  const port = pgliteSuffix();
-  const rows = tcpRows();
-  const server = new Map(rows.filter((r) => r.local.endsWith(port)).map((r) => [`${r.local}>${r.remote}`, r.state]));
+  const port = `:${ports.pglite}`;
+  const rows = socketsOnPort(ports.pglite);
+  const server = new Map(rows.filter((r) => r.local.endsWith(port)).map((r) => [`${r.local}>${r.peer}`, r.state]));
   let paired = 0;
   const others: Record<string, number> = {};
   for (const r of rows) {
-    if (!r.remote.endsWith(port) || r.state !== "01") continue;
-    const peer = server.get(`${r.remote}>${r.local}`) ?? "none";
-    if (peer === "01") paired++;
+    if (!r.peer.endsWith(port) || r.state !== "ESTAB") continue;
+    const peer = server.get(`${r.peer}>${r.local}`) ?? "none";
+    if (peer === "ESTAB") paired++;
     else others[peer] = (others[peer] ?? 0) + 1;
   }
   return { paired, others };
@@ -80,10 +78,9 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
 
   let peak = 0;
   let peakClient = 0;
-  /** The most client sockets seen at once whose server end was in each other /proc state (03 SYN_RECV, ...). */
+  /** The most client sockets seen at once whose server end was in each other state (SYN-RECV, CLOSE-WAIT, ...). */
   const unpaired: Record<string, number> = {};
-  // /proc/net/tcp is read in chunks, not atomically: a connection closing and another opening during
-  // one read can count both. The smaller of two reads in a row never over-counts.
+  // The kernel's dump is not atomic either: the smaller of two in a row.
   const sampler = setInterval(() => {
     peak = Math.max(peak, Math.min(databaseConnections(), databaseConnections()));
     const [a, b] = [clientConnections(), clientConnections()];

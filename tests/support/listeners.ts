@@ -81,3 +81,19 @@ export function listenersOf(processes: Array<{ pid: number; command: string }>):
 }
 
 export const isLoopback = (address: string) => address.startsWith("127.") || address === "::1";
+
+/**
+ * The TCP sockets with one end on a port (either side), except those in TIME-WAIT, from the kernel's
+ * socket dump filtered in the kernel (`ss`, netlink). Unlike a read of /proc/net/tcp, which lists
+ * every socket (thousands in TIME-WAIT under connection churn) in page-sized chunks, so that a
+ * connection closing and another opening during one read are both counted, the filtered dump is
+ * small and quick: a count taken from it under churn does not drift above the truth.
+ */
+export function socketsOnPort(port: number): Array<{ state: string; local: string; peer: string }> {
+  const out = execFileSync("ss", ["-Htna", "exclude", "time-wait", `( sport = :${port} or dport = :${port} )`], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 5)
+    .map((f) => ({ state: f[0]!, local: f[3]!, peer: f[4]! }));
+}
