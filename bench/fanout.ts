@@ -41,6 +41,7 @@ import { Trader } from "./market/trader";
 import { RawWatcher } from "./market/raw-watcher";
 import { Watcher } from "./market/watcher";
 import { benchRoomVars } from "./lib/room-vars";
+import { hostLine } from "./lib/host";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const RATE = num("BENCH_RATE", 500);
@@ -48,6 +49,8 @@ const STEPS = (process.env.BENCH_SUBSCRIBERS ?? "0,1000,5000,10000").split(",").
 const SAMPLE = Math.max(1, num("BENCH_SAMPLE", 10));
 const STEP_S = num("BENCH_STEP_SECONDS", 15);
 const TRADERS = 20;
+/** Measured before anything of the bench starts (bench/lib/host.ts). */
+const HOST = hostLine();
 const SCRATCH = process.env.BENCH_DATABASE ?? "bazaar_bench_fanout";
 const RELAYS = num("BENCH_RELAYS", 0);
 const RELAY_PROCS = RELAYS > 0 ? num("BENCH_RELAY_PROCS", 1) : 0;
@@ -231,7 +234,8 @@ async function main() {
     const rowsOut = results.map((r) => [String(r.subscribers), String(r.trades), f(r.tickP50, 0), f(r.tickP99, 0), f(r.tickMax, 0), String(r.durable), f(r.ackP99), String(r.batches), f(r.sizeP50, 0), f(r.batchP50), f(r.batchP99), f(r.publishP50), f(r.publishP99), `${r.batchP50 && zero.batchP50 ? f(r.batchP50 / zero.batchP50, 2) : "-"}x`, f(r.roomMb, 0), f(r.clientMb, 0), f(r.perWatcherPerS), f(r.bytesPerMessage, 0), f(r.clientLoopP99, 0), ["workerd", "relays", "partykit", "bench", "proxy", "postgres"].map((k) => f(r.cpu[k] ?? NaN, 2)).join(" / "), f(r.load, 1)]);
     const w = head.map((h, i) => Math.max(h.length, ...rowsOut.map((row) => row[i]!.length)));
     const relayed = RELAYS > 0 ? `, watchers on ${RELAYS} relay rooms in ${RELAY_PROCS === 0 ? "the market room's partykit" : `${RELAY_PROCS} partykit dev(s) of their own`}` : ", watchers on the market room";
-    console.log(`\nbench:fanout: ${RATE} orders/s offered, ${STEP_S} s per step, 1 watcher in ${SAMPLE} timed${relayed}\n`);
+    console.log(`\nbench:fanout: ${RATE} orders/s offered, ${STEP_S} s per step, 1 watcher in ${SAMPLE} timed${relayed}`);
+    console.log(`${HOST}\n`);
     console.log(`| ${head.map((h, i) => h.padEnd(w[i]!)).join(" | ")} |`);
     console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const row of rowsOut) console.log(`| ${row.map((c, i) => c.padEnd(w[i]!)).join(" | ")} |`);

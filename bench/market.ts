@@ -50,6 +50,7 @@ import { createRedis } from "../edge/redis.server";
 import { startOtlpReceiver, type OtlpReceiver } from "../tests/support/otlp-receiver";
 import { sampledByRatio } from "../party/telemetry/tracer";
 import { newSpanId, newTraceId, traceparentOf } from "../party/telemetry/traceparent";
+import { hostLine } from "./lib/host";
 
 const STEP_S = Number(process.env.BENCH_STEP_SECONDS ?? 20);
 const RATES = (process.env.BENCH_RATES ?? "1000,2500,5000,6000,10000").split(",").map(Number);
@@ -61,6 +62,8 @@ const PUSH = process.env.BENCH_PUSH === "1";
 /** The scratch database: BENCH_DATABASE, else one per BENCH_PARTY_PORT so that two benches side by side do not drop each other's. */
 const SCRATCH = process.env.BENCH_DATABASE ?? `bazaar_bench${process.env.BENCH_PARTY_PORT ? `_${process.env.BENCH_PARTY_PORT}` : ""}`;
 const LIMITS = process.env.BENCH_LIMITS === "1";
+/** Measured before anything of the bench starts (bench/lib/host.ts). */
+const HOST = hostLine();
 /**
  * BENCH_CONSUMERS=economy,leaderboards,fraud,audit (any of them; BENCH_FRAUD=1 is fraud alone): the
  * cron's feed consumers (edge/feed/scheduled.server.ts) run one after the other every second during
@@ -247,7 +250,8 @@ async function main() {
     const rows = results.map((r) => [r.offered, r.subscribers, r.sent, r.acked, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, Number.isNaN(r.tickP99) ? "-" : r.tickP99.toFixed(0), r.msgsPerSub.toFixed(1), Math.round(r.bytesPerMsg), r.retry].map(String));
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
-    console.log(`\nbench:market: one room, ${PLAYERS} trading sockets, ${STEP_S}s per step, ${PRICE_ALERTS} price alerts, ${LIMITS ? "trading limits on" : "no trading limits"}, ${CONSUMERS.length ? `feed consumers every second (${CONSUMERS.join(", ")})` : "no feed consumers"}, ${TRACE ? `tracing on (${TRACE_RATIO * 100}% sampled)` : "tracing off"}, Postgres ${base.host}\n`);
+    console.log(`\nbench:market: one room, ${PLAYERS} trading sockets, ${STEP_S}s per step, ${PRICE_ALERTS} price alerts, ${LIMITS ? "trading limits on" : "no trading limits"}, ${CONSUMERS.length ? `feed consumers every second (${CONSUMERS.join(", ")})` : "no feed consumers"}, ${TRACE ? `tracing on (${TRACE_RATIO * 100}% sampled)` : "tracing off"}, Postgres ${base.host}`);
+    console.log(`${HOST}\n`);
     console.log(line(head));
     console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const r of rows) console.log(line(r));

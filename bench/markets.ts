@@ -35,6 +35,7 @@ import { PGBOUNCER, startPgBouncer, type Pooler } from "./lib/pgbouncer";
 import { benchRoomVars } from "./lib/room-vars";
 import { stopOnSignal } from "./lib/stop";
 import { Trader } from "./market/trader";
+import { hostLine } from "./lib/host";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
@@ -49,6 +50,8 @@ function combine(all: ProfileSummary[]): RoomsProfile {
   return { batches, size: of((p) => p.size), total: of((p) => p.total), phases: Object.fromEntries(PHASES.map((ph) => [ph, of((p) => p.phases[ph])])) };
 }
 const MARKETS = num("BENCH_MARKETS", 100);
+/** Measured before anything of the bench starts (bench/lib/host.ts). */
+const HOST = hostLine();
 const PLAYERS = num("BENCH_PLAYERS", 100);
 const PER_PLAYER = Math.min(num("BENCH_MARKETS_PER_PLAYER", 10), MARKETS);
 const RATES = (process.env.BENCH_RATES ?? "1000,2500").split(",").map(Number);
@@ -207,7 +210,8 @@ async function main() {
     for (const s of sockets) s.close();
 
     const load = (await import("node:os")).loadavg().map((x) => x.toFixed(2)).join(" ");
-    console.log(`\nbench:markets: ${MARKETS} rooms in one partykit dev, ${PLAYERS} players x ${PER_PLAYER} markets (${sockets.length} sockets), ${STEP_S}s per step, Postgres ${base.host} capped at ${MAX_DB} connections ${pooler ? "by PgBouncer (transaction mode)" : "by the proxy (whole connections)"} (DB_POOL_MAX=${ROOM_POOL} per room, idle after ${ROOM_IDLE_MS} ms), load average ${load}\n`);
+    console.log(`\nbench:markets: ${MARKETS} rooms in one partykit dev, ${PLAYERS} players x ${PER_PLAYER} markets (${sockets.length} sockets), ${STEP_S}s per step, Postgres ${base.host} capped at ${MAX_DB} connections ${pooler ? "by PgBouncer (transaction mode)" : "by the proxy (whole connections)"} (DB_POOL_MAX=${ROOM_POOL} per room, idle after ${ROOM_IDLE_MS} ms), load average ${load}`);
+    console.log(`${HOST}\n`);
     const head = ["offered/s", "sent", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "pg connections (max)", "rooms RSS MB", "RSS per room MB", "peak commands/s one room", "disconnected"];
     const rows = results.map((r) => [r.offered, r.sent, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, r.pgMax, r.rssMb.toFixed(0), (r.rssMb / MARKETS).toFixed(1), r.roomPeak, r.disconnected].map(String));
     printTable(head, rows);

@@ -9,6 +9,8 @@
  * BENCH_WEB_WS_PROXY_PORT, and stopped by PID at the end.
  *
  * BENCH_WEB_THROTTLING=devtools: Lighthouse applies the throttling while loading instead of simulating it.
+ * BENCH_WEB_SAVE_TRACES=1: keeps Lighthouse's trace of each page in .data/bench-web/<page>-0.trace.json.
+ * Each page's main-thread time by kind and its five longest tasks are printed under the table.
  * BENCH_WEB_MARKET=traded (default): before the runs, the market page's market gets what a player
  * finds in a live one: 16 hours of 5-minute candles, today's trades, a book on both sides and the
  * signed-in player's open orders (tests/e2e/harness.ts marketFixture, as the e2e suite's market).
@@ -30,9 +32,12 @@ import { DEMO_PASSWORD } from "../db/seed";
 import { repoRoot } from "../scripts/paths";
 import { marketFixture } from "../tests/e2e/harness";
 import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "../tests/e2e/stack";
+import { hostLine } from "./lib/host";
 
 const outDir = path.join(repoRoot, ".data", "bench-web");
 mkdirSync(outDir, { recursive: true });
+/** Measured before anything of the bench starts (bench/lib/host.ts). */
+const HOST = hostLine();
 /** The `floor` page's marker: served by {@link floorServer}, not by the app. */
 const FLOOR = "floor:";
 const FLOOR_HTML =
@@ -116,6 +121,10 @@ interface Scores {
   tbt: number;
   cls: number;
   failing: string[];
+  /** Main-thread time by kind (Lighthouse's mainthread-work-breakdown), ms as Lighthouse reports them. */
+  work: Array<[string, number]>;
+  /** The longest main-thread tasks: start and duration, ms, and the script Lighthouse attributes each to. */
+  longTasks: Array<{ start: number; duration: number; url: string }>;
 }
 
 async function lighthouse(url: string, cookie: string, name: string): Promise<Scores> {
@@ -149,14 +158,17 @@ function lighthouseArgs(url: string, out: string, headers: string): string[] {
     // while loading) instead of its default simulation from an unthrottled load; a second opinion
     // on hosts where the simulation's total blocking time differs from a throttled browser's.
     ...(THROTTLING === "devtools" ? ["--throttling-method=devtools"] : []),
+    // BENCH_WEB_SAVE_TRACES=1: Lighthouse's trace and DevTools log beside each report (<page>-0.trace.json).
+    ...(process.env.BENCH_WEB_SAVE_TRACES === "1" ? ["--save-assets"] : []),
   ];
 }
 
 function readScores(out: string): Scores {
   const report = JSON.parse(readFileSync(out, "utf8")) as {
     categories: Record<string, { score: number; auditRefs: Array<{ id: string; weight: number }> }>;
-    audits: Record<string, { score: number | null; numericValue?: number; title: string; scoreDisplayMode: string }>;
+    audits: Record<string, { score: number | null; numericValue?: number; title: string; scoreDisplayMode: string; details?: { items?: Array<Record<string, unknown>> } }>;
   };
+  const items = (id: string) => report.audits[id]?.details?.items ?? [];
   const score = (k: string) => Math.round(report.categories[k]!.score * 100);
   const failing = Object.values(report.categories)
     .flatMap((c) => c.auditRefs.filter((r) => r.weight > 0).map((r) => r.id))
@@ -172,6 +184,11 @@ function readScores(out: string): Scores {
     tbt: report.audits["total-blocking-time"]!.numericValue ?? 0,
     cls: report.audits["cumulative-layout-shift"]!.numericValue ?? 0,
     failing,
+    work: items("mainthread-work-breakdown").map((i) => [String(i.groupLabel ?? i.group), Number(i.duration)] as [string, number]),
+    longTasks: items("long-tasks")
+      .map((i) => ({ start: Number(i.startTime), duration: Number(i.duration), url: String(i.url ?? "") }))
+      .sort((a, b) => b.duration - a.duration)
+      .slice(0, 5),
   };
 }
 
@@ -234,13 +251,21 @@ try {
   const firstGz = first.reduce((s, j) => s + j.gz, 0);
   const lazyGz = lazy.reduce((s, j) => s + j.gz, 0);
 
-  console.log(`\nLighthouse 12.8.2, mobile preset (${THROTTLING === "devtools" ? "devtools throttling: slow 4G and 4x CPU applied while loading" : "simulated slow 4G, 4x CPU"}), signed in as a demo player, ${MARKET === "traded" ? "a traded market (candles, trades, book, open orders)" : "an empty market"}\n`);
+  console.log(`\nLighthouse 12.8.2, mobile preset (${THROTTLING === "devtools" ? "devtools throttling: slow 4G and 4x CPU applied while loading" : "simulated slow 4G, 4x CPU"}), signed in as a demo player, ${MARKET === "traded" ? "a traded market (candles, trades, book, open orders)" : "an empty market"}`);
+  console.log(`${HOST}\n`);
   console.log("  page       | perf | a11y | best | LCP ms | TBT ms | CLS   | audits below 0.9");
   console.log("  -----------+------+------+------+--------+--------+-------+-----------------");
   for (const [name, s] of rows) {
     console.log(
       `  ${name.padEnd(10)} | ${String(s.perf).padStart(4)} | ${String(s.a11y).padStart(4)} | ${String(s.best).padStart(4)} | ${String(Math.round(s.lcp)).padStart(6)} | ${String(Math.round(s.tbt)).padStart(6)} | ${s.cls.toFixed(3)} | ${s.failing.join(", ") || "-"}`,
     );
+  }
+  // Where each page's main-thread time goes, and its longest tasks (simulated times, as scored).
+  console.log("\nMain thread, by kind (ms), and the longest tasks (start ms +duration ms, attributed script)\n");
+  for (const [name, s] of rows) {
+    console.log(`  ${name.padEnd(10)} ${s.work.map(([k, v]) => `${k} ${Math.round(v)}`).join(" · ")}`);
+    const at = (u: string) => (u.startsWith("http") ? new URL(u).pathname.split("/").pop() || new URL(u).pathname : u) || "-";
+    console.log(`  ${"".padEnd(10)} ${s.longTasks.map((t) => `${Math.round(t.start)} +${Math.round(t.duration)} ${at(t.url)}`).join(" · ") || "no long tasks"}`);
   }
   console.log("\nMarket page JavaScript (gzip -9 of each script as served)\n");
   for (const j of [...first, ...lazy]) console.log(`  ${j.lazy ? "lazy " : "first"}  ${kb(j.gz).padStart(6)} KB gz  ${kb(j.raw).padStart(7)} KB raw  ${j.url}`);
