@@ -41,7 +41,7 @@ import { Trader } from "./market/trader";
 import { RawWatcher } from "./market/raw-watcher";
 import { Watcher } from "./market/watcher";
 import { benchRoomVars } from "./lib/room-vars";
-import { hostLine } from "./lib/host";
+import { hostLine, loopDelayP99 } from "./lib/host";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const RATE = num("BENCH_RATE", 500);
@@ -220,7 +220,7 @@ async function main() {
         roomMb: groupRssMb(rooms.pid()),
         perWatcherPerS: messages / watchers.length / seconds,
         bytesPerMessage: messages ? bytes / messages : NaN,
-        clientLoopP99: loop.percentile(99) / 1e6,
+        clientLoopP99: loopDelayP99(loop),
         cpu,
         load,
       });

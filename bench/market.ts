@@ -50,7 +50,8 @@ import { createRedis } from "../edge/redis.server";
 import { startOtlpReceiver, type OtlpReceiver } from "../tests/support/otlp-receiver";
 import { sampledByRatio } from "../party/telemetry/tracer";
 import { newSpanId, newTraceId, traceparentOf } from "../party/telemetry/traceparent";
-import { hostLine } from "./lib/host";
+import { hostLine, loopDelayP99 } from "./lib/host";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 
 const STEP_S = Number(process.env.BENCH_STEP_SECONDS ?? 20);
 const RATES = (process.env.BENCH_RATES ?? "1000,2500,5000,6000,10000").split(",").map(Number);
@@ -147,7 +148,7 @@ function startConsumerLoop(databaseUrl: string, kinds: string[]): { stop(): Prom
   };
 }
 
-interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; subscribers: number; retry: number; msgsPerSub: number; bytesPerMsg: number; profile?: ProfileSummary; push?: PushStep }
+interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; loopP99: number; subscribers: number; retry: number; msgsPerSub: number; bytesPerMsg: number; profile?: ProfileSummary; push?: PushStep }
 
 async function main() {
   const databaseUrl = await scratchDatabase(SCRATCH);
@@ -190,6 +191,10 @@ async function main() {
       const latencies: number[] = [];
       const open: string[][] = players.map(() => []);
       let sent = 0, acked = 0, answered = 0, fills = 0, retry = 0;
+      // The load generator's own event-loop delay: an ack or a tick read late by a busy client
+      // counts in the latencies, so a step says how late the client itself ran.
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       const t0 = performance.now();
       const pending: Promise<void>[] = [];
       let seed = rate;
@@ -222,6 +227,7 @@ async function main() {
         await new Promise((r) => setTimeout(r, 1));
       }
       await Promise.all(pending);
+      loop.disable();
       const seconds = (performance.now() - t0) / 1000;
       for (const s of subscribers) s.timing = undefined;
       const after = counted();
@@ -229,7 +235,7 @@ async function main() {
       const msgsPerSub = messages / subscribers.length / seconds;
       const bytesPerMsg = messages > 0 ? (after.bytes - before.bytes) / messages : 0;
       const stepProfile = await profile();
-      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), subscribers: subscribers.length, retry, msgsPerSub, bytesPerMsg, profile: stepProfile, push: await push?.stepEnd() };
+      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), loopP99: loopDelayP99(loop), subscribers: subscribers.length, retry, msgsPerSub, bytesPerMsg, profile: stepProfile, push: await push?.stepEnd() };
     };
     // One watcher for tick delivery in the plain steps.
     const watcher = await Watcher.connect(rooms.host, market.slug);
@@ -246,8 +252,8 @@ async function main() {
     results.push(withSubs);
     for (const s of [...subs, watcher, ...traders]) s.close();
 
-    const head = ["offered/s", "subscribers", "commands sent", "acked ok", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "p99 tick ms", "updates/s per subscriber", "bytes per update", "retryable"];
-    const rows = results.map((r) => [r.offered, r.subscribers, r.sent, r.acked, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, Number.isNaN(r.tickP99) ? "-" : r.tickP99.toFixed(0), r.msgsPerSub.toFixed(1), Math.round(r.bytesPerMsg), r.retry].map(String));
+    const head = ["offered/s", "subscribers", "commands sent", "acked ok", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "p99 tick ms", "updates/s per subscriber", "bytes per update", "retryable", "client loop p99 ms"];
+    const rows = results.map((r) => [r.offered, r.subscribers, r.sent, r.acked, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, Number.isNaN(r.tickP99) ? "-" : r.tickP99.toFixed(0), r.msgsPerSub.toFixed(1), Math.round(r.bytesPerMsg), r.retry, r.loopP99.toFixed(0)].map(String));
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
     console.log(`\nbench:market: one room, ${PLAYERS} trading sockets, ${STEP_S}s per step, ${PRICE_ALERTS} price alerts, ${LIMITS ? "trading limits on" : "no trading limits"}, ${CONSUMERS.length ? `feed consumers every second (${CONSUMERS.join(", ")})` : "no feed consumers"}, ${TRACE ? `tracing on (${TRACE_RATIO * 100}% sampled)` : "tracing off"}, Postgres ${base.host}`);

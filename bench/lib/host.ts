@@ -10,6 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import os from "node:os";
+import type { IntervalHistogram } from "node:perf_hooks";
 
 const PAGE = 4096;
 
@@ -37,4 +38,13 @@ export function cpuModel(): string {
 export function hostLine(): string {
   const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
   return `host: ${cpuModel()} x ${os.cpus().length}; load average ${load}; a fresh memory page costs ${pageFaultMicros().toFixed(2)} us to touch (usually well under 1)`;
+}
+
+/**
+ * p99 of how late a process's event loop ran, in ms, from a histogram made with
+ * `monitorEventLoopDelay({ resolution: 10 })`: its samples include the 10 ms resolution itself
+ * (an idle loop reads about 10.3), which this takes off.
+ */
+export function loopDelayP99(h: IntervalHistogram, resolutionMs = 10): number {
+  return Math.max(0, h.percentile(99) / 1e6 - resolutionMs);
 }
