@@ -16,7 +16,7 @@ import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { EMBEDDED_MAX_CONNECTIONS } from "../../scripts/stack";
 import { callApi, embeddedPorts, FormBrowser, useEmbeddedStack } from "../support/embedded";
-import { groupMembers, isLoopback, listenersOf, socketsOnPort } from "../support/listeners";
+import { groupMembers, isLoopback, listenersOf, socketsOnPort, watchSockets } from "../support/listeners";
 
 // Ports: ROOMS_EMBEDDED_PORT, ROOMS_EMBEDDED_PARTY_PORT, ROOMS_EMBEDDED_PGLITE_PORT, ROOMS_EMBEDDED_WS_PROXY_PORT.
 const ports = embeddedPorts("EMBEDDED", { web: 19787, party: 19999, pglite: 19433, wsProxy: 19789 });
@@ -26,10 +26,11 @@ const SEQUENTIAL = Number(process.env.ROOMS_SEQUENTIAL ?? 400);
 /** Orders placed through the web form with a cookie session by the load (checked in the database at the end). */
 let formOrders = 0;
 
-/** Established connections accepted by the embedded database's port (server side). */
-function databaseConnections(): number {
-  const port = `:${ports.pglite}`;
-  return socketsOnPort(ports.pglite).filter((r) => r.local.endsWith(port) && r.state === "ESTAB").length;
+const databasePort = () => `:${ports.pglite}`;
+
+/** Established connections accepted by the embedded database's port (server side), in one dump. */
+function databaseConnections(rows = socketsOnPort(ports.pglite)): number {
+  return rows.filter((r) => r.local.endsWith(databasePort()) && r.state === "ESTAB").length;
 }
 
 /**
@@ -38,9 +39,8 @@ function databaseConnections(): number {
  * end is still SYN-RECV, its handshake waiting on a full accept queue under load, or already
  * closing). Those hold nothing of the database's; a leaked connection is established at both ends.
  */
-function clientConnections(): { paired: number; others: Record<string, number> } {
-  const port = `:${ports.pglite}`;
-  const rows = socketsOnPort(ports.pglite);
+function clientConnections(rows: ReturnType<typeof socketsOnPort>): { paired: number; others: Record<string, number> } {
+  const port = databasePort();
   const server = new Map(rows.filter((r) => r.local.endsWith(port)).map((r) => [`${r.local}>${r.peer}`, r.state]));
   let paired = 0;
   const others: Record<string, number> = {};
@@ -80,14 +80,19 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
   let peakClient = 0;
   /** The most client sockets seen at once whose server end was in each other state (SYN-RECV, CLOSE-WAIT, ...). */
   const unpaired: Record<string, number> = {};
-  // The kernel's dump is not atomic either: the smaller of two in a row.
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, Math.min(databaseConnections(), databaseConnections()));
-    const [a, b] = [clientConnections(), clientConnections()];
-    const client = a.paired <= b.paired ? a : b;
-    if (client.paired > peakClient) peakClient = client.paired;
-    for (const [state, n] of Object.entries(client.others)) unpaired[state] = Math.max(unpaired[state] ?? 0, n);
-  }, 100);
+  // A dump every 100 ms from one `ss` loop (watchSockets). The kernel's dump is not atomic either:
+  // a count is the smaller of two dumps in a row.
+  let previous: { server: number; client: ReturnType<typeof clientConnections> } | undefined;
+  const sampler = watchSockets(ports.pglite, (rows) => {
+    const now = { server: databaseConnections(rows), client: clientConnections(rows) };
+    if (previous) {
+      peak = Math.max(peak, Math.min(previous.server, now.server));
+      const client = previous.client.paired <= now.client.paired ? previous.client : now.client;
+      if (client.paired > peakClient) peakClient = client.paired;
+      for (const [state, n] of Object.entries(client.others)) unpaired[state] = Math.max(unpaired[state] ?? 0, n);
+    }
+    previous = now;
+  });
   const statuses = new Map<number, number>();
   const failures: string[] = [];
   let seq = 0;
@@ -164,7 +169,7 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
     // The sequential requests did not leave a connection each behind: only the rooms' pools stay open.
     expect(afterSequential).toBeLessThanOrEqual(8);
   } finally {
-    clearInterval(sampler);
+    sampler.stop();
   }
 }, 600_000);
 

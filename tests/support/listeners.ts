@@ -3,7 +3,7 @@
  * inodes (/proc/<pid>/fd), matched against the LISTEN rows of /proc/net/tcp and tcp6. Used to
  * check that every part of a stack binds loopback only.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 export interface Listener {
@@ -82,18 +82,57 @@ export function listenersOf(processes: Array<{ pid: number; command: string }>):
 
 export const isLoopback = (address: string) => address.startsWith("127.") || address === "::1";
 
+type SocketRow = { state: string; local: string; peer: string };
+
+const ssArgs = (port: number) => ["-Htna", "exclude", "time-wait", `( sport = :${port} or dport = :${port} )`];
+
+function parseSs(out: string): SocketRow[] {
+  return out
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 5)
+    .map((f) => ({ state: f[0]!, local: f[3]!, peer: f[4]! }));
+}
+
 /**
  * The TCP sockets with one end on a port (either side), except those in TIME-WAIT, from the kernel's
  * socket dump filtered in the kernel (`ss`, netlink). Unlike a read of /proc/net/tcp, which lists
  * every socket (thousands in TIME-WAIT under connection churn) in page-sized chunks, so that a
  * connection closing and another opening during one read are both counted, the filtered dump is
  * small and quick: a count taken from it under churn does not drift above the truth.
+ * Runs `ss` once, synchronously: starting a process from a large test process takes tens of ms on
+ * some hosts, so repeated samples go through {@link watchSockets}.
  */
-export function socketsOnPort(port: number): Array<{ state: string; local: string; peer: string }> {
-  const out = execFileSync("ss", ["-Htna", "exclude", "time-wait", `( sport = :${port} or dport = :${port} )`], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 5)
-    .map((f) => ({ state: f[0]!, local: f[3]!, peer: f[4]! }));
+export function socketsOnPort(port: number): SocketRow[] {
+  return parseSs(execFileSync("ss", ssArgs(port), { encoding: "utf8" }));
+}
+
+/**
+ * {@link socketsOnPort} every `everyMs`, from one small shell loop started once (at most
+ * `maxSeconds`, and stopped by PID with stop()): the test's own event loop is never blocked by a
+ * process start per sample, and each dump reaches `onDump` as it comes.
+ */
+export function watchSockets(port: number, onDump: (rows: SocketRow[]) => void, everyMs = 100, maxSeconds = 900): { stop(): void } {
+  const quoted = ssArgs(port).map((a) => `'${a}'`).join(" ");
+  const child = spawn("timeout", [String(maxSeconds), "sh", "-c", `while :; do ss ${quoted}; echo --; sleep ${everyMs / 1000}; done`], { stdio: ["ignore", "pipe", "ignore"] });
+  let buffered = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    buffered += chunk;
+    let end: number;
+    while ((end = buffered.indexOf("\n--\n")) >= 0 || buffered.startsWith("--\n")) {
+      if (buffered.startsWith("--\n")) {
+        onDump([]);
+        buffered = buffered.slice(3);
+        continue;
+      }
+      onDump(parseSs(buffered.slice(0, end)));
+      buffered = buffered.slice(end + 4);
+    }
+  });
+  return {
+    stop() {
+      if (child.pid !== undefined && child.exitCode === null) child.kill("SIGTERM");
+    },
+  };
 }
