@@ -11,7 +11,6 @@
  * p50/p99 page time, then the CPU model and load average.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import pg from "pg";
@@ -25,6 +24,7 @@ import { openPostgres } from "../db/open";
 import { allApiRoutes } from "../edge/api/index.server";
 import { dispatch } from "../edge/api/router.server";
 import { getEnv } from "../edge/env.server";
+import { cpuModel } from "./lib/host";
 
 const EVENTS = Number(process.env.BENCH_FEED_EVENTS ?? 200_000);
 const TXS = Number(process.env.BENCH_FEED_TX ?? 2_000);
@@ -130,7 +130,7 @@ async function main() {
   const load1 = os.loadavg();
   await opened.close();
 
-  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
+  const cpu = cpuModel();
   console.log(`\nFeed read throughput: ${size!.n} events from the start of the log, median of ${RUNS} runs\n`);
   console.log("| reader | page limit | types | events delivered | pages | events/s (scanned) | page p50 ms | page p99 ms |");
   console.log("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");

@@ -12,7 +12,6 @@
  * BENCH_CONCURRENCY (default 1,8,32), BENCH_WEB_PORT / BENCH_PARTY_PORT / BENCH_PROXY_PORT.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
@@ -27,6 +26,7 @@ import { allApiRoutes } from "../edge/api/index.server";
 import { dispatch } from "../edge/api/router.server";
 import { getEnv } from "../edge/env.server";
 import { addPlayer } from "../tests/support/world";
+import { cpuModel } from "./lib/host";
 
 const STEP_S = Number(process.env.BENCH_STEP_SECONDS ?? 10);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,8,32").split(",").map(Number);
@@ -129,7 +129,7 @@ async function main() {
     }
     await pool.close();
     const report = await checkLedger(db.db);
-    const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
+    const cpu = cpuModel();
     console.log(`\nbench:server, ${STEP_S} s per row, closed loop, through wrangler dev (workerd) + Neon driver + ws proxy -> Postgres at ${base.host}`);
     console.log(`CPU: ${cpu} x ${os.cpus().length}; load average (1/5/15 min) at start ${load0.map((l) => l.toFixed(2)).join(" ")}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
     console.log("| path | workload | clients | requests/s | mints/s | p50 ms | p99 ms | errors |");

@@ -86,9 +86,8 @@ type SocketRow = { state: string; local: string; peer: string };
 
 const ssArgs = (port: number) => ["-Htna", "exclude", "time-wait", `( sport = :${port} or dport = :${port} )`];
 
-function parseSs(out: string): SocketRow[] {
-  return out
-    .split("\n")
+function parseSs(lines: string[]): SocketRow[] {
+  return lines
     .map((l) => l.trim().split(/\s+/))
     .filter((f) => f.length >= 5)
     .map((f) => ({ state: f[0]!, local: f[3]!, peer: f[4]! }));
@@ -104,7 +103,7 @@ function parseSs(out: string): SocketRow[] {
  * some hosts, so repeated samples go through {@link watchSockets}.
  */
 export function socketsOnPort(port: number): SocketRow[] {
-  return parseSs(execFileSync("ss", ssArgs(port), { encoding: "utf8" }));
+  return parseSs(execFileSync("ss", ssArgs(port), { encoding: "utf8" }).split("\n"));
 }
 
 /**
@@ -115,19 +114,19 @@ export function socketsOnPort(port: number): SocketRow[] {
 export function watchSockets(port: number, onDump: (rows: SocketRow[]) => void, everyMs = 100, maxSeconds = 900): { stop(): void } {
   const quoted = ssArgs(port).map((a) => `'${a}'`).join(" ");
   const child = spawn("timeout", [String(maxSeconds), "sh", "-c", `while :; do ss ${quoted}; echo --; sleep ${everyMs / 1000}; done`], { stdio: ["ignore", "pipe", "ignore"] });
-  let buffered = "";
+  // Lines until a "--" make one dump; a chunk may end inside a line.
+  let lines: string[] = [];
+  let partial = "";
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (chunk: string) => {
-    buffered += chunk;
-    let end: number;
-    while ((end = buffered.indexOf("\n--\n")) >= 0 || buffered.startsWith("--\n")) {
-      if (buffered.startsWith("--\n")) {
-        onDump([]);
-        buffered = buffered.slice(3);
-        continue;
+    const parts = (partial + chunk).split("\n");
+    partial = parts.pop()!;
+    for (const line of parts) {
+      if (line !== "--") lines.push(line);
+      else {
+        onDump(parseSs(lines));
+        lines = [];
       }
-      onDump(parseSs(buffered.slice(0, end)));
-      buffered = buffered.slice(end + 4);
     }
   });
   return {
