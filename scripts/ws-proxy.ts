@@ -140,6 +140,7 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
     timer.unref();
     ws.on("close", () => {
       gone = true;
+      clock?.closed();
       clearTimeout(timer);
       tcp?.end();
     });
