@@ -9,7 +9,7 @@
  * production (bench/lib/pgbouncer.ts); BENCH_POOLER=proxy: through the WebSocket proxy capped at
  * BENCH_MAX_DB whole connections, which a room keeps until it idles (DB_IDLE_MS). Each room's pool is
  * DB_POOL_MAX=BENCH_ROOM_POOL. Sampled every 500 ms: the scratch database's connections in
- * pg_stat_activity, and the rooms' process group RSS (per room = RSS / markets); and the most commands
+ * pg_stat_activity (and, on average, how many run a statement and how many of those wait on a lock), and the rooms' process group RSS (per room = RSS / markets); and the most commands
  * one room received in one second (against Durable Objects' ~1,000 requests/s per object).
  * Env: DATABASE_URL (server; scratch database bazaar_bench_markets), BENCH_MARKETS (100),
  * BENCH_PLAYERS (100), BENCH_MARKETS_PER_PLAYER (10), BENCH_RATES (1000,2500), BENCH_STEP_SECONDS (20),
@@ -97,7 +97,7 @@ function printTable(head: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
-interface Step { profile: RoomsProfile; offered: number; sent: number; durable: number; p50: number; p99: number; fills: number; pgMax: number; rssMb: number; disconnected: number; roomPeak: number }
+interface Step { profile: RoomsProfile; offered: number; sent: number; durable: number; p50: number; p99: number; fills: number; pgMax: number; pgActive: number; pgLockWaits: number; rssMb: number; disconnected: number; roomPeak: number }
 
 async function main() {
   const databaseUrl = await scratchDatabase();
@@ -140,8 +140,15 @@ async function main() {
     for (let i = 0; i < PLAYERS; i++) marketsOf(i).forEach((m, k) => slugOf.set(sockets[i * PER_PLAYER + k]!, markets[m]!.slug));
     console.error(`bench:markets: ${sockets.length} trading sockets open`);
 
-    const pgConnections = async () =>
-      Number((await monitor.query<{ n: string }>(`select count(*)::text as n from pg_stat_activity where datname = $1`, [DB_NAME])).rows[0]!.n);
+    // The scratch database's backends: all of them, those running a statement, and those of them
+    // waiting on a lock (players share balances across markets: their rows are wanted by several rooms).
+    const pgBackends = async () => {
+      const [r] = (await monitor.query<{ n: string; active: string; locked: string }>(
+        `select count(*)::text as n, count(*) filter (where state = 'active')::text as active,
+           count(*) filter (where state = 'active' and wait_event_type = 'Lock')::text as locked
+         from pg_stat_activity where datname = $1`, [DB_NAME])).rows;
+      return { n: Number(r!.n), active: Number(r!.active), locked: Number(r!.locked) };
+    };
     // Each room's batch profile (GET ?profile, party/market/profile.ts; read and reset), for where a
     // room's batch time goes with a hundred rooms: queued, planning, the write's round trip, publish.
     const service = await issueToken(rooms.secret, "service", "bench", 3600);
@@ -156,11 +163,17 @@ async function main() {
       const latencies: number[] = [];
       const open = sockets.map(() => [] as string[]);
       let sent = 0, answered = 0, fills = 0, disconnected = 0, pgMax = 0, rssMb = 0;
+      const backends = { samples: 0, active: 0, locked: 0 };
       // Commands each room received per whole second of the step: the busiest (room, second) is
       // what the platform's per-object budget (~1,000 requests/s) must hold.
       const perRoomSecond = new Map<string, number>();
       const sampler = setInterval(() => {
-        void pgConnections().then((c) => (pgMax = Math.max(pgMax, c)), () => undefined);
+        void pgBackends().then((b) => {
+          pgMax = Math.max(pgMax, b.n);
+          backends.samples++;
+          backends.active += b.active;
+          backends.locked += b.locked;
+        }, () => undefined);
         rssMb = Math.max(rssMb, groupRssMb(rooms.pid()));
       }, 500);
       let seed = rate;
@@ -197,7 +210,7 @@ async function main() {
       clearInterval(sampler);
       const seconds = (performance.now() - t0) / 1000;
       const profile = combine((await profiles()).filter((p): p is ProfileSummary => p !== undefined));
-      return { profile, offered: rate, sent, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), pgMax, rssMb, disconnected, roomPeak: Math.max(0, ...perRoomSecond.values()) };
+      return { profile, offered: rate, sent, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), pgMax, pgActive: backends.active / Math.max(1, backends.samples), pgLockWaits: backends.locked / Math.max(1, backends.samples), rssMb, disconnected, roomPeak: Math.max(0, ...perRoomSecond.values()) };
     };
 
     await runStep(Math.min(200, RATES[0]!)); // warm-up: every room opened its market
@@ -212,8 +225,8 @@ async function main() {
     const load = (await import("node:os")).loadavg().map((x) => x.toFixed(2)).join(" ");
     console.log(`\nbench:markets: ${MARKETS} rooms in one partykit dev, ${PLAYERS} players x ${PER_PLAYER} markets (${sockets.length} sockets), ${STEP_S}s per step, Postgres ${base.host} capped at ${MAX_DB} connections ${pooler ? "by PgBouncer (transaction mode)" : "by the proxy (whole connections)"} (DB_POOL_MAX=${ROOM_POOL} per room, idle after ${ROOM_IDLE_MS} ms), load average ${load}`);
     console.log(`${HOST}\n`);
-    const head = ["offered/s", "sent", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "pg connections (max)", "rooms RSS MB", "RSS per room MB", "peak commands/s one room", "disconnected"];
-    const rows = results.map((r) => [r.offered, r.sent, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, r.pgMax, r.rssMb.toFixed(0), (r.rssMb / MARKETS).toFixed(1), r.roomPeak, r.disconnected].map(String));
+    const head = ["offered/s", "sent", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "pg connections (max)", "pg statements running (mean)", "of them waiting on a lock", "rooms RSS MB", "RSS per room MB", "peak commands/s one room", "disconnected"];
+    const rows = results.map((r) => [r.offered, r.sent, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, r.pgMax, r.pgActive.toFixed(1), r.pgLockWaits.toFixed(1), r.rssMb.toFixed(0), (r.rssMb / MARKETS).toFixed(1), r.roomPeak, r.disconnected].map(String));
     printTable(head, rows);
     console.log(`\nwhere a room's batch time goes (ms; mean over every room's batches / the worst room's p99; size in commands)\n`);
     const phead = ["offered/s", "batches", "size", ...PHASES, "total"];
