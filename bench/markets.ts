@@ -9,8 +9,9 @@
  * production (bench/lib/pgbouncer.ts); BENCH_POOLER=proxy: through the WebSocket proxy capped at
  * BENCH_MAX_DB whole connections, which a room keeps until it idles (DB_IDLE_MS). Each room's pool is
  * DB_POOL_MAX=BENCH_ROOM_POOL. Sampled every 500 ms: the scratch database's connections in
- * pg_stat_activity (and, on average, how many run a statement and how many of those wait on a lock), and the rooms' process group RSS (per room = RSS / markets); and the most commands
- * one room received in one second (against Durable Objects' ~1,000 requests/s per object).
+ * pg_stat_activity (and, on average, how many run a statement and how many of those wait on a
+ * lock), and the rooms' process group RSS (per room = RSS / markets); and the most commands one
+ * room received in one second (against Durable Objects' ~1,000 requests/s per object).
  * Env: DATABASE_URL (server; scratch database bazaar_bench_markets), BENCH_MARKETS (100),
  * BENCH_PLAYERS (100), BENCH_MARKETS_PER_PLAYER (10), BENCH_RATES (1000,2500), BENCH_STEP_SECONDS (20),
  * BENCH_ROOM_VAR_<NAME>=<value>: a room variable for A/B runs (as bench:market's), BENCH_MAX_DB (32), BENCH_ROOM_POOL (1), BENCH_ROOM_IDLE_MS (10000: a room's idle connection closes
