@@ -3,7 +3,8 @@
  * (db/open.ts); the edge and the rooms open it with the Neon driver (db/neon.ts). Everything
  * else takes a `Db` and does not care which.
  */
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type * as schema from "./schema";
 
@@ -18,31 +19,70 @@ export async function rows<T = Record<string, unknown>>(db: Db, query: SQL): Pro
 }
 
 /**
- * Like `rows`, as a named prepared statement: Postgres parses and plans the statement once per
+ * Like `rows`, as a prepared statement: Postgres parses and plans the statement once per
  * connection and then reuses the plan (a generic plan once it has seen five), instead of parsing
  * and planning it on every call. For the hot statements whose text has few shapes (the market
- * batch's read and write, ADR 019): the name is a hash of the text, so each shape is its own
- * statement. Uses drizzle's session.prepareQuery (pinned drizzle-orm; tests/db/prepared.test.ts
- * runs it on every driver). PGlite ignores the name and runs it as usual.
+ * batch's write, ADR 019/032): the name is a hash of the text, so each shape is its own statement.
+ * How, by {@link useNamedStatements}:
+ *   "protocol": a named statement of the wire protocol, through drizzle's session.prepareQuery
+ *               (pinned drizzle-orm; tests/db/prepared.test.ts runs it on every driver; PGlite
+ *               ignores the name and runs it as usual);
+ *   "server":   bazaar_prepared (migration 0037, ADR 047) prepares it inside the backend, for
+ *               connections that cannot carry protocol names. Each row comes back through jsonb:
+ *               text stays text, but numbers come back as JSON numbers, so its callers select text;
+ *   "off":      planned on every call (rows()).
  */
 export async function rowsPrepared<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  if (preparing === "off") return rows<T>(db, query);
+  if (preparing === "server") return rowsServerPrepared<T>(db, query);
   const session = (db as unknown as { session?: PreparingSession }).session;
-  if (!namedStatements || !session?.prepareQuery || !session.dialect) return rows<T>(db, query);
+  if (!session?.prepareQuery || !session.dialect) return rows<T>(db, query);
   const built = session.dialect.sqlToQuery(query);
   const result = (await session.prepareQuery(built, undefined, statementName(built.sql), false).execute()) as { rows?: T[] } | T[];
   return Array.isArray(result) ? result : (result.rows ?? []);
 }
 
-let namedStatements = true;
+export type Preparing = "protocol" | "server" | "off";
+let preparing: Preparing = "protocol";
 
 /**
- * Off where connections share one backend: the embedded PGlite server (scripts/pglite-server.ts)
- * serves every connection from the same session, so a statement one connection prepared would
- * already exist for the next ("prepared statement ... already exists"). The rooms turn it off
- * when DB_NAMED_STATEMENTS=off (scripts/stack.ts sets it for the embedded stack).
+ * "protocol" by default. Not where connections cannot carry named statements: the embedded PGlite
+ * server (scripts/pglite-server.ts) serves every connection from the same session, so a statement
+ * one connection prepared would already exist for the next ("prepared statement ... already
+ * exists"), and a transaction-mode pooler without max_prepared_statements sends each transaction
+ * to any backend. The rooms read DB_NAMED_STATEMENTS (on, server, off; scripts/stack.ts sets
+ * server for the embedded stack).
  */
-export function useNamedStatements(on: boolean): void {
-  namedStatements = on;
+export function useNamedStatements(how: Preparing | boolean): void {
+  preparing = how === true ? "protocol" : how === false ? "off" : how;
+}
+
+/** DB_NAMED_STATEMENTS as the rooms read it: "off", "server", anything else (unset, "on") the protocol's. */
+export function preparingFrom(value: string | undefined): Preparing {
+  return value === "off" ? "off" : value === "server" ? "server" : "protocol";
+}
+
+const dialect = new PgDialect();
+/** bazaar_prepared takes at most this many arguments (Postgres's FUNC_MAX_ARGS is 100). */
+const SERVER_MAX_PARAMS = 96;
+
+/** A parameter as the text Postgres would receive for it, or undefined for a value with no plain text form. */
+function asText(value: unknown): string | null | undefined {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return undefined;
+}
+
+async function rowsServerPrepared<T>(db: Db, query: SQL): Promise<T[]> {
+  const built = dialect.sqlToQuery(query);
+  const params = built.params.map(asText);
+  // Anything without a plain text form (arrays, buffers) is planned as usual.
+  if (params.length > SERVER_MAX_PARAMS || params.some((p) => p === undefined)) return rows<T>(db, query);
+  const args = params.map((p) => sql`${p}`);
+  const found = await rows<{ row: T | string }>(db, sql`select bazaar_prepared(${statementName(built.sql)}, ${built.sql}${args.length ? sql`, ${sql.join(args, sql`, `)}` : sql``}) as row`);
+  return found.map((r) => (typeof r.row === "string" ? (JSON.parse(r.row) as T) : r.row));
 }
 
 interface PreparingSession {

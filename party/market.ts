@@ -5,7 +5,7 @@
  */
 import type * as Party from "partykit/server";
 import { openNeon } from "../db/neon";
-import { useNamedStatements } from "../db/db";
+import { preparingFrom, useNamedStatements } from "../db/db";
 import { recentTrades } from "../db/market/read";
 import { earliestExpiry, ExpiryAlarm } from "./market/expiry";
 import { Fanout } from "./market/fanout";
@@ -131,7 +131,7 @@ export default class MarketRoom implements Party.Server {
     if (!databaseUrl) throw new Error("DATABASE_URL is not set for the market rooms");
     const slug = await this.resolveSlug();
     if (!slug) throw new Error("the room does not know its market yet (woken by an alarm before its first request)");
-    useNamedStatements(env(this.room, "DB_NAMED_STATEMENTS") !== "off");
+    useNamedStatements(preparingFrom(env(this.room, "DB_NAMED_STATEMENTS")));
     // DB_IDLE_MS: how long an idle pooled connection stays open (default 10 s). Short, when many rooms
     // share a capped connection budget that pools per connection (bench:markets; Neon's pooler needs none).
     // DB_CONNECT_TIMEOUT_MS: how long a connection may take to open (default 5 s; 30 s on the embedded stack, whose proxy queues).

@@ -280,7 +280,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // PGlite runs one statement at a time: one connection per request and per room (ADR 011).
     // ... and one backend shared by all connections: no named prepared statements (db/db.ts).
     // ... and connections wait their turn at the proxy (up to its 30 s queue) rather than give up at 5 s.
-    ...(embedded ? { DB_POOL_MAX: "1", DB_NAMED_STATEMENTS: "off", DB_CONNECT_TIMEOUT_MS: "30000" } : {}),
+    ...(embedded ? { DB_POOL_MAX: "1", DB_NAMED_STATEMENTS: "server", DB_CONNECT_TIMEOUT_MS: "30000" } : {}),
   };
 
   recordSecrets(vars);
