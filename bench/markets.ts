@@ -10,8 +10,12 @@
  * BENCH_MAX_DB whole connections, which a room keeps until it idles (DB_IDLE_MS). Each room's pool is
  * DB_POOL_MAX=BENCH_ROOM_POOL. Sampled every 500 ms: the scratch database's connections in
  * pg_stat_activity (and, on average, how many run a statement and how many of those wait on a
- * lock), and the rooms' process group RSS (per room = RSS / markets); and the most commands one
- * room received in one second (against Durable Objects' ~1,000 requests/s per object).
+ * lock or on the rest of a statement from the client), PgBouncer's pool (SHOW POOLS: server
+ * connections in a transaction or idle, clients waiting), and the rooms' process group RSS (per
+ * room = RSS / markets); and the most commands one room received in one second (against Durable
+ * Objects' ~1,000 requests/s per object). Per step, from /proc: how busy the box's cores were and
+ * the cores each part used (Postgres, the rooms' workerd and partykit's node, the proxy, PgBouncer,
+ * this bench), with Postgres's CPU per durable order.
  * Env: DATABASE_URL (server; scratch database bazaar_bench_markets), BENCH_MARKETS (100),
  * BENCH_PLAYERS (100), BENCH_MARKETS_PER_PLAYER (10), BENCH_RATES (1000,2500), BENCH_STEP_SECONDS (20),
  * BENCH_ROOM_VAR_<NAME>=<value>: a room variable for A/B runs (as bench:market's), BENCH_MAX_DB (32), BENCH_ROOM_POOL (1), BENCH_ROOM_IDLE_MS (10000: a room's idle connection closes
@@ -32,7 +36,8 @@ import { issueToken } from "../party/tokens";
 import { addMarket } from "../tests/support/market";
 import { startRooms } from "../tests/support/rooms";
 import { addPlayer } from "../tests/support/world";
-import { PGBOUNCER, startPgBouncer, type Pooler } from "./lib/pgbouncer";
+import { BoxMeter, CpuMeter } from "./lib/cpu";
+import { PGBOUNCER, poolSampler, startPgBouncer, type PoolSamples, type Pooler } from "./lib/pgbouncer";
 import { benchRoomVars } from "./lib/room-vars";
 import { stopOnSignal } from "./lib/stop";
 import { Trader } from "./market/trader";
@@ -98,7 +103,7 @@ function printTable(head: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
-interface Step { profile: RoomsProfile; offered: number; sent: number; durable: number; p50: number; p99: number; fills: number; pgMax: number; pgActive: number; pgLockWaits: number; rssMb: number; disconnected: number; roomPeak: number }
+interface Step { profile: RoomsProfile; offered: number; sent: number; durable: number; p50: number; p99: number; fills: number; pgMax: number; pgActive: number; pgLockWaits: number; pgClientReads: number; rssMb: number; disconnected: number; roomPeak: number; cores: Record<string, number>; boxBusy: number; pool: PoolSamples }
 
 async function main() {
   const databaseUrl = await scratchDatabase();
@@ -125,12 +130,13 @@ async function main() {
     proxyProcess: true,
     // Through PgBouncer the proxy forwards every connection: the pooler holds the server side to MAX_DB.
     maxUpstream: pooler ? 0 : MAX_DB,
-    vars: { DB_POOL_MAX: String(ROOM_POOL), DB_IDLE_MS: String(ROOM_IDLE_MS), ...(pooler ? { DB_NAMED_STATEMENTS: "off" } : {}), ...benchRoomVars() },
+    vars: { DB_POOL_MAX: String(ROOM_POOL), DB_IDLE_MS: String(ROOM_IDLE_MS), ...(pooler ? { DB_NAMED_STATEMENTS: "server" } : {}), ...benchRoomVars() },
     log: `.data/logs/bench-markets-rooms.log`,
   });
   stopOnSignal(pooler?.stop, () => rooms.stop());
   const monitor = new pg.Client({ connectionString: base.toString() });
   await monitor.connect();
+  let pool: Awaited<ReturnType<typeof poolSampler>> | undefined;
   try {
     const sockets: Trader[] = [];
     for (let i = 0; i < PLAYERS; i++) {
@@ -142,14 +148,29 @@ async function main() {
     console.error(`bench:markets: ${sockets.length} trading sockets open`);
 
     // The scratch database's backends: all of them, those running a statement, and those of them
-    // waiting on a lock (players share balances across markets: their rows are wanted by several rooms).
+    // waiting on a lock (players share balances across markets: their rows are wanted by several
+    // rooms) or on the rest of the statement from the client (ClientRead while active).
     const pgBackends = async () => {
-      const [r] = (await monitor.query<{ n: string; active: string; locked: string }>(
+      const [r] = (await monitor.query<{ n: string; active: string; locked: string; reading: string }>(
         `select count(*)::text as n, count(*) filter (where state = 'active')::text as active,
-           count(*) filter (where state = 'active' and wait_event_type = 'Lock')::text as locked
+           count(*) filter (where state = 'active' and wait_event_type = 'Lock')::text as locked,
+           count(*) filter (where state = 'active' and wait_event = 'ClientRead')::text as reading
          from pg_stat_activity where datname = $1`, [DB_NAME])).rows;
-      return { n: Number(r!.n), active: Number(r!.active), locked: Number(r!.locked) };
+      return { n: Number(r!.n), active: Number(r!.active), locked: Number(r!.locked), reading: Number(r!.reading) };
     };
+    // Where the box's two cores go during a step, by part (bench/lib/cpu.ts), and whether PgBouncer's
+    // server connections, rather than the cores, are what the rooms wait for.
+    const roomGroup = rooms.pid();
+    const meter = new CpuMeter({
+      workerd: (p) => p.pgid === roomGroup && p.comm === "workerd",
+      partykit: (p) => p.pgid === roomGroup,
+      proxy: (p) => p.cmdline.includes("ws-proxy.ts"),
+      pgbouncer: (p) => p.comm === "pgbouncer",
+      postgres: (p) => p.comm.startsWith("postgres"),
+      bench: (p) => p.pid === process.pid,
+    });
+    const box = new BoxMeter();
+    pool = pooler ? await poolSampler(pooler.url, DB_NAME) : undefined;
     // Each room's batch profile (GET ?profile, party/market/profile.ts; read and reset), for where a
     // room's batch time goes with a hundred rooms: queued, planning, the write's round trip, publish.
     const service = await issueToken(rooms.secret, "service", "bench", 3600);
@@ -164,7 +185,8 @@ async function main() {
       const latencies: number[] = [];
       const open = sockets.map(() => [] as string[]);
       let sent = 0, answered = 0, fills = 0, disconnected = 0, pgMax = 0, rssMb = 0;
-      const backends = { samples: 0, active: 0, locked: 0 };
+      const backends = { samples: 0, active: 0, locked: 0, reading: 0 };
+      const pooled: PoolSamples = { samples: 0, serverActive: 0, serverIdle: 0, clientsWaiting: 0 };
       // Commands each room received per whole second of the step: the busiest (room, second) is
       // what the platform's per-object budget (~1,000 requests/s) must hold.
       const perRoomSecond = new Map<string, number>();
@@ -174,9 +196,13 @@ async function main() {
           backends.samples++;
           backends.active += b.active;
           backends.locked += b.locked;
+          backends.reading += b.reading;
         }, () => undefined);
+        void pool?.sample(pooled).catch(() => undefined);
         rssMb = Math.max(rssMb, groupRssMb(rooms.pid()));
       }, 500);
+      meter.take();
+      box.take();
       let seed = rate;
       const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       const pending: Promise<void>[] = [];
@@ -210,8 +236,10 @@ async function main() {
       await Promise.all(pending);
       clearInterval(sampler);
       const seconds = (performance.now() - t0) / 1000;
+      const cores = Object.fromEntries(Object.entries(meter.take()).map(([k, v]) => [k, v / seconds]));
+      const boxBusy = box.take();
       const profile = combine((await profiles()).filter((p): p is ProfileSummary => p !== undefined));
-      return { profile, offered: rate, sent, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), pgMax, pgActive: backends.active / Math.max(1, backends.samples), pgLockWaits: backends.locked / Math.max(1, backends.samples), rssMb, disconnected, roomPeak: Math.max(0, ...perRoomSecond.values()) };
+      return { profile, offered: rate, sent, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), pgMax, pgActive: backends.active / Math.max(1, backends.samples), pgLockWaits: backends.locked / Math.max(1, backends.samples), pgClientReads: backends.reading / Math.max(1, backends.samples), rssMb, cores, boxBusy, pool: pooled, disconnected, roomPeak: Math.max(0, ...perRoomSecond.values()) };
     };
 
     await runStep(Math.min(200, RATES[0]!)); // warm-up: every room opened its market
@@ -234,10 +262,18 @@ async function main() {
     const cell = (x: { mean: number; p99: number }) => `${x.mean.toFixed(1)}/${x.p99.toFixed(0)}`;
     const prows = results.map((r) => [String(r.offered), String(r.profile.batches), cell(r.profile.size), ...PHASES.map((ph) => cell(r.profile.phases[ph]!)), cell(r.profile.total)]);
     printTable(phead, prows);
+    console.log(`\nwhere the box's CPU goes (cores, mean over the step; Postgres = all its processes), and PgBouncer's pool (means of the 500 ms samples)\n`);
+    const parts = ["postgres", "workerd", "partykit", "proxy", "pgbouncer", "bench"];
+    const chead = ["offered/s", "box busy", ...parts.map((k) => `${k} cores`), "Postgres CPU ms per durable order", "statements reading from the client", "server connections in a transaction / idle", "clients waiting"];
+    const avg = (x: number, r: Step) => (r.pool.samples ? (x / r.pool.samples).toFixed(1) : "-");
+    const crows = results.map((r) => [String(r.offered), `${(r.boxBusy * 100).toFixed(0)}%`, ...parts.map((k) => (r.cores[k] ?? NaN).toFixed(2)),
+      ((r.cores.postgres! * 1000) / Math.max(1, r.durable)).toFixed(3), r.pgClientReads.toFixed(1), `${avg(r.pool.serverActive, r)} / ${avg(r.pool.serverIdle, r)}`, avg(r.pool.clientsWaiting, r)]);
+    printTable(chead, crows);
     const sustained = results.filter((r) => r.p99 < 1_000 && r.disconnected === 0);
     const best = sustained.length ? sustained.reduce((a, b) => (b.durable > a.durable ? b : a)) : results[0]!;
     console.log(`markets=${MARKETS} aggregate_orders_per_s=${best.durable} p99_ack_ms=${best.p99.toFixed(1)} pg_connections=${Math.max(...results.map((r) => r.pgMax))}`);
   } finally {
+    await pool?.end();
     await monitor.end();
     await rooms.stop();
     await pooler?.stop();

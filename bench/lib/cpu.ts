@@ -59,3 +59,30 @@ export class CpuMeter {
     return out;
   }
 }
+
+/**
+ * The whole box's CPU: `take()` gives the share of all cores that was busy (not idle or waiting on
+ * I/O) since the last take(), from /proc/stat's first line (NaN where there is none).
+ */
+export class BoxMeter {
+  private last = BoxMeter.read();
+
+  private static read(): { busy: number; total: number } | undefined {
+    try {
+      const [, ...f] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);
+      const n = f.map(Number); // user nice system idle iowait irq softirq steal ...
+      const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+      return { busy: total - n[3]! - n[4]!, total };
+    } catch {
+      return undefined;
+    }
+  }
+
+  take(): number {
+    const now = BoxMeter.read();
+    const was = this.last;
+    this.last = now;
+    if (!now || !was || now.total === was.total) return NaN;
+    return (now.busy - was.busy) / (now.total - was.total);
+  }
+}

@@ -3,14 +3,15 @@
  * scratch database (Neon's pooled connection string is PgBouncer in transaction mode). Clients (the
  * rooms, through the WebSocket proxy) keep their connections; a server connection is lent for one
  * transaction only, so however many rooms hold connections, Postgres sees at most `serverConnections`.
- * Transaction mode keeps no session state: the rooms run with DB_NAMED_STATEMENTS=off (PgBouncer 1.18
- * cannot carry named prepared statements across server connections) and take advisory locks per
- * transaction only.
+ * Transaction mode keeps no session state: PgBouncer 1.18 cannot carry the protocol's named
+ * statements across server connections, so the rooms run with DB_NAMED_STATEMENTS=server (each
+ * backend prepares the batch's statement itself, ADR 047) and take advisory locks per transaction only.
  * `apt-get install -y pgbouncer`; started as its own process, stopped by its PID.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import pg from "pg";
 import { canConnect, sleep } from "../../scripts/proc";
 import { repoRoot } from "../../scripts/paths";
 
@@ -20,6 +21,33 @@ export interface Pooler {
   /** The scratch database's URL through the pooler. */
   url: string;
   stop(): Promise<void>;
+}
+
+/** PgBouncer's pool for one database, summed over SHOW POOLS samples (see {@link poolSampler}). */
+export interface PoolSamples { samples: number; serverActive: number; serverIdle: number; clientsWaiting: number }
+
+/**
+ * Samples PgBouncer's console (`SHOW POOLS`, simple protocol) for `database`: how many server
+ * connections carry a transaction, how many sit idle, how many clients wait for one. Means over the
+ * samples show whether the pool, rather than what is behind it or in front of it, holds the rooms back.
+ */
+export async function poolSampler(poolerUrl: string, database: string): Promise<{ sample(into: PoolSamples): Promise<void>; end(): Promise<void> }> {
+  const url = new URL(poolerUrl);
+  url.pathname = "/pgbouncer";
+  const console_ = new pg.Client({ connectionString: url.toString() });
+  await console_.connect();
+  return {
+    sample: async (into) => {
+      const { rows } = await console_.query<Record<string, string>>("show pools");
+      const row = rows.find((r) => r.database === database);
+      if (!row) return;
+      into.samples++;
+      into.serverActive += Number(row.sv_active);
+      into.serverIdle += Number(row.sv_idle);
+      into.clientsWaiting += Number(row.cl_waiting);
+    },
+    end: () => console_.end(),
+  };
 }
 
 export async function startPgBouncer(opts: { databaseUrl: string; port: number; serverConnections: number; maxClients?: number }): Promise<Pooler> {
