@@ -278,7 +278,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PUSH_DRAIN_URL: `http://127.0.0.1:${ports.web}/__push/drain`,
     ...(useProxy ? { NEON_WS_PROXY: `127.0.0.1:${ports.wsProxy}/v1` } : {}),
     // PGlite runs one statement at a time: one connection per request and per room (ADR 011).
-    // ... and one backend shared by all connections: no named prepared statements (db/db.ts).
+    // ... and one backend shared by all connections: no protocol-named statements; the batch's is
+    // prepared inside the backend instead (db/db.ts, ADR 047).
     // ... and connections wait their turn at the proxy (up to its 30 s queue) rather than give up at 5 s.
     ...(embedded ? { DB_POOL_MAX: "1", DB_NAMED_STATEMENTS: "server", DB_CONNECT_TIMEOUT_MS: "30000" } : {}),
   };
