@@ -53,8 +53,8 @@ let preparing: Preparing = "protocol";
  * to any backend. The rooms read DB_NAMED_STATEMENTS (on, server, off; scripts/stack.ts sets
  * server for the embedded stack).
  */
-export function useNamedStatements(how: Preparing | boolean): void {
-  preparing = how === true ? "protocol" : how === false ? "off" : how;
+export function useNamedStatements(how: Preparing): void {
+  preparing = how;
 }
 
 /** DB_NAMED_STATEMENTS as the rooms read it: "off", "server", anything else (unset, "on") the protocol's. */
