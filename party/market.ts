@@ -9,6 +9,7 @@ import { preparingFrom, useNamedStatements } from "../db/db";
 import { recentTrades } from "../db/market/read";
 import { earliestExpiry, ExpiryAlarm } from "./market/expiry";
 import { Fanout } from "./market/fanout";
+import { Admission, QUEUE_MAX, QUEUE_WAIT_MS } from "./market/admission";
 import { Feed, FLUSH_MS } from "./market/feed";
 import { CONTENT_TYPE } from "./metrics/prom";
 import { MarketSession, type Published } from "./market/session";
@@ -150,6 +151,8 @@ export default class MarketRoom implements Party.Server {
         return;
       }
       if (this.tracer.on) session.tracing = { tracer: this.tracer, statements: neon.statements };
+      // ROOM_QUEUE_WAIT_MS / ROOM_QUEUE_MAX: how far behind the room may fall before it refuses new orders (ADR 048).
+      session.admission = new Admission(intVar(this.room, "ROOM_QUEUE_WAIT_MS", QUEUE_WAIT_MS, 100), intVar(this.room, "ROOM_QUEUE_MAX", QUEUE_MAX, 1_000));
       // One JSON line per batch (ADR 040): level, market, outcome, size, phases' times, trace id.
       session.log = (line) => (line.level === "error" ? console.error : console.log)(JSON.stringify(line));
       const recent = await recentTrades(neon.db, slug, 50);

@@ -25,7 +25,7 @@ const WORDS: Record<number, string> = {
   404: "Not found",
   413: "Body too large",
   415: "Body is not application/json",
-  503: "A dependency is unavailable",
+  503: "A dependency is unavailable, or the market is too busy to take an order now (market_busy: nothing changed; send it again after Retry-After)",
 };
 
 function parameters(schema: z.ZodType | undefined, where: "query" | "path") {

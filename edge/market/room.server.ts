@@ -91,6 +91,7 @@ export function answerStatus(answer: Answer): number {
   if (c === 116) return 404; // order not found
   if (c === 200) return 403; // not the owner
   if (c === 230) return 429;
+  if (c === 231) return 503; // the market is too far behind to take an order now (ADR 048): nothing changed
   if (c === 240) return 403; // account frozen
   if (c === 241) return 409; // in debt after a rollback (ADR 038): lifts when the debt is paid
   if (c === 250) return 429; // buy limit reached (ADR 027): Retry-After says when enough frees up
@@ -104,7 +105,7 @@ export function throwIfRejected(answer: Answer): Answer {
   if (answer.ok) return answer;
   // A trading limit that lifts at a known time says when, in seconds, as Retry-After (and in its message).
   const lifts = answer.resetsAt === undefined ? undefined : { "Retry-After": String(Math.max(1, Math.ceil((answer.resetsAt - Date.now()) / 1_000))) };
-  throw new ApiError(answerStatus(answer), answer.reason.toLowerCase(), answer.message, undefined, answer.code === 500 ? { "Retry-After": "1" } : lifts);
+  throw new ApiError(answerStatus(answer), answer.reason.toLowerCase(), answer.message, undefined, answer.code === 500 || answer.code === 231 ? { "Retry-After": "1" } : lifts);
 }
 
 export async function fetchRoom(env: Env, slug: string, init: RequestInit & { query?: string } = {}): Promise<Response> {

@@ -28,6 +28,10 @@ export function roomEnvProblems(env: Record<string, unknown>): string[] {
   if (idle !== undefined && !/^[1-9][0-9]{0,6}$/.test(idle)) problems.push("DB_IDLE_MS: must be a whole number of milliseconds from 1 to 9999999");
   const connect = text("DB_CONNECT_TIMEOUT_MS");
   if (connect !== undefined && !(/^[0-9]{3,5}$/.test(connect) && Number(connect) >= 500 && Number(connect) <= 60_000)) problems.push("DB_CONNECT_TIMEOUT_MS: must be a whole number of milliseconds from 500 to 60000");
+  const wait = text("ROOM_QUEUE_WAIT_MS");
+  if (wait !== undefined && !(/^[0-9]{3,5}$/.test(wait) && Number(wait) >= 100 && Number(wait) <= 19_000)) problems.push("ROOM_QUEUE_WAIT_MS: must be a whole number of milliseconds from 100 to 19000 (under the edge's 20 s command timeout)");
+  const queueMax = text("ROOM_QUEUE_MAX");
+  if (queueMax !== undefined && !(/^[0-9]{4,7}$/.test(queueMax) && Number(queueMax) >= 1_000 && Number(queueMax) <= 1_000_000)) problems.push("ROOM_QUEUE_MAX: must be a whole number of commands from 1000 to 1000000");
   const drain = text("PUSH_DRAIN_URL");
   if (drain !== undefined && !/^https?:\/\/\S+$/.test(drain)) problems.push("PUSH_DRAIN_URL: must be an http(s) URL (https://<edge>/__push/drain)");
   problems.push(...tracerConfig(env, "bazaar-market").problems);

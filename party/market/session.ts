@@ -26,6 +26,7 @@ import { batchAlerts } from "./batch-alerts";
 import { PriceAlertIndex } from "./price-alerts";
 import { RoomMetrics } from "./metrics";
 import { BatchProfile, clockMs, stopwatch } from "./profile";
+import { Admission } from "./admission";
 import { RollingStats } from "./stats";
 import type { StatementWatch } from "../../db/neon";
 import { SpanKind, type Span, type Tracer } from "../telemetry/tracer";
@@ -95,6 +96,8 @@ export class MarketSession {
   private nextPriority = 1;
   private queue: Pending[] = [];
   private running = false;
+  /** When the room refuses new orders because its queue is too far behind (ADR 048; the room sets it from its env). */
+  admission = new Admission();
   /** The running batch's stopwatch (the stall log names its phase). */
   private watch: ReturnType<typeof stopwatch> | undefined;
   /**
@@ -166,9 +169,15 @@ export class MarketSession {
 
   /** `traceparent`: the caller's (ADR 040); a sampled one gets a command span here. */
   submit(command: MarketCommand, traceparent?: string): Promise<Answer> {
+    const since = clockMs();
+    if (this.admission.refuses(command, this.queue.length, this.queue[0]?.since, since)) {
+      const busy: Answer = { ok: false, code: RoomCode.MARKET_BUSY, ...describe(RoomCode.MARKET_BUSY) };
+      this.metrics.command(command.type, busy);
+      return Promise.resolve(busy);
+    }
     return new Promise((resolve) => {
       const span = this.tracing && sampledFlag(traceparent) ? this.commandSpan(command, traceparent!) : undefined;
-      this.queue.push({ command, resolve, since: clockMs(), traceparent, span });
+      this.queue.push({ command, resolve, since, traceparent, span });
       void this.drain();
     });
   }

@@ -8,6 +8,8 @@ export const RoomCode = {
   INSUFFICIENT_ITEMS: 211,
   MARKET_NOT_OPEN: 220,
   RATE_LIMITED: 230,
+  /** The room is too far behind to take another order now (ADR 048): nothing changed; retry shortly. */
+  MARKET_BUSY: 231,
   ACCOUNT_FROZEN: 240,
   /** An open debt left by a rollback (ADR 038): settled out of what comes in, then the player trades again. */
   IN_DEBT: 241,
@@ -35,6 +37,7 @@ const messages: Record<string, string> = {
   INSUFFICIENT_ITEMS: "Not enough available items for this sell order. Lower the quantity, or cancel a sell order that holds them.",
   MARKET_NOT_OPEN: "This market is not open for trading right now. Try again when it reopens.",
   RATE_LIMITED: "Too many orders at once: slow down and try again in a moment.",
+  MARKET_BUSY: "The market is too busy to take this order right now, and nothing changed. Send it again in a moment.",
   ACCOUNT_FROZEN: "Your account is frozen: you cannot place or amend orders while it is. Your currency and items stay yours; contact the game's support.",
   IN_DEBT: "You are in debt after a rollback: you cannot place or amend orders until it is paid. What you receive (fills of your open orders, rewards, offers) pays it first; see your debts in your account.",
   BUY_LIMIT_REACHED: "Buy limit reached for this item: you may buy more once earlier purchases leave the limit's window.",

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkLedger } from "../../db/audit/check";
 import { replay } from "../../db/audit/replay";
 import { rows, type Db } from "../../db/db";
+import { Admission } from "../../party/market/admission";
 import { MarketSession, touchedPlayers } from "../../party/market/session";
 import { RoomCode } from "../../party/settlement/codes";
 import type { MarketCommand } from "../../party/settlement/types";
@@ -284,6 +285,44 @@ describe(`market queue and clock on ${process.env.TEST_DB ?? "pglite"}`, () => {
     expect(mine.fills).toEqual([]);
     expect(mine.order).toMatchObject({ status: "canceled", filled: 0 });
     expect(session.depth.view().asks).toEqual([[100, 5]]);
+  });
+
+  it("a room too far behind refuses new places and amends at once, changes nothing for them, and still takes cancels (ADR 048)", async () => {
+    const m = await addMarket(t.db, { makerBps: 0, takerBps: 0 });
+    const [a, b] = [await fundedTrader(t.db, [m.itemTypeId]), await fundedTrader(t.db, [m.itemTypeId])];
+    const session = (await MarketSession.open(() => t.db, m.slug))!;
+    const resting = await session.submit(place(a, "sell", 100, 5));
+    expect(resting.ok).toBe(true);
+    const before = await wallet(t.db, b, m.itemTypeId);
+
+    // Behind by any wait at all: the first command runs, the second queues, the rest that add to the book are refused.
+    session.admission = new Admission(0, 1_000);
+    const refusedPlace = place(b, "buy", 100, 2);
+    const running = session.submit(place(b, "buy", 100, 1));
+    const queued = session.submit(place(b, "buy", 90, 1));
+    const busy = session.submit(refusedPlace);
+    const amend = session.submit({ type: "amend", playerId: a, orderId: resting.order!.id, price: 101 });
+    const cancel = session.submit({ type: "cancel", playerId: a, orderId: resting.order!.id });
+    const answers = await Promise.all([running, queued, busy, amend, cancel]);
+    expect(answers.map((x) => x.ok)).toEqual([true, true, false, false, true]);
+    for (const x of [answers[2]!, answers[3]!]) expect(x).toMatchObject({ code: RoomCode.MARKET_BUSY, reason: "MARKET_BUSY", message: expect.stringMatching(/^The market is too busy/) });
+    expect(answers[4]).toMatchObject({ canceled: [resting.order!.id] });
+    const [row] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from orders where client_order_id = ${refusedPlace.type === "place" ? refusedPlace.clientOrderId : ""}`);
+    expect(row!.n).toBe(0);
+    // b bought 1 at 100 and rests a bid of 1 at 90: the refused order reserved nothing.
+    expect(await wallet(t.db, b, m.itemTypeId)).toMatchObject({ copper: before.copper - 100 - 90, copperReserved: 90, items: before.items + 1 });
+    expect(session.metrics.commandCount("place", "MARKET_BUSY")).toBe(1);
+    expect(session.metrics.commandCount("amend", "MARKET_BUSY")).toBe(1);
+
+    // A full queue, whatever its age: two wait behind the running batch, the third is refused.
+    session.admission = new Admission(60_000, 2);
+    const full = await Promise.all([1, 2, 3, 4].map((q) => session.submit(place(b, "buy", 80, q))));
+    expect(full.map((x) => x.ok)).toEqual([true, true, true, false]);
+    expect(full[3]).toMatchObject({ code: RoomCode.MARKET_BUSY });
+    // Caught up, the room takes orders again.
+    expect((await session.submit(place(b, "buy", 80, 1))).ok).toBe(true);
+    expect(session.queued).toBe(0);
+    await ledgerOk();
   });
 });
 

@@ -25,7 +25,7 @@ export async function runLoad(traders: Trader[], stop: () => boolean, tag: strin
         : await t.send({ type: "place", clientOrderId: `${tag}-${i}-${n++}`, side: rand() < 0.5 ? "buy" : "sell", orderType: "limit", price: 95 + Math.floor(rand() * 10), quantity: 1 + Math.floor(rand() * 5) });
       answers.push({ at: Date.now(), answer });
       if (answer.ok && answer.order?.status === "open") open.push(answer.order.id);
-      if (answer.code === 500) await new Promise((r) => setTimeout(r, 50)); // retryable: back off
+      if (answer.code === 500 || answer.code === 231) await new Promise((r) => setTimeout(r, 50)); // retryable (or the room busy, ADR 048): back off
     }
   }));
   return { answers };
