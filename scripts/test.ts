@@ -10,7 +10,7 @@
  *                 http       vitest --project http          (wrangler dev + partykit dev on the real Postgres)
  *                 e2e        npm run test:e2e               (chromium via playwright-core on its own stack)
  *   second lane   rooms      the embedded stack on PGlite: load, kills, the demo world
- *   (after build) rooms      partykit dev on the real Postgres: 8x20 trading, expiry, metrics
+ *   (after build) rooms      partykit dev on the real Postgres: 8x20 trading, expiry, metrics, busy
  *   alone, last   rooms      faults: SIGKILL of the rooms and a restart of the machine's Postgres
  *   then          logs       no secret in any server's log of the run (scripts/logs/scan.ts)
  *
@@ -335,7 +335,7 @@ const pgliteLabel = pgliteVersion();
 pgliteLabel.catch(() => undefined);
 
 const roomsOnPglite = ["demo-world", "embedded", "supervise"].map((f) => `tests/rooms/${f}.test.ts`);
-const roomsOnPostgres = ["trading", "expiry", "metrics"].map((f) => `tests/rooms/${f}.test.ts`);
+const roomsOnPostgres = ["trading", "expiry", "metrics", "busy"].map((f) => `tests/rooms/${f}.test.ts`);
 const roomsFaults = ["tests/rooms/faults.test.ts"];
 
 /*
@@ -373,7 +373,7 @@ const second = async () => {
   if (!want("rooms")) return;
   await build;
   if (!interrupted) await vitest("rooms", "rooms", "embedded stack on PGlite (load, kills of each part, the demo world with its NPC traders)", {}, { ...quiet, files: roomsOnPglite, part: "pglite" });
-  if (!interrupted) await vitest("rooms", "rooms", `${pgAt}; partykit dev (8x20 trading, expiry, metrics scraped by Prometheus)`, {}, { ...quiet, files: roomsOnPostgres, part: "postgres" });
+  if (!interrupted) await vitest("rooms", "rooms", `${pgAt}; partykit dev (8x20 trading, expiry, metrics scraped by Prometheus, a room too far behind)`, {}, { ...quiet, files: roomsOnPostgres, part: "postgres" });
 };
 await Promise.all([first(), second()]);
 if (!interrupted && want("rooms")) await vitest("rooms", "rooms", `${pgAt}; partykit dev (SIGKILL of the rooms, Postgres restart; alone, last)`, {}, { files: roomsFaults, part: "faults" });
