@@ -8,6 +8,8 @@
  *   ticket-fill     tapping an ask sets a buy at its price, a bid a sell; Best bid / Best ask set the price
  *   ticket-words    a resting sell says "Placed ... rests on the book"; a limit buy that trades
  *                   completely on arrival says "Filled at once", never "at market"
+ *   ticket-busy     a market too far behind (another player's batch held on a lock, ADR 048): the
+ *                   order is refused at once and the ticket shows the room's sentence
  *   ticket-layout   at 360x740 and 768x1024: with the ticket scrolled under the header, its submit
  *                   button and every book level are on screen together and not covered (nav.tabs,
  *                   the header: elementFromPoint); the page's end clears the tab bar; every visible
@@ -19,6 +21,14 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import type { Page } from "playwright-core";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { Trader } from "../../bench/market/trader";
+import { rows } from "../../db/db";
+import { openPostgres } from "../../db/open";
+import { QUEUE_WAIT_MS } from "../../party/market/admission";
+import { issueToken } from "../../party/tokens";
+import { fundedTrader } from "../support/market";
 import { e2e, live, marketFixture, newPlayer, PHONE, placeOrder, SHOTS, signUp, test } from "./harness";
 
 const suffix = Date.now().toString(36).slice(-5);
@@ -203,6 +213,57 @@ export async function ticketSuite(): Promise<void> {
     } finally {
       await seller.context.close();
       await buyer.context.close();
+    }
+  });
+
+  await test("ticket-busy", async () => {
+    // A market too far behind refuses a new order at once (ADR 048), and the ticket says so in the
+    // room's words. Another player's balance row is held outside the room, so that player's order
+    // waits on the lock and their second one ages in the queue past the room's 5 s limit.
+    const p = await player(PHONE, "tkq");
+    const db = await openPostgres(e2e.stack!.stack.databaseUrl, 1);
+    const blocker = new pg.Client({ connectionString: e2e.stack!.stack.databaseUrl });
+    let other: Trader | undefined;
+    let held = false;
+    try {
+      const ticket = await openMarket(p.page, "health-potion");
+      const [market] = await rows<{ itemTypeId: number }>(db.db, sql`select item_type_id as "itemTypeId" from markets where slug = 'health-potion'`);
+      const x = await fundedTrader(db.db, [market!.itemTypeId]);
+      other = await Trader.connect(new URL(e2e.stack!.stack.partyUrl).host, "health-potion", await issueToken(e2e.stack!.stack.vars.ROOM_SECRET!, "player", x, 120), x);
+      await blocker.connect();
+      await blocker.query("begin");
+      await blocker.query("select 1 from balances where player_id = $1 for update", [x]);
+      held = true;
+      const bid = (n: number) => ({ type: "place", clientOrderId: `busy-${n}-${suffix}`, side: "buy", orderType: "limit", price: 1, quantity: 1 });
+      const stuck = other.send(bid(1));
+      await p.page.waitForTimeout(200);
+      const queued = other.send(bid(2));
+      await p.page.waitForTimeout(QUEUE_WAIT_MS + 300);
+
+      await ticket.getByText("Buy", { exact: true }).click();
+      await ticket.getByLabel("Price", { exact: true }).fill("0.02");
+      await ticket.getByLabel("Quantity", { exact: true }).fill("1");
+      await ticket.getByRole("button", { name: "Review buy order" }).click();
+      const dialog = p.page.getByRole("dialog", { name: "Confirm order" });
+      await dialog.getByRole("button", { name: "Confirm buy" }).click();
+      const refusal = ticket.locator(".form-error");
+      await refusal.waitFor({ timeout: 10_000 });
+      assert.equal(await refusal.innerText(), "The market is too busy to take this order right now, and nothing changed. Send it again in a moment.");
+      assert.equal(await ticket.locator(".ok-note").count(), 0);
+      await p.page.locator(".toast.bad", { hasText: "too busy" }).waitFor({ timeout: 5_000 });
+      await p.page.waitForTimeout(400); // the toast's 0.2 s rise, then the page as the player sees it
+      await p.page.screenshot({ path: path.join(SHOTS, "phone-ticket-busy.png") });
+
+      await blocker.query("rollback");
+      held = false;
+      assert.deepEqual([(await stuck).ok, (await queued).ok], [true, true], "the other player's orders settle once the lock goes");
+      assert.deepEqual(p.errors, [], "no console errors");
+    } finally {
+      if (held) await blocker.query("rollback").catch(() => undefined);
+      await blocker.end().catch(() => undefined);
+      other?.close();
+      await db.close();
+      await p.context.close();
     }
   });
 
