@@ -11,7 +11,8 @@ interface Proc {
   pid: number;
   comm: string;
   pgid: number;
-  cpu: number; // seconds (user + system)
+  /** Seconds: user + system, its own and its reaped children's (a Postgres backend that ended is in the postmaster's). */
+  cpu: number;
   cmdline: string;
 }
 
@@ -22,7 +23,8 @@ function readProc(pid: number): Proc | undefined {
     const comm = stat.slice(stat.indexOf("(") + 1, close);
     const f = stat.slice(close + 2).split(" "); // f[0] = state (field 3)
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
-    return { pid, comm, pgid: Number(f[2]), cpu: (Number(f[11]) + Number(f[12])) / HZ, cmdline };
+    // utime, stime, cutime, cstime: fields 14-17 of /proc/<pid>/stat.
+    return { pid, comm, pgid: Number(f[2]), cpu: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / HZ, cmdline };
   } catch {
     return undefined; // gone, or not Linux
   }
@@ -41,8 +43,15 @@ function allProcs(): Proc[] {
 /** Named groups of processes; `take()` gives each group's CPU seconds since the last take(). */
 export class CpuMeter {
   private last = new Map<number, number>();
+  /** The first take() only sets the baseline. */
+  private primed = false;
   constructor(private readonly groups: Record<string, (p: Proc) => boolean>) {}
 
+  /**
+   * CPU seconds per group since the last take(). A process not seen at the last take() started
+   * since, and counts whole: a pooler opens Postgres backends mid-step, and missing them read
+   * Postgres at a fraction of its use (docs/PERFORMANCE.md, 2026-12-06 22:30).
+   */
   take(): Record<string, number> {
     const now = new Map<number, number>();
     const out: Record<string, number> = Object.fromEntries(Object.keys(this.groups).map((k) => [k, 0]));
@@ -50,12 +59,12 @@ export class CpuMeter {
       for (const [name, match] of Object.entries(this.groups)) {
         if (!match(p)) continue;
         now.set(p.pid, p.cpu);
-        out[name]! += p.cpu - (this.last.get(p.pid) ?? p.cpu);
+        out[name]! += p.cpu - (this.last.get(p.pid) ?? (this.primed ? 0 : p.cpu));
         break;
       }
     }
-    // A process first seen in this window counts from its first sighting (none here start mid-step).
     this.last = now;
+    this.primed = true;
     return out;
   }
 }
