@@ -35,7 +35,7 @@ import { openPostgres } from "../db/open";
 import type { ProfileSummary } from "../party/market/profile";
 import { issueToken } from "../party/tokens";
 import { startRooms, type Rooms } from "../tests/support/rooms";
-import { CpuMeter } from "./lib/cpu";
+import { CpuMeter, roomBenchParts } from "./lib/cpu";
 import { fundedMarket, scratchDatabase } from "./lib/world";
 import { RoomCode } from "../party/settlement/codes";
 import { Trader } from "./market/trader";
@@ -127,14 +127,7 @@ async function main() {
     const traders = await Promise.all(players.map(async (p) => Trader.connect(rooms.host, market.slug, await issueToken(rooms.secret, "player", p, 3600), p)));
     const roomGroup = rooms.pid();
     const relayGroups = new Set(relayRooms.map((r) => r.pid()));
-    const meter = new CpuMeter({
-      workerd: (p) => p.pgid === roomGroup && p.comm === "workerd",
-      relays: (p) => relayGroups.has(p.pgid) && p.comm === "workerd",
-      partykit: (p) => p.pgid === roomGroup,
-      bench: (p) => p.pid === process.pid,
-      proxy: (p) => p.cmdline.includes("ws-proxy.ts"),
-      postgres: (p) => p.comm.startsWith("postgres"),
-    });
+    const meter = new CpuMeter({ ...roomBenchParts(roomGroup), relays: (p) => relayGroups.has(p.pgid) && p.comm === "workerd" });
     const service = await issueToken(rooms.secret, "service", "bench", 3600);
     const profile = async (): Promise<ProfileSummary | undefined> => {
       const res = await fetch(`http://${rooms.host}/parties/main/${market.slug}?profile`, { headers: { authorization: `Bearer ${service}` } });

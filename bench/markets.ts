@@ -37,7 +37,7 @@ import { issueToken } from "../party/tokens";
 import { addMarket } from "../tests/support/market";
 import { startRooms } from "../tests/support/rooms";
 import { addPlayer } from "../tests/support/world";
-import { BoxMeter, CpuMeter } from "./lib/cpu";
+import { BoxMeter, CpuMeter, roomBenchParts } from "./lib/cpu";
 import { PGBOUNCER, poolSampler, startPgBouncer, type PoolSamples, type Pooler } from "./lib/pgbouncer";
 import { benchRoomVars } from "./lib/room-vars";
 import { stopOnSignal } from "./lib/stop";
@@ -163,14 +163,7 @@ async function main() {
     // Where the box's two cores go during a step, by part (bench/lib/cpu.ts), and whether PgBouncer's
     // server connections, rather than the cores, are what the rooms wait for.
     const roomGroup = rooms.pid();
-    const meter = new CpuMeter({
-      workerd: (p) => p.pgid === roomGroup && p.comm === "workerd",
-      partykit: (p) => p.pgid === roomGroup,
-      proxy: (p) => p.cmdline.includes("ws-proxy.ts"),
-      pgbouncer: (p) => p.comm === "pgbouncer",
-      postgres: (p) => p.comm.startsWith("postgres"),
-      bench: (p) => p.pid === process.pid,
-    });
+    const meter = new CpuMeter({ ...roomBenchParts(roomGroup), pgbouncer: (p) => p.comm === "pgbouncer" });
     const box = new BoxMeter();
     pool = pooler ? await poolSampler(pooler.url, DB_NAME) : undefined;
     // Each room's batch profile (GET ?profile, party/market/profile.ts; read and reset), for where a

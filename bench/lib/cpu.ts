@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 
 const HZ = 100; // USER_HZ: Linux reports utime/stime in 1/100 s
 
-interface Proc {
+export interface Proc {
   pid: number;
   comm: string;
   pgid: number;
@@ -40,7 +40,26 @@ function allProcs(): Proc[] {
   return pids.map(readProc).filter((p): p is Proc => p !== undefined);
 }
 
-/** Named groups of processes; `take()` gives each group's CPU seconds since the last take(). */
+/**
+ * The parts every room bench meters: the rooms' workerd and partykit's node (the process group of
+ * `partykit dev`, `roomGroup`), the WebSocket proxy, every Postgres process, and this bench.
+ */
+export function roomBenchParts(roomGroup: number | undefined): Record<string, (p: Proc) => boolean> {
+  return {
+    workerd: (p) => p.pgid === roomGroup && p.comm === "workerd",
+    partykit: (p) => p.pgid === roomGroup,
+    proxy: (p) => p.cmdline.includes("ws-proxy.ts"),
+    postgres: (p) => p.comm.startsWith("postgres"),
+    bench: (p) => p.pid === process.pid,
+  };
+}
+
+/**
+ * Named groups of processes; `take()` gives each group's CPU seconds since the last take(). Groups
+ * are tried in order; a process counts in the first that matches. A process that ended during a
+ * window counts through its parent's reaped time, whole (its time before the window too): close
+ * enough for steps of tens of seconds and connections that live longer.
+ */
 export class CpuMeter {
   private last = new Map<number, number>();
   /** The first take() only sets the baseline. */
