@@ -80,6 +80,8 @@ export interface BatchLog {
 }
 
 const RETRYABLE = new Set(["40001", "40P01", "23505"]);
+/** The one answer of a room too far behind (ADR 048): made once, as refusals come fastest under overload. */
+const BUSY: Answer = Object.freeze({ ok: false, code: RoomCode.MARKET_BUSY, ...describe(RoomCode.MARKET_BUSY) });
 
 export class MarketSession {
   readonly depth = new PublishedDepth();
@@ -171,9 +173,8 @@ export class MarketSession {
   submit(command: MarketCommand, traceparent?: string): Promise<Answer> {
     const since = clockMs();
     if (this.admission.refuses(command, this.queue.length, this.queue[0]?.since, since)) {
-      const busy: Answer = { ok: false, code: RoomCode.MARKET_BUSY, ...describe(RoomCode.MARKET_BUSY) };
-      this.metrics.command(command.type, busy);
-      return Promise.resolve(busy);
+      this.metrics.command(command.type, BUSY);
+      return Promise.resolve(BUSY);
     }
     return new Promise((resolve) => {
       const span = this.tracing && sampledFlag(traceparent) ? this.commandSpan(command, traceparent!) : undefined;
