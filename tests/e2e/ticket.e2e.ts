@@ -253,6 +253,9 @@ export async function ticketSuite(): Promise<void> {
       await p.page.locator(".toast.bad", { hasText: "too busy" }).waitFor({ timeout: 5_000 });
       await p.page.waitForTimeout(400); // the toast's 0.2 s rise, then the page as the player sees it
       await p.page.screenshot({ path: path.join(SHOTS, "phone-ticket-busy.png") });
+      await p.page.setViewportSize(TABLET_PORTRAIT);
+      await p.page.waitForTimeout(300);
+      await p.page.screenshot({ path: path.join(SHOTS, "tablet-ticket-busy.png") });
 
       await blocker.query("rollback");
       held = false;
