@@ -13,7 +13,7 @@ import { Admission, QUEUE_MAX, QUEUE_WAIT_MS } from "./market/admission";
 import { Feed, FLUSH_MS } from "./market/feed";
 import { CONTENT_TYPE } from "./metrics/prom";
 import { MarketSession, type Published } from "./market/session";
-import { Throttle } from "./market/throttle";
+import { PlayerThrottles } from "./market/throttle";
 import { parseClientMessage, PriceAlertSync, ServiceCommand, type CommandMessage, type ServerMessage } from "./protocol";
 import { describe, RoomCode } from "./settlement/codes";
 import type { MarketCommand } from "./settlement/types";
@@ -39,7 +39,8 @@ const intVar = (room: { env: Record<string, unknown> }, name: string, fallback: 
 export default class MarketRoom implements Party.Server {
   private session: MarketSession | undefined;
   private feed: Feed | undefined;
-  private readonly throttles = new Map<string, Throttle>();
+  /** One bucket per player across their sockets (ADR 049). */
+  private readonly throttles = new PlayerThrottles();
   private readonly sse = new Set<WritableStreamDefaultWriter<Uint8Array>>();
   /** Signed-in players' sockets, for private order and fill messages. */
   private readonly byPlayer = new Map<string, Set<Party.Connection>>();
@@ -215,12 +216,14 @@ export default class MarketRoom implements Party.Server {
   }
 
   onClose(connection: Party.Connection<ConnState>): void {
-    this.throttles.delete(connection.id);
     this.noFeed.delete(connection.id);
     const playerId = connection.state?.playerId;
     const set = playerId ? this.byPlayer.get(playerId) : undefined;
     set?.delete(connection);
-    if (set?.size === 0) this.byPlayer.delete(playerId!);
+    if (set?.size === 0) {
+      this.byPlayer.delete(playerId!);
+      this.throttles.left(playerId!);
+    }
   }
 
   onError(connection: Party.Connection<ConnState>): void {
@@ -241,9 +244,7 @@ export default class MarketRoom implements Party.Server {
     if (message.type === "resync") return this.sendSnapshot(sender);
     const playerId = sender.state?.playerId;
     if (!playerId) return reply({ type: "error", code: "sign_in_required", message: "connect with a player token to trade" });
-    let throttle = this.throttles.get(sender.id);
-    if (!throttle) this.throttles.set(sender.id, (throttle = new Throttle()));
-    if (!throttle.take()) {
+    if (!this.throttles.take(playerId)) {
       return reply({ type: "answer", ref: message.ref, answer: { ok: false, code: RoomCode.RATE_LIMITED, ...describe(RoomCode.RATE_LIMITED) } });
     }
     const answer = await this.session!.submit(toCommand(playerId, message), message.traceparent);

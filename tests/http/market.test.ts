@@ -198,6 +198,24 @@ describe("markets over HTTP and WebSocket", () => {
     expect(during).toBeLessThan(Math.max(500, before * 10));
   });
 
+  it("a player's sockets share one throttle: more sockets do not buy a bigger share of the room (ADR 049)", async () => {
+    const carol = await token("carol");
+    const three = [await connect(carol), await connect(carol), await connect(carol)];
+    for (const s of three) await s.waitFor("snapshot");
+    // 300 cancels on each socket, interleaved: under one socket's burst (400), over one player's.
+    for (let i = 0; i < 300; i++) for (const [n, s] of three.entries()) s.send({ type: "cancel", ref: `c${n}-${i}`, orderId: "00000000-0000-4000-8000-000000000000" });
+    const answers = async () => {
+      for (const [n, s] of three.entries()) await s.waitFor("answer", (a) => a.ref === `c${n}-299`, 15_000);
+      return three.flatMap((s) => s.messages.filter((m) => m.type === "answer"));
+    };
+    const all = (await answers()) as Array<Extract<ServerMessage, { type: "answer" }>>;
+    const limited = all.filter((a) => a.answer.code === 230).length;
+    // 400 of burst plus what refilled at 200/s while they were read: far from 900.
+    expect(all).toHaveLength(900);
+    expect(limited).toBeGreaterThan(300);
+    expect(all.filter((a) => a.answer.code !== 230).every((a) => a.answer.reason === "ORDER_NOT_FOUND")).toBe(true);
+  });
+
   it("leaves the ledger conserved and replayable", async () => {
     const db = (await openDb()).db;
     expect((await checkLedger(db)).problems).toEqual([]);
