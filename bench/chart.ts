@@ -14,6 +14,8 @@
  * After the trades, each indicator line's points in the library must equal the ones last computed
  * (the live path's point updates add up to a full draw), or the bench fails.
  * Runs: BENCH_CHART_RUNS (default 3), each in a fresh page; the table gives each run and the median.
+ * BENCH_CHART_PROFILE=1 also prints the functions with the most self time during the mount (V8's
+ * sampling profiler at 100 us; the chunk is minified, so names are the bundle's, with line:column).
  * Last line: `chart_mount_ms=<n> chart_live_ms_per_trade=<n>` (medians, main-thread task time).
  */
 import { execFileSync } from "node:child_process";
@@ -121,13 +123,37 @@ async function run(page: Page, cdp: CDPSession, url: string): Promise<{ mount: M
   await page.waitForFunction("window.benchReady === true");
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU });
   const t0 = await metrics(cdp);
+  if (PROFILE) await cdp.send("Profiler.enable").then(() => cdp.send("Profiler.setSamplingInterval", { interval: 100 })).then(() => cdp.send("Profiler.start"));
   await page.evaluate("window.bench.mount()");
   const t1 = await metrics(cdp);
+  if (PROFILE) profiles.push(((await cdp.send("Profiler.stop")) as { profile: Profile }).profile);
   const lines = await page.evaluate(`window.bench.trades(${TRADES})`);
   if (lines !== 6) throw new Error(`bench:chart: ${String(lines)} indicator lines drawn, not 6 (SMA, EMA, VWAP, three Bollinger bands)`);
   const t2 = await metrics(cdp);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
   return { mount: minus(t1, t0), live: minus(t2, t1, TRADES) };
+}
+
+/** BENCH_CHART_PROFILE=1: V8's sampling profile of each mount; the functions with the most self time are printed. */
+const PROFILE = process.env.BENCH_CHART_PROFILE === "1";
+interface Profile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+const profiles: Profile[] = [];
+/** Self time by function over all mounts' profiles (ms, per mount), the largest first. */
+function selfTimes(all: Profile[], top = 15): string[] {
+  const by = new Map<string, number>();
+  for (const p of all) {
+    const frame = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+    p.samples.forEach((id, i) => {
+      const f = frame.get(id)!;
+      const key = `${f.functionName || "(anonymous)"} ${f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}:${f.columnNumber + 1}` : ""}`.trim();
+      by.set(key, (by.get(key) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000 / all.length);
+    });
+  }
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, ms]) => `  ${ms.toFixed(1).padStart(7)} ms  ${k}`);
 }
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
@@ -150,6 +176,7 @@ try {
   rows.forEach((r, i) => console.log(`  ${String(i + 1).padEnd(6)} | ${f(r.mount.TaskDuration).padStart(13)} | ${f(r.mount.ScriptDuration).slice(2)} | ${f(r.mount.LayoutDuration).slice(2)} | ${f(r.live.TaskDuration).padStart(18)} | ${f(r.live.ScriptDuration).slice(2)} | ${f(r.live.LayoutDuration).slice(2)}`));
   const m = (k: "mount" | "live", key: keyof Metrics) => median(rows.map((r) => r[k][key]));
   console.log(`  median | ${f(m("mount", "TaskDuration")).padStart(13)} | ${f(m("mount", "ScriptDuration")).slice(2)} | ${f(m("mount", "LayoutDuration")).slice(2)} | ${f(m("live", "TaskDuration")).padStart(18)} | ${f(m("live", "ScriptDuration")).slice(2)} | ${f(m("live", "LayoutDuration")).slice(2)}`);
+  if (PROFILE) console.log(`\nSelf time during the mount (V8 sampling profile, ms per mount, at ${CPU}x):\n${selfTimes(profiles).join("\n")}`);
   console.log(`\nchart_mount_ms=${m("mount", "TaskDuration").toFixed(1)} chart_live_ms_per_trade=${m("live", "TaskDuration").toFixed(2)}`);
 } finally {
   await browser.close();
