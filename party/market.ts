@@ -220,10 +220,7 @@ export default class MarketRoom implements Party.Server {
     const playerId = connection.state?.playerId;
     const set = playerId ? this.byPlayer.get(playerId) : undefined;
     set?.delete(connection);
-    if (set?.size === 0) {
-      this.byPlayer.delete(playerId!);
-      this.throttles.left(playerId!);
-    }
+    if (set?.size === 0) this.byPlayer.delete(playerId!);
   }
 
   onError(connection: Party.Connection<ConnState>): void {

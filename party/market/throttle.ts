@@ -30,19 +30,19 @@ export class Throttle {
 /**
  * One bucket per player in a room, shared by all of that player's sockets (ADR 049): a player who
  * opens ten sockets gets one socket's rate, not ten, so no single player can fill the room's queue
- * and have everyone else's orders refused as busy (ADR 048). A player whose last socket closes keeps
- * a drained bucket until it has refilled: closing and reopening sockets does not reset it.
+ * and have everyone else's orders refused as busy (ADR 048). Buckets live while they are short of
+ * full, whether or not their player is still connected, so closing and reopening sockets does not
+ * refill one. A full bucket is the same as none, so full ones are forgotten in sweeps, run once as
+ * many takes have passed as there are buckets (at least `sweepEvery`): amortized, a few checks a take.
  */
 export class PlayerThrottles {
   private readonly buckets = new Map<string, Throttle>();
-  /** Players with no socket left whose bucket had not refilled when they left. */
-  private readonly departed = new Set<string>();
-  private takes = 0;
+  private takesSinceSweep = 0;
 
   constructor(
     private readonly perSecond = 200,
     private readonly burst = 400,
-    /** Every this many takes, departed players' refilled buckets are forgotten. */
+    /** The fewest takes between two sweeps. */
     private readonly sweepEvery = 1_024,
   ) {}
 
@@ -52,25 +52,14 @@ export class PlayerThrottles {
   }
 
   take(playerId: string, now = Date.now()): boolean {
-    if (++this.takes % this.sweepEvery === 0) this.sweep(now);
-    this.departed.delete(playerId);
+    if (++this.takesSinceSweep >= Math.max(this.sweepEvery, this.buckets.size)) this.sweep(now);
     let bucket = this.buckets.get(playerId);
     if (!bucket) this.buckets.set(playerId, (bucket = new Throttle(this.perSecond, this.burst, now)));
     return bucket.take(now);
   }
 
-  /** The player's last socket closed: forget the bucket once it has refilled. */
-  left(playerId: string, now = Date.now()): void {
-    this.departed.add(playerId);
-    this.sweep(now);
-  }
-
   private sweep(now: number): void {
-    for (const id of this.departed) {
-      const bucket = this.buckets.get(id);
-      if (bucket && !bucket.full(now)) continue;
-      this.buckets.delete(id);
-      this.departed.delete(id);
-    }
+    this.takesSinceSweep = 0;
+    for (const [id, bucket] of this.buckets) if (bucket.full(now)) this.buckets.delete(id);
   }
 }
