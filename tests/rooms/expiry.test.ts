@@ -54,6 +54,14 @@ afterAll(async () => {
 /** Every player of this file: the money check counts each fill in the database against them. */
 const everyone: string[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Until the wall clock has reached `at`, as a platform fires an alarm: at its time or after. A bare
+ * setTimeout can end a millisecond or more early against Date.now() (Node's timers run on a loop
+ * clock read before the wait), and an alarm fired early expires nothing (seen once in CI).
+ */
+async function untilAlarm(at: number): Promise<void> {
+  while (Date.now() < at) await sleep(Math.max(1, at - Date.now()));
+}
 
 interface OrderState {
   id: string;
@@ -282,12 +290,12 @@ it("a room evicted with timed orders pending, woken by its alarm alone (Party.id
     // Evicted: a new server on the same storage, started by the alarm, with no id ever.
     const woken = fakePartyRoom({ slug: m.slug, env, storage: first.storage });
     const server2 = new MarketRoom(woken.room);
-    await sleep(first.storage.alarm! - Date.now());
+    await untilAlarm(first.storage.alarm!);
     await woken.fireAlarm(server2);
     const [s1, s2] = await states([early.order!.id, later.order!.id]);
     expect([s1!.status, s2!.status]).toEqual(["expired", "open"]);
     expect(first.storage.alarm).toBe(t0 + 3_000); // re-armed inside the handler: kept
-    await sleep(first.storage.alarm! - Date.now());
+    await untilAlarm(first.storage.alarm!);
     await woken.fireAlarm(server2);
     expect((await states([later.order!.id]))[0]!.status).toBe("expired");
     expect(first.storage.alarm).toBeNull(); // no timed order left: no alarm
@@ -329,7 +337,7 @@ it("an alarm that fails (database unreachable) is logged and re-armed with a bac
   const server = new MarketRoom(woken.room);
   const errors = vi.spyOn(console, "error").mockImplementation(() => {});
   try {
-    await sleep(first.storage.alarm! - Date.now());
+    await untilAlarm(first.storage.alarm!);
     const delays: number[] = [];
     for (let i = 0; i < 3; i++) {
       const before = Date.now();
@@ -354,7 +362,7 @@ it("an alarm that fails (database unreachable) is logged and re-armed with a bac
     const second = await command(woken, server, p, { type: "place", clientOrderId: "down-2", side: "sell", orderType: "limit", price: 900, quantity: 1, expiresAt: Date.now() + 1_000 });
     expect(second.ok).toBe(true);
     await sleep(20);
-    await sleep(first.storage.alarm! - Date.now());
+    await untilAlarm(first.storage.alarm!);
     errors.mockClear();
     await t.db.execute(sql`alter table orders rename to orders_away`);
     const retried: number[] = [];
