@@ -7,11 +7,14 @@
  * Env: DATABASE_URL (server; scratch database bazaar_bench_batch), BENCH_BATCH_SIZE (default 50),
  * BENCH_BATCHES (default 400), BENCH_LIMITS=1 (the item type gets trading limits no order reaches,
  * ADR 027: every batch reads and judges them; the table has a row per quarter of the run, so the
- * growing purchase history shows).
+ * growing purchase history shows), DB_NAMED_STATEMENTS (as the rooms read it: on, server, off).
+ * The "pg CPU ms" column is the session's backend's own CPU per batch (/proc/<pid>/stat, so only
+ * against a Postgres on this machine; blank otherwise).
  */
 import pg from "pg";
 import { sql } from "drizzle-orm";
-import { rows, withTx } from "../db/db";
+import { preparingFrom, rows, useNamedStatements, withTx } from "../db/db";
+import { readFileSync } from "node:fs";
 import { NO_LIMITS, setTradingLimits } from "../db/limits/trading-limits";
 import * as ledger from "../db/ledger";
 import { migrate } from "../db/migrate";
@@ -56,7 +59,21 @@ if (LIMITS) {
   const set = await setTradingLimits(db.db, item!.slug, { ...NO_LIMITS, buyLimit: 10 ** 12, buyWindowSeconds: 4 * 3600, minAccountAgeSeconds: 1 }, "bench");
   if (!set.ok) throw new Error(set.message);
 }
-const session = (await MarketSession.open(() => db.db, market.slug))!;
+const preparing = preparingFrom(process.env.DB_NAMED_STATEMENTS);
+useNamedStatements(preparing);
+// One connection, so the session's transactions all run on one backend whose CPU can be read.
+const one = await openPostgres(url, 1);
+const session = (await MarketSession.open(() => one.db, market.slug))!;
+const [backend] = await rows<{ pid: number }>(one.db, sql`select pg_backend_pid() as pid`);
+/** The backend's user+system CPU in ms, or NaN where its /proc entry cannot be read. */
+const pgCpuMs = (): number => {
+  try {
+    const f = readFileSync(`/proc/${backend!.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
 let seed = 7;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const open: string[][] = players.map(() => []);
@@ -75,6 +92,7 @@ const phases = PHASES.filter((x) => x !== "queued");
 const table: string[] = [];
 const quarter = Math.max(1, Math.floor(BATCHES / 4));
 let cpu0 = process.cpuUsage();
+let pg0 = pgCpuMs();
 let t0 = performance.now();
 session.profile.take();
 for (let b = 0; b < BATCHES; b++) {
@@ -89,14 +107,18 @@ for (let b = 0; b < BATCHES; b++) {
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const p = session.profile.take();
-    table.push(`| ${b + 1 - done + 1}-${b + 1} | ${(wall / done).toFixed(2)} | ${((cpu.user + cpu.system) / 1000 / done).toFixed(2)} | ${phases.map((x) => p.phases[x].mean.toFixed(2)).join(" | ")} |`);
+    const pg1 = pgCpuMs();
+    const pgCpu = Number.isNaN(pg1) ? "" : ((pg1 - pg0) / done).toFixed(2);
+    pg0 = pg1;
+    table.push(`| ${b + 1 - done + 1}-${b + 1} | ${(wall / done).toFixed(2)} | ${((cpu.user + cpu.system) / 1000 / done).toFixed(2)} | ${pgCpu} | ${phases.map((x) => p.phases[x].mean.toFixed(2)).join(" | ")} |`);
     cpu0 = process.cpuUsage();
     t0 = performance.now();
   }
 }
 const [fills] = await rows<{ n: string }>(db.db, sql`select count(*)::text as n from fills where market_slug = ${market.slug}`);
-console.log(`\nbench:batch: ${BATCHES} batches of ${SIZE} commands, ${LIMITS ? "trading limits on" : "no trading limits"}, ${fills!.n} fills, ${session.openOrders.size} open orders at the end, node-postgres to ${base.host}\n`);
-console.log(`| batches (mean per batch) | wall ms | node CPU ms | ${phases.join(" | ")} |`);
-console.log(`|---|---|---|${phases.map(() => "---").join("|")}|`);
+console.log(`\nbench:batch: ${BATCHES} batches of ${SIZE} commands, ${LIMITS ? "trading limits on" : "no trading limits"}, ${fills!.n} fills, ${session.openOrders.size} open orders at the end, statements prepared: ${preparing}, node-postgres to ${base.host}\n`);
+console.log(`| batches (mean per batch) | wall ms | node CPU ms | pg CPU ms | ${phases.join(" | ")} |`);
+console.log(`|---|---|---|---|${phases.map(() => "---").join("|")}|`);
 for (const line of table) console.log(line);
+await one.close();
 await db.close();

@@ -38,6 +38,7 @@ import { fundedMarket, scratchDatabase } from "./lib/world";
 import { RoomCode } from "../party/settlement/codes";
 import { Trader } from "./market/trader";
 import { Watcher } from "./market/watcher";
+import { TickRounds } from "./market/tick-rounds";
 import { benchRoomVars } from "./lib/room-vars";
 import { PHASES, type ProfileSummary } from "../party/market/profile";
 import { pushTable, startPushBench, type PushBench, type PushStep } from "./market/push";
@@ -149,7 +150,7 @@ function startConsumerLoop(databaseUrl: string, kinds: string[]): { stop(): Prom
   };
 }
 
-interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; loopP99: number; subscribers: number; retry: number; busy: number; msgsPerSub: number; bytesPerMsg: number; profile?: ProfileSummary; push?: PushStep }
+interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; tickSplit: { before: [number, number]; within: [number, number] }; loopP99: number; subscribers: number; retry: number; busy: number; msgsPerSub: number; bytesPerMsg: number; profile?: ProfileSummary; push?: PushStep }
 
 async function main() {
   const databaseUrl = await scratchDatabase(SCRATCH);
@@ -186,7 +187,8 @@ async function main() {
       await profile(); // start the step's profile clean
       push?.stepStart();
       const tickDelays: number[] = [];
-      for (const [i, s] of subscribers.entries()) if (i % SAMPLE === 0) s.timing = tickDelays;
+      const rounds = new TickRounds();
+      for (const [i, s] of subscribers.entries()) if (i % SAMPLE === 0) [s.timing, s.rounds] = [tickDelays, rounds];
       const counted = () => subscribers.reduce((c, s) => ({ messages: c.messages + s.messages, bytes: c.bytes + s.bytes }), { messages: 0, bytes: 0 });
       const before = counted();
       const latencies: number[] = [];
@@ -232,13 +234,15 @@ async function main() {
       await Promise.all(pending);
       loop.disable();
       const seconds = (performance.now() - t0) / 1000;
-      for (const s of subscribers) s.timing = undefined;
+      for (const s of subscribers) [s.timing, s.rounds] = [undefined, undefined];
+      const split = rounds.split();
+      const tickSplit = { before: [q(split.before, 0.5), q(split.before, 0.99)] as [number, number], within: [q(split.within, 0.5), q(split.within, 0.99)] as [number, number] };
       const after = counted();
       const messages = after.messages - before.messages;
       const msgsPerSub = messages / subscribers.length / seconds;
       const bytesPerMsg = messages > 0 ? (after.bytes - before.bytes) / messages : 0;
       const stepProfile = await profile();
-      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), loopP99: loopDelayP99(loop), subscribers: subscribers.length, retry, busy, msgsPerSub, bytesPerMsg, profile: stepProfile, push: await push?.stepEnd() };
+      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), tickSplit, loopP99: loopDelayP99(loop), subscribers: subscribers.length, retry, busy, msgsPerSub, bytesPerMsg, profile: stepProfile, push: await push?.stepEnd() };
     };
     // One watcher for tick delivery in the plain steps.
     const watcher = await Watcher.connect(rooms.host, market.slug);
@@ -275,6 +279,9 @@ async function main() {
     console.log(pline(phead));
     console.log(`|${pw.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const r of prow) console.log(pline(r));
+    // The subscriber step's tick delay, split where the room's round reached its first sampled socket (bench/market/tick-rounds.ts).
+    const [b, wi] = [withSubs.tickSplit.before, withSubs.tickSplit.within];
+    console.log(`\ntick delay with ${withSubs.subscribers} subscribers (ms, p50 / p99): trade to the round's first sampled socket ${b[0]} / ${b[1]} (plan, write, publish, coalescing); within the round ${wi[0]} / ${wi[1]} (place in the round, client)`);
     if (push) {
       // Alert created_at (the batch's clock) to the local push service's receipt, per step (bench/market/push.ts).
       console.log(`\ncommit-to-push delay (ms): alerts created in the step, pushed through the in-process drain the room nudges\n`);

@@ -7,12 +7,15 @@
  */
 import WebSocket from "ws";
 import type { ServerMessage } from "../../party/protocol";
+import type { TickRounds } from "./tick-rounds";
 
 export class Watcher {
   bytes = 0;
   messages = 0;
   /** Where a sampled watcher puts each trade's delivery delay (the current step's list). */
   timing: number[] | undefined;
+  /** With `timing`: where each update's arrival goes, to split the delays (./tick-rounds.ts). */
+  rounds: TickRounds | undefined;
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data: Buffer) => {
       this.bytes += data.length;
@@ -20,7 +23,9 @@ export class Watcher {
       if (!this.timing) return;
       const now = Date.now();
       const m = JSON.parse(String(data)) as ServerMessage;
-      if (m.type === "update") for (const t of m.trades) this.timing.push(now - t.at);
+      if (m.type !== "update") return;
+      for (const t of m.trades) this.timing.push(now - t.at);
+      this.rounds?.record(m.seq, m.trades.map((t) => t.at), now);
     });
     ws.on("error", () => {});
   }
