@@ -6,6 +6,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../db";
 import type { LedgerCtx } from "./types";
+import { newId } from "../ids";
 
 export interface NewEvent {
   stream: string;
@@ -40,7 +41,7 @@ export function prepareEvents(ctx: LedgerCtx, batch: NewEvent[]): PreparedEvents
   const rowsOut = batch.map((e) => {
     const idx = (counts.get(e.stream) ?? 0) + 1;
     counts.set(e.stream, idx);
-    return { stream: e.stream, idx, type: e.type, payload: e.payload, event_id: crypto.randomUUID() };
+    return { stream: e.stream, idx, type: e.type, payload: e.payload, event_id: newId() };
   });
   const streams = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([stream, n]) => ({ stream, n }));
   return { ctx, correlationId: ctx.correlationId ?? crypto.randomUUID(), rows: rowsOut, streams };

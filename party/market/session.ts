@@ -31,6 +31,7 @@ import { RollingStats } from "./stats";
 import type { StatementWatch } from "../../db/neon";
 import { SpanKind, type Span, type Tracer } from "../telemetry/tracer";
 import { newTraceId, parseTraceparent, sampledFlag } from "../telemetry/traceparent";
+import { newId } from "../../db/ids";
 
 export interface Published {
   seq: number;
@@ -546,7 +547,7 @@ export class MarketSession {
     try {
       plan = planBatch({
         config: this.config, book: this.book, open: this.open, wallets, commands: fresh, ranges,
-        nextFillSeq: this.nextFillSeq, nextPriority: this.nextPriority, newId: () => crypto.randomUUID(), now: at.getTime(),
+        nextFillSeq: this.nextFillSeq, nextPriority: this.nextPriority, newId, now: at.getTime(),
         limits: limits && { ...limits, itemName: this.config.name ?? this.config.slug },
       });
     } catch (error) {
