@@ -109,7 +109,8 @@ export default function ConsoleFlags() {
                 </Form>
               ) : null}
               {may.rollback && f.target ? (
-                <Link to={`/console/rollbacks?flag=${f.id}`} className="button secondary">Plan a rollback of {f.target.kind} {f.target.id.slice(0, 12)}</Link>
+                // An id's tail: event ids are UUIDv7 (ADR 050), whose leading digits are their time.
+                <Link to={`/console/rollbacks?flag=${f.id}`} className="button secondary">Plan a rollback of {f.target.kind} {f.target.id.slice(-12)}</Link>
               ) : null}
             </div>
           </li>
