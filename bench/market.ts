@@ -7,7 +7,8 @@
  * (default 20), BENCH_RATES (default 1000,2500,5000,6000,10000), BENCH_SUBSCRIBERS (default 1000),
  * BENCH_SAMPLE (default 10: one subscriber in 10 parses and times every update, as bench:fanout does;
  * 1 = every subscriber parses, as before 2026-12-05). BENCH_ROOM_VAR_<NAME>=<value>: a room variable
- * (e.g. BENCH_ROOM_VAR_ROOM_FEED_FLUSH_MS=30).
+ * (e.g. BENCH_ROOM_VAR_ROOM_FEED_FLUSH_MS=30). BENCH_CHECKPOINT=0: no CHECKPOINT after the warm-up
+ * (bench/lib/world.ts checkpointBeforeSteps; the header says which).
  * After the table, a second one says where the room's batches spent their time in each step (its
  * `GET ?profile`, party/market/profile.ts): queued, BEGIN, each statement, planning, COMMIT, publish.
  * BENCH_PRICE_ALERTS (default 0): that many price alerts on the market before the room starts
@@ -34,7 +35,7 @@ import { stopOnSignal } from "./lib/stop";
 import { addMarket } from "../tests/support/market";
 import { addPlayer } from "../tests/support/world";
 import { issueToken } from "../party/tokens";
-import { fundedMarket, scratchDatabase } from "./lib/world";
+import { checkpointBeforeSteps, fundedMarket, scratchDatabase } from "./lib/world";
 import { RoomCode } from "../party/settlement/codes";
 import { Trader } from "./market/trader";
 import { Watcher } from "./market/watcher";
@@ -247,6 +248,7 @@ async function main() {
     // One watcher for tick delivery in the plain steps.
     const watcher = await Watcher.connect(rooms.host, market.slug);
     await runStep(500, [watcher]); // warm-up, not reported
+    const checkpointed = await checkpointBeforeSteps();
     const consumers = CONSUMERS.length > 0 ? startConsumerLoop(databaseUrl, CONSUMERS) : undefined;
     for (const rate of RATES) {
       const r = await runStep(rate, [watcher]);
@@ -264,7 +266,7 @@ async function main() {
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
     console.log(`\nbench:market: one room, ${PLAYERS} trading sockets, ${STEP_S}s per step, ${PRICE_ALERTS} price alerts, ${LIMITS ? "trading limits on" : "no trading limits"}, ${CONSUMERS.length ? `feed consumers every second (${CONSUMERS.join(", ")})` : "no feed consumers"}, ${TRACE ? `tracing on (${TRACE_RATIO * 100}% sampled)` : "tracing off"}, Postgres ${base.host}`);
-    console.log(`${HOST}\n`);
+    console.log(`${HOST}; ${checkpointed}\n`);
     console.log(line(head));
     console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const r of rows) console.log(line(r));

@@ -16,6 +16,7 @@
  * Objects' ~1,000 requests/s per object). Per step, from /proc: how busy the box's cores were and
  * the cores each part used (Postgres, the rooms' workerd and partykit's node, the proxy, PgBouncer,
  * this bench), with Postgres's CPU per durable order.
+ * A CHECKPOINT follows the warm-up unless BENCH_CHECKPOINT=0 (bench/lib/world.ts checkpointBeforeSteps).
  * Env: DATABASE_URL (server; scratch database bazaar_bench_markets), BENCH_MARKETS (100),
  * BENCH_PLAYERS (100), BENCH_MARKETS_PER_PLAYER (10), BENCH_RATES (1000,2500), BENCH_STEP_SECONDS (20),
  * BENCH_ROOM_VAR_<NAME>=<value>: a room variable for A/B runs (as bench:market's), BENCH_MAX_DB (32), BENCH_ROOM_POOL (1), BENCH_ROOM_IDLE_MS (10000: a room's idle connection closes
@@ -37,6 +38,7 @@ import { issueToken } from "../party/tokens";
 import { addMarket } from "../tests/support/market";
 import { startRooms } from "../tests/support/rooms";
 import { addPlayer } from "../tests/support/world";
+import { checkpointBeforeSteps } from "./lib/world";
 import { BoxMeter, CpuMeter, roomBenchParts } from "./lib/cpu";
 import { PGBOUNCER, poolSampler, startPgBouncer, type PoolSamples, type Pooler } from "./lib/pgbouncer";
 import { benchRoomVars } from "./lib/room-vars";
@@ -240,6 +242,7 @@ async function main() {
     };
 
     await runStep(Math.min(200, RATES[0]!)); // warm-up: every room opened its market
+    const checkpointed = await checkpointBeforeSteps();
     const results: Step[] = [];
     for (const rate of RATES) {
       const r = await runStep(rate);
@@ -250,7 +253,7 @@ async function main() {
 
     const load = (await import("node:os")).loadavg().map((x) => x.toFixed(2)).join(" ");
     console.log(`\nbench:markets: ${MARKETS} rooms in one partykit dev, ${PLAYERS} players x ${PER_PLAYER} markets (${sockets.length} sockets), ${STEP_S}s per step, Postgres ${base.host} capped at ${MAX_DB} connections ${pooler ? "by PgBouncer (transaction mode)" : "by the proxy (whole connections)"} (DB_POOL_MAX=${ROOM_POOL} per room, idle after ${ROOM_IDLE_MS} ms), load average ${load}`);
-    console.log(`${HOST}\n`);
+    console.log(`${HOST}; ${checkpointed}\n`);
     const head = ["offered/s", "sent", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "pg connections (max)", "pg statements running (mean)", "of them waiting on a lock", "rooms RSS MB", "RSS per room MB", "peak commands/s one room", "disconnected", "refused busy"];
     const rows = results.map((r) => [r.offered, r.sent, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, r.pgMax, r.pgActive.toFixed(1), r.pgLockWaits.toFixed(1), r.rssMb.toFixed(0), (r.rssMb / MARKETS).toFixed(1), r.roomPeak, r.disconnected, r.busy].map(String));
     printTable(head, rows);

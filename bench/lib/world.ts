@@ -36,3 +36,24 @@ export async function fundedMarket(db: Db, count: number, prefix: string): Promi
   });
   return { market, players };
 }
+
+/**
+ * A CHECKPOINT on the bench server before the first measured step (unless BENCH_CHECKPOINT=0), and
+ * what the header says of it. A run leaves hundreds of MB of WAL behind it: without this, the
+ * checkpoint that WAL calls for falls into the next run's steps, with its writes and the full-page
+ * images that follow it, and back-to-back runs of the same code differ (docs/PERFORMANCE.md,
+ * 2026-12-07 03:12). Checkpoints a run's own WAL causes still fall where they fall.
+ */
+export async function checkpointBeforeSteps(): Promise<string> {
+  if (process.env.BENCH_CHECKPOINT === "0") return "no CHECKPOINT before the steps (BENCH_CHECKPOINT=0)";
+  const admin = new pg.Client({ connectionString: benchServer().toString() });
+  try {
+    await admin.connect();
+    await admin.query("checkpoint");
+    return "a CHECKPOINT before the steps";
+  } catch (error) {
+    return `no CHECKPOINT before the steps (${(error as Error).message.slice(0, 80)})`;
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
