@@ -9,7 +9,7 @@
  * ADR 027: every batch reads and judges them; the table has a row per quarter of the run, so the
  * growing purchase history shows), DB_NAMED_STATEMENTS (as the rooms read it: on, server, off).
  * The "pg CPU ms" column is the session's backend's own CPU per batch (/proc/<pid>/stat, so only
- * against a Postgres on this machine; blank otherwise); "WAL KB" is the WAL Postgres wrote per batch.
+ * against a Postgres on this machine, bench/lib/cpu.ts); "WAL KB" is the WAL Postgres wrote per batch.
  * BENCH_BATCH_PRELOAD=<n>: first, n settled orders and n events of a long-lived market's history,
  * their ids random (BENCH_BATCH_PRELOAD_IDS=random, as uuid v4) or time-ordered (`ordered`, as
  * UUIDv7, ADR 050), then a CHECKPOINT: the unique indexes outgrow shared_buffers, as a market's do.
@@ -17,7 +17,6 @@
 import pg from "pg";
 import { sql } from "drizzle-orm";
 import { preparingFrom, rows, useNamedStatements, withTx } from "../db/db";
-import { readFileSync } from "node:fs";
 import { NO_LIMITS, setTradingLimits } from "../db/limits/trading-limits";
 import * as ledger from "../db/ledger";
 import { migrate } from "../db/migrate";
@@ -25,6 +24,7 @@ import { openPostgres } from "../db/open";
 import { MarketSession } from "../party/market/session";
 import type { MarketCommand } from "../party/settlement/types";
 import { PHASES } from "../party/market/profile";
+import { CpuMeter } from "./lib/cpu";
 import { addMarket } from "../tests/support/market";
 import { addPlayer } from "../tests/support/world";
 
@@ -67,9 +67,10 @@ useNamedStatements(preparing);
 // One connection, so the session's transactions all run on one backend whose CPU can be read.
 const one = await openPostgres(url, 1);
 const PRELOAD = Number(process.env.BENCH_BATCH_PRELOAD ?? 0);
+const PRELOAD_IDS = process.env.BENCH_BATCH_PRELOAD_IDS === "ordered" ? "time-ordered" : "random";
 if (PRELOAD > 0) {
   // Ids as the code of either kind makes them: random, or ms time then random bits (older than now).
-  const id = process.env.BENCH_BATCH_PRELOAD_IDS === "ordered"
+  const id = PRELOAD_IDS === "time-ordered"
     ? sql.raw(`(lpad(to_hex((extract(epoch from now()) * 1000)::bigint - ${PRELOAD} + g), 12, '0') || '7' || substr(md5(g::text), 1, 3) || '8' || substr(md5(g::text), 4, 15))::uuid`)
     : sql.raw(`gen_random_uuid()`);
   const t0 = performance.now();
@@ -78,19 +79,12 @@ if (PRELOAD > 0) {
   await rows(db.db, sql`insert into events (stream, version, type, payload, actor, correlation_id, event_id)
     select 'preload:' || (g / 1000), g % 1000 + 1, 'preload', '{}', 'bench', gen_random_uuid(), ${id} from generate_series(1, ${PRELOAD}) g`);
   await rows(db.db, sql`checkpoint`);
-  console.log(`preloaded ${PRELOAD} orders and events (${process.env.BENCH_BATCH_PRELOAD_IDS === "ordered" ? "time-ordered" : "random"} ids) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`preloaded ${PRELOAD} orders and events (${PRELOAD_IDS} ids) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 const session = (await MarketSession.open(() => one.db, market.slug))!;
 const [backend] = await rows<{ pid: number }>(one.db, sql`select pg_backend_pid() as pid`);
-/** The backend's user+system CPU in ms, or NaN where its /proc entry cannot be read. */
-const pgCpuMs = (): number => {
-  try {
-    const f = readFileSync(`/proc/${backend!.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-};
+/** The session backend's CPU seconds since the last take() (bench/lib/cpu.ts). */
+const pgCpu = new CpuMeter({ backend: (p) => p.pid === backend!.pid });
 let seed = 7;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const open: string[][] = players.map(() => []);
@@ -109,7 +103,7 @@ const phases = PHASES.filter((x) => x !== "queued");
 const table: string[] = [];
 const quarter = Math.max(1, Math.floor(BATCHES / 4));
 let cpu0 = process.cpuUsage();
-let pg0 = pgCpuMs();
+pgCpu.take();
 /** Postgres's WAL position (bytes): every batch's writes, index pages and full-page images included. */
 const walAt = async (): Promise<number> => Number((await rows<{ b: string }>(db.db, sql`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as b`))[0]!.b);
 let wal0 = await walAt();
@@ -127,19 +121,17 @@ for (let b = 0; b < BATCHES; b++) {
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const p = session.profile.take();
-    const pg1 = pgCpuMs();
-    const pgCpu = Number.isNaN(pg1) ? "" : ((pg1 - pg0) / done).toFixed(2);
-    pg0 = pg1;
+    const pgMs = ((pgCpu.take().backend! * 1000) / done).toFixed(2);
     const wal1 = await walAt();
     const walKb = ((wal1 - wal0) / 1024 / done).toFixed(1);
     wal0 = wal1;
-    table.push(`| ${b + 1 - done + 1}-${b + 1} | ${(wall / done).toFixed(2)} | ${((cpu.user + cpu.system) / 1000 / done).toFixed(2)} | ${pgCpu} | ${walKb} | ${phases.map((x) => p.phases[x].mean.toFixed(2)).join(" | ")} |`);
+    table.push(`| ${b + 1 - done + 1}-${b + 1} | ${(wall / done).toFixed(2)} | ${((cpu.user + cpu.system) / 1000 / done).toFixed(2)} | ${pgMs} | ${walKb} | ${phases.map((x) => p.phases[x].mean.toFixed(2)).join(" | ")} |`);
     cpu0 = process.cpuUsage();
     t0 = performance.now();
   }
 }
 const [fills] = await rows<{ n: string }>(db.db, sql`select count(*)::text as n from fills where market_slug = ${market.slug}`);
-console.log(`\nbench:batch: ${BATCHES} batches of ${SIZE} commands, ${LIMITS ? "trading limits on" : "no trading limits"}, ${fills!.n} fills, ${session.openOrders.size} open orders at the end, statements prepared: ${preparing}, ${PRELOAD} orders and events preloaded${PRELOAD > 0 ? ` (${process.env.BENCH_BATCH_PRELOAD_IDS === "ordered" ? "time-ordered" : "random"} ids)` : ""}, node-postgres to ${base.host}\n`);
+console.log(`\nbench:batch: ${BATCHES} batches of ${SIZE} commands, ${LIMITS ? "trading limits on" : "no trading limits"}, ${fills!.n} fills, ${session.openOrders.size} open orders at the end, statements prepared: ${preparing}, ${PRELOAD} orders and events preloaded${PRELOAD > 0 ? ` (${PRELOAD_IDS} ids)` : ""}, node-postgres to ${base.host}\n`);
 console.log(`| batches (mean per batch) | wall ms | node CPU ms | pg CPU ms | WAL KB | ${phases.join(" | ")} |`);
 console.log(`|---|---|---|---|---|${phases.map(() => "---").join("|")}|`);
 for (const line of table) console.log(line);
