@@ -38,7 +38,21 @@ const place = async (page: Page, panel: string) => {
   const c = cell(page, panel);
   return Object.fromEntries(await Promise.all(["x", "y", "w", "h"].map(async (k) => [k, Number(await c.getAttribute(`data-${k}`))])));
 };
-const saved = (page: Page) => page.getByTestId("layout-status").filter({ hasText: "Layout saved" }).waitFor({ timeout: 15_000 });
+/** The page says "Layout saved"; otherwise the error says what it said instead. */
+async function saved(page: Page) {
+  const status = page.getByTestId("layout-status");
+  try {
+    await status.filter({ hasText: "Layout saved" }).waitFor({ timeout: 15_000 });
+  } catch (error) {
+    throw new Error(`no "Layout saved" after 15 s; the status says ${JSON.stringify(await status.textContent())}\n${(error as Error).message}`);
+  }
+}
+
+/** The grid's running transitions (a panel sliding to its place), by the property they move. */
+const moving = (page: Page) => page.evaluate(() => document.getAnimations().map((a) => (a as CSSTransition).transitionProperty ?? "animation"));
+
+/** Until no panel is moving: a dropped or pushed panel slides to its cell (200 ms) before it is measured. */
+const settled = (page: Page) => page.waitForFunction(() => document.getAnimations().length === 0, undefined, { timeout: 5_000 });
 
 /** Mouse drag in small steps (react-draggable needs moves between down and up). */
 async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
@@ -57,9 +71,12 @@ export async function dashboardSuite(): Promise<void> {
       await signUp(tablet.page, name);
       await tablet.page.goto("/dashboard");
       await cell(tablet.page, "watched").waitFor();
+      // Drawn where they belong at once: no panel slides in from a guessed width.
+      assert.deepEqual(await moving(tablet.page), [], "no panel moving when the grid first shows");
       assert.deepEqual(await place(tablet.page, "watched"), { x: 6, y: 3, w: 6, h: 5 }, "the default layout");
 
       // Move "Watched markets" to the top left, by its title.
+      await settled(tablet.page);
       const handle = (await cell(tablet.page, "watched").locator(".panel-handle").boundingBox())!;
       const target = (await cell(tablet.page, "holdings").locator(".panel-handle").boundingBox())!;
       await drag(tablet.page, { x: handle.x + 20, y: handle.y + handle.height / 2 }, { x: target.x + 20, y: target.y + target.height / 2 });
@@ -69,6 +86,7 @@ export async function dashboardSuite(): Promise<void> {
       assert.equal(moved.y, 0, "moved to the top");
 
       // Make "Profit and loss" two rows taller by its corner.
+      await settled(tablet.page);
       const before = await place(tablet.page, "pnl");
       const corner = (await cell(tablet.page, "pnl").locator(".react-resizable-handle").boundingBox())!;
       await tablet.page.getByTestId("layout-status").evaluate((e) => (e.textContent = ""));

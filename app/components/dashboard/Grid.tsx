@@ -20,7 +20,9 @@ if (typeof document !== "undefined") {
 const toPlaces = (layout: Layout): PanelPlace[] => layout.map((p) => ({ i: p.i as PanelPlace["i"], x: p.x, y: p.y, w: p.w, h: p.h }));
 
 export default function Grid({ layout, data, onSave, csrf }: { layout: PanelPlace[]; data: PanelData; onSave: (layout: PanelPlace[]) => void; csrf: string }) {
-  const { width, containerRef, mounted } = useContainerWidth();
+  // Measured before the first render: drawn at the default 1280 px first, the panels would slide
+  // into place on every visit (a 200 ms transition, and a drag begun meanwhile would miss).
+  const { width, containerRef, mounted } = useContainerWidth({ measureBeforeMount: true });
   const [current, setCurrent] = useState<PanelPlace[]>(layout);
   const done = (next: Layout) => {
     const places = toPlaces(next);
