@@ -52,6 +52,33 @@ describe("Feed: at most one update per 60 ms, the first without waiting", () => 
   });
 });
 
+describe("Feed: a timer that fires early by the room's clock (workerd, measured 2026-12-07)", () => {
+  beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => vi.useRealTimers());
+
+  it("waits the rest: updates stay FLUSH_MS apart by the clock the feed reads", () => {
+    // The timers (the fake clock here) count from the time the event loop last read. A batch's
+    // turn runs 25 ms past it, so a timer set then is due 25 ms early by the real clock (the one
+    // the feed reads); when the loop next reads the time, the timers' clock jumps to it.
+    let behind = 0;
+    const clock = () => Date.now() + behind;
+    const times: number[] = [];
+    const feed = new Feed(session, () => times.push(clock()), [], clock);
+    for (let turn = 0; turn < 100; turn++) {
+      behind = 25;
+      feed.push(batch(100 + (turn % 13), clock()));
+      behind = 0;
+      vi.advanceTimersByTime(25); // the loop catches up: timers due by now fire, early
+      vi.advanceTimersByTime(5);
+    }
+    vi.advanceTimersByTime(FLUSH_MS * 2);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(FLUSH_MS);
+    // Not starved either: the gaps stay well under two intervals.
+    expect(Math.max(...gaps)).toBeLessThan(FLUSH_MS * 2);
+  });
+});
+
 describe("Feed: holds an update back while the previous one is still being sent (ADR 041)", () => {
   beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => vi.useRealTimers());
