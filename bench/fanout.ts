@@ -25,6 +25,7 @@
  * 1) runs them in p partykit devs of their own (each a workerd thread, as Durable Objects would be
  * spread over machines), 0 in the market room's own partykit. The room, Postgres, the proxy and every watcher share this machine's cores:
  * the figures are this box's, not a platform's (Durable Objects run a room per isolate elsewhere).
+ * BENCH_CHECKPOINT=0: no CHECKPOINT after the warm-up (bench/lib/world.ts checkpointBeforeSteps; the header says which).
  * Last line: subscribers=<n> p99_tick_ms=<n> (the largest step).
  */
 import { execFileSync } from "node:child_process";
@@ -36,7 +37,7 @@ import type { ProfileSummary } from "../party/market/profile";
 import { issueToken } from "../party/tokens";
 import { startRooms, type Rooms } from "../tests/support/rooms";
 import { CpuMeter, roomBenchParts } from "./lib/cpu";
-import { fundedMarket, scratchDatabase } from "./lib/world";
+import { checkpointBeforeSteps, fundedMarket, scratchDatabase } from "./lib/world";
 import { RoomCode } from "../party/settlement/codes";
 import { Trader } from "./market/trader";
 import { RawWatcher } from "./market/raw-watcher";
@@ -171,6 +172,7 @@ async function main() {
     };
 
     await trade(3); // warm-up
+    const checkpointed = await checkpointBeforeSteps();
     const results: Step[] = [];
     for (const target of STEPS) {
       // At least one watcher times the ticks (the 0 step: the traders' sockets and that one).
@@ -230,7 +232,7 @@ async function main() {
     const w = head.map((h, i) => Math.max(h.length, ...rowsOut.map((row) => row[i]!.length)));
     const relayed = RELAYS > 0 ? `, watchers on ${RELAYS} relay rooms in ${RELAY_PROCS === 0 ? "the market room's partykit" : `${RELAY_PROCS} partykit dev(s) of their own`}` : ", watchers on the market room";
     console.log(`\nbench:fanout: ${RATE} orders/s offered, ${STEP_S} s per step, 1 watcher in ${SAMPLE} timed${relayed}`);
-    console.log(`${HOST}\n`);
+    console.log(`${HOST}; ${checkpointed}\n`);
     console.log(`| ${head.map((h, i) => h.padEnd(w[i]!)).join(" | ")} |`);
     console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const row of rowsOut) console.log(`| ${row.map((c, i) => c.padEnd(w[i]!)).join(" | ")} |`);
