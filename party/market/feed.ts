@@ -52,10 +52,10 @@ export class Feed {
   private schedule(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      // workerd can fire a timer early by the clock: its timers count from the event loop's last
-      // look at the time, which a busy room's long turns leave behind (measured 2026-12-07: with
+      // workerd can fire a timer early by the clock (likely: its timers count from the event loop's
+      // last look at the time, which a busy room's long turns leave behind). Measured 2026-12-07: with
       // 1,000 watchers a 29 ms timer fired 6 ms later by Date.now(), and the room sent 20.8
-      // updates a second instead of at most 16.7). Early: wait the rest.
+      // updates a second instead of at most 16.7 (docs/PERFORMANCE.md). Early: wait the rest.
       if (this.now() < this.lastFlush + this.flushMs) return this.schedule();
       if (this.busy()) this.held = true;
       else this.flush();
