@@ -48,11 +48,22 @@ async function saved(page: Page) {
   }
 }
 
-/** The grid's running transitions (a panel sliding to its place), by the property they move. */
-const moving = (page: Page) => page.evaluate(() => document.getAnimations().map((a) => (a as CSSTransition).transitionProperty ?? "animation"));
+/** The grid's running transitions (a panel sliding to its place), by the property they move; a toast elsewhere does not count. */
+const moving = (page: Page) =>
+  page.evaluate(() =>
+    document
+      .getAnimations()
+      .filter((a) => ((a.effect as KeyframeEffect | null)?.target as Element | null)?.closest(".dashboard-grid"))
+      .map((a) => (a as CSSTransition).transitionProperty ?? "animation"),
+  );
 
 /** Until no panel is moving: a dropped or pushed panel slides to its cell (200 ms) before it is measured. */
-const settled = (page: Page) => page.waitForFunction(() => document.getAnimations().length === 0, undefined, { timeout: 5_000 });
+async function settled(page: Page) {
+  for (let waited = 0; (await moving(page)).length > 0; waited += 50) {
+    if (waited > 5_000) throw new Error(`the dashboard's panels still moving after 5 s: ${(await moving(page)).join(", ")}`);
+    await page.waitForTimeout(50);
+  }
+}
 
 /** Mouse drag in small steps (react-draggable needs moves between down and up). */
 async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
