@@ -27,6 +27,8 @@ import * as ledger from "../../db/ledger";
 import { openPostgres } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
 import { PANELS } from "../../app/utils/dashboard/layout";
+import { formatGold } from "../../app/utils/money";
+import { STARTER_COPPER } from "../../db/starter-kit";
 import { api, e2e, live, marketFixture, newPlayer, SHOTS, signIn, signUp, test } from "./harness";
 
 const PHONE = { width: 390, height: 844 };
@@ -85,6 +87,8 @@ export async function dashboardSuite(): Promise<void> {
       // Drawn where they belong at once: no panel slides in from a guessed width.
       assert.deepEqual(await moving(tablet.page), [], "no panel moving when the grid first shows");
       assert.deepEqual(await place(tablet.page, "watched"), { x: 6, y: 3, w: 6, h: 5 }, "the default layout");
+      // The starter kit's coin, in gold as everywhere else (it once said "1,000.00 in copper").
+      assert.match(await cell(tablet.page, "holdings").innerText(), new RegExp(`${formatGold(STARTER_COPPER).replace(".", "\\.")} gold in coin`));
 
       // Move "Watched markets" to the top left, by its title.
       await settled(tablet.page);

@@ -61,9 +61,11 @@ export function PanelBody({ id, data }: { id: PanelId; data: PanelData }) {
     case "holdings":
       return (
         <>
-          <p className="panel-figure num">{formatGold(data.holdings.total)}</p>
+          <p className="panel-figure num">
+            {formatGold(data.holdings.total)} <span className="muted small-text">gold</span>
+          </p>
           <p className="muted small-text">
-            {formatGold(data.holdings.copper)} in copper, the rest in stacks at each market's last price.
+            {formatGold(data.holdings.copper)} gold in coin, the rest in stacks at each market's last price.
           </p>
           <ul className="panel-list">
             {data.holdings.stacks.slice(0, 6).map((s) => (
