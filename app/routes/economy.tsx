@@ -106,7 +106,7 @@ export default function Economy() {
         </dl>
         <p className="muted small-text">
           Price index: Laspeyres over the items traded on the period's first {period === "24h" ? "hour" : "day"}, weighted by their traded value, base = 100;
-          {lastIndex ? ` coverage now ${pct(lastIndex.coverage)} of the basket's value.` : " no trades yet."} Wealth: copper plus stackable items at their last traded price, over{" "}
+          {lastIndex ? ` coverage now ${pct(lastIndex.coverage)} of the basket's value.` : " no trades yet."} Wealth: gold plus stackable items at their last traded price, over{" "}
           {formatCount(figures.wealth.players)} players. Velocity: traded value over money supply.
         </p>
       </section>
