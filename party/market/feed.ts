@@ -52,10 +52,12 @@ export class Feed {
   private schedule(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      // workerd can fire a timer early by the clock (likely: its timers count from the event loop's
-      // last look at the time, which a busy room's long turns leave behind). Measured 2026-12-07: with
-      // 1,000 watchers a 29 ms timer fired 6 ms later by Date.now(), and the room sent 20.8
-      // updates a second instead of at most 16.7 (docs/PERFORMANCE.md). Early: wait the rest.
+      // workerd can fire a timer early by the clock. It sets a timer's deadline from Date.now()
+      // (io-context.c++, "so that the delay appears exact"), and in a room Date.now() moves only
+      // when an event is delivered: late in a long turn it is behind, so the deadline is early.
+      // Measured 2026-12-07: with 1,000 watchers a 29 ms timer fired 6 ms later by Date.now(), and
+      // the room sent 20.8 updates a second instead of at most 16.7 (docs/PERFORMANCE.md).
+      // Early: wait the rest.
       if (this.now() < this.lastFlush + this.flushMs) return this.schedule();
       if (this.busy()) this.held = true;
       else this.flush();
