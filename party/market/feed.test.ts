@@ -57,9 +57,10 @@ describe("Feed: a timer that fires early by the room's clock (workerd, measured 
   afterEach(() => vi.useRealTimers());
 
   it("waits the rest: updates stay FLUSH_MS apart by the clock the feed reads", () => {
-    // The timers (the fake clock here) count from the time the event loop last read. A batch's
-    // turn runs 25 ms past it, so a timer set then is due 25 ms early by the real clock (the one
-    // the feed reads); when the loop next reads the time, the timers' clock jumps to it.
+    // In workerd a timer's deadline comes from a Date.now() that stood still through the turn that
+    // set it, so it is due early by the time the feed later reads. Here the timers run on the
+    // fake clock and, during each batch's turn, the feed reads 25 ms past it: a timer set then
+    // fires 25 ms early by the feed's clock.
     let behind = 0;
     const clock = () => Date.now() + behind;
     const times: number[] = [];
@@ -68,7 +69,7 @@ describe("Feed: a timer that fires early by the room's clock (workerd, measured 
       behind = 25;
       feed.push(batch(100 + (turn % 13), clock()));
       behind = 0;
-      vi.advanceTimersByTime(25); // the loop catches up: timers due by now fire, early
+      vi.advanceTimersByTime(25); // the timers' clock catches up: those due by now fire, early
       vi.advanceTimersByTime(5);
     }
     vi.advanceTimersByTime(FLUSH_MS * 2);
