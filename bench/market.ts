@@ -10,7 +10,9 @@
  * (e.g. BENCH_ROOM_VAR_ROOM_FEED_FLUSH_MS=30). BENCH_CHECKPOINT=0: no CHECKPOINT after the warm-up
  * (bench/lib/world.ts checkpointBeforeSteps; the header says which).
  * After the table, a second one says where the room's batches spent their time in each step (its
- * `GET ?profile`, party/market/profile.ts): queued, BEGIN, each statement, planning, COMMIT, publish.
+ * `GET ?profile`, party/market/profile.ts): queued, BEGIN, each statement, planning, COMMIT, publish;
+ * a third, the cores each part used in each step (bench/lib/cpu.ts: the room's workerd, partykit's
+ * node, this process, the WebSocket proxy, every Postgres process).
  * BENCH_PRICE_ALERTS (default 0): that many price alerts on the market before the room starts
  * (issue 16: 10,000 must not slow a batch by more than 5%), see seedPriceAlerts.
  * BENCH_LIMITS=1 (issue 17, ADR 027): the item type gets trading limits no order reaches (a buy limit
@@ -39,6 +41,7 @@ import { checkpointBeforeSteps, fundedMarket, scratchDatabase } from "./lib/worl
 import { RoomCode } from "../party/settlement/codes";
 import { Trader } from "./market/trader";
 import { Watcher } from "./market/watcher";
+import { CpuMeter, roomBenchParts } from "./lib/cpu";
 import { TickRounds } from "./market/tick-rounds";
 import { benchRoomVars } from "./lib/room-vars";
 import { PHASES, type ProfileSummary } from "../party/market/profile";
@@ -61,6 +64,7 @@ const RATES = (process.env.BENCH_RATES ?? "1000,2500,5000,6000,10000").split(","
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 /** One subscriber in BENCH_SAMPLE parses and times every update; the rest count bytes (bench/market/watcher.ts). */
 const SAMPLE = Math.max(1, Number(process.env.BENCH_SAMPLE ?? 10));
+const PARTS = ["workerd", "partykit", "bench", "proxy", "postgres"] as const;
 const PRICE_ALERTS = Number(process.env.BENCH_PRICE_ALERTS ?? 0);
 const PUSH = process.env.BENCH_PUSH === "1";
 /** The scratch database: BENCH_DATABASE, else one per BENCH_PARTY_PORT so that two benches side by side do not drop each other's. */
@@ -151,7 +155,7 @@ function startConsumerLoop(databaseUrl: string, kinds: string[]): { stop(): Prom
   };
 }
 
-interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; tickSplit: { before: [number, number]; within: [number, number] }; loopP99: number; subscribers: number; retry: number; busy: number; msgsPerSub: number; bytesPerMsg: number; profile?: ProfileSummary; push?: PushStep }
+interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; tickSplit: { before: [number, number]; within: [number, number] }; loopP99: number; subscribers: number; retry: number; busy: number; msgsPerSub: number; bytesPerMsg: number; profile?: ProfileSummary; cpu: Record<string, number>; push?: PushStep }
 
 async function main() {
   const databaseUrl = await scratchDatabase(SCRATCH);
@@ -184,6 +188,8 @@ async function main() {
       const res = await fetch(`http://${rooms.host}/parties/main/${market.slug}?profile`, { headers: { authorization: `Bearer ${service}` } });
       return res.ok ? ((await res.json()) as ProfileSummary) : undefined;
     };
+    // The cores each part used during a step (bench/lib/cpu.ts).
+    const meter = new CpuMeter(roomBenchParts(rooms.pid()));
     const runStep = async (rate: number, subscribers: Watcher[]): Promise<StepResult> => {
       await profile(); // start the step's profile clean
       push?.stepStart();
@@ -199,6 +205,7 @@ async function main() {
       // counts in the latencies, so a step says how late the client itself ran.
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
+      meter.take();
       const t0 = performance.now();
       const pending: Promise<void>[] = [];
       let seed = rate;
@@ -235,6 +242,7 @@ async function main() {
       await Promise.all(pending);
       loop.disable();
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = Object.fromEntries(Object.entries(meter.take()).map(([k, v]) => [k, v / seconds]));
       for (const s of subscribers) [s.timing, s.rounds] = [undefined, undefined];
       const split = rounds.split();
       const tickSplit = { before: [q(split.before, 0.5), q(split.before, 0.99)] as [number, number], within: [q(split.within, 0.5), q(split.within, 0.99)] as [number, number] };
@@ -243,7 +251,7 @@ async function main() {
       const msgsPerSub = messages / subscribers.length / seconds;
       const bytesPerMsg = messages > 0 ? (after.bytes - before.bytes) / messages : 0;
       const stepProfile = await profile();
-      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), tickSplit, loopP99: loopDelayP99(loop), subscribers: subscribers.length, retry, busy, msgsPerSub, bytesPerMsg, profile: stepProfile, push: await push?.stepEnd() };
+      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), tickSplit, loopP99: loopDelayP99(loop), subscribers: subscribers.length, retry, busy, msgsPerSub, bytesPerMsg, profile: stepProfile, cpu, push: await push?.stepEnd() };
     };
     // One watcher for tick delivery in the plain steps.
     const watcher = await Watcher.connect(rooms.host, market.slug);
@@ -281,6 +289,9 @@ async function main() {
     console.log(pline(phead));
     console.log(`|${pw.map((x) => "-".repeat(x + 2)).join("|")}|`);
     for (const r of prow) console.log(pline(r));
+    // Per step: the cores each part used (workerd counts inside partykit's group; partykit here is its node alone).
+    console.log(`\ncores used per step (${PARTS.join(" / ")}; partykit is its node without workerd)\n`);
+    for (const r of results) console.log(`| ${String(r.offered).padStart(6)} | ${String(r.subscribers).padStart(5)} | ${PARTS.map((k) => (r.cpu[k] ?? NaN).toFixed(2)).join(" / ")} |`);
     // The subscriber step's tick delay, split where the room's round reached its first sampled socket (bench/market/tick-rounds.ts).
     const [b, wi] = [withSubs.tickSplit.before, withSubs.tickSplit.within];
     console.log(`\ntick delay with ${withSubs.subscribers} subscribers (ms, p50 / p99): trade to the round's first sampled socket ${b[0]} / ${b[1]} (plan, write, publish, coalescing); within the round ${wi[0]} / ${wi[1]} (place in the round, client)`);
