@@ -28,11 +28,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
-import { DEMO_PASSWORD } from "../db/seed";
 import { repoRoot } from "../scripts/paths";
 import { marketFixture } from "../tests/e2e/harness";
 import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "../tests/e2e/stack";
 import { hostLine } from "./lib/host";
+import { sessionCookie } from "./lib/web-session";
 
 const outDir = path.join(repoRoot, ".data", "bench-web");
 mkdirSync(outDir, { recursive: true });
@@ -76,23 +76,6 @@ const THROTTLING = process.env.BENCH_WEB_THROTTLING ?? "simulate";
 if (THROTTLING !== "simulate" && THROTTLING !== "devtools") throw new Error(`BENCH_WEB_THROTTLING: ${THROTTLING} is not simulate or devtools`);
 /** The pages issue 15's goal names; the headline's worst scores are over these when they ran. */
 const HEADLINE = new Set(["home", "inventory", "market"]);
-
-/** Sign in like a browser without JavaScript: the guest CSRF cookie and field, then the form post. */
-async function sessionCookie(base: string, username: string): Promise<string> {
-  const page = await fetch(`${base}/signin`);
-  const guest = page.headers.getSetCookie().map((c) => c.split(";")[0]!).join("; ");
-  const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  if (!csrf) throw new Error("no csrf field on /signin");
-  const res = await fetch(`${base}/signin`, {
-    method: "POST",
-    redirect: "manual",
-    body: new URLSearchParams({ csrf, username, password: DEMO_PASSWORD }),
-    headers: { Cookie: guest, Origin: base, "Sec-Fetch-Site": "same-origin" },
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("bazaar_session="));
-  if (res.status !== 302 || !session) throw new Error(`sign-in failed: ${res.status}`);
-  return session.split(";")[0]!;
-}
 
 /** Runs a command; its stderr is passed through and kept (to tell a tool's flake from a page's failure). */
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
