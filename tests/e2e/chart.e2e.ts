@@ -10,6 +10,9 @@
  *                  follow the book when an order is placed (and canceled) through the API
  *   chart-targets  at 360x740 and 768x1024, in both views, every control in the chart panel is at
  *                  least 44x44 CSS px
+ *   chart-offscreen  phone (412x600): a loaded chart scrolled far off screen draws no live trade (its
+ *                  `data-drawn-seq` stays); scrolled back, it draws every trade that came meanwhile
+ *                  (its last candle closes at the last trade's price)
  *   market-steady  at Lighthouse's phone (412x823) and the tablet, nothing on the market page moves
  *                  while it loads, goes live and draws its chart, nor as a level comes and goes on
  *                  the ladder (layout shifts add up to < 0.01; the book keeps its height). Signed
@@ -185,6 +188,46 @@ export async function chartSuite(): Promise<void> {
       } finally {
         await context.close();
       }
+    }
+  });
+
+  await test("chart-offscreen", async () => {
+    await ensureFixture();
+    // A short phone, so that the end of a new player's page (no open orders) is a screen past the chart.
+    const { context, page, errors } = await openMarket({ width: PHONE.width, height: 600 });
+    try {
+      const host = page.locator(".chart-canvas").first();
+      await page.locator(".chart").first().scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => document.querySelector(".chart-canvas")?.hasAttribute("data-drawn-seq"), null, { timeout: 15_000 });
+      // The end of the page: the chart is a screen or more above it.
+      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      await page.waitForFunction(() => document.querySelector(".chart-canvas")!.getBoundingClientRect().bottom < -200, null, { timeout: 5_000 });
+      await page.waitForTimeout(300); // the chart's IntersectionObserver has said so
+      const before = Number(await host.getAttribute("data-drawn-seq"));
+      // Two trades: bob takes the best asks through the API.
+      const token = (await api("/tokens", { method: "POST", json: { username: "bob", password: DEMO_PASSWORD, label: "e2e chart offscreen" } })).token as string;
+      const prices: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const answer = (await api("/markets/iron-ore/orders", {
+          method: "POST",
+          token,
+          json: { clientOrderId: `off-${Date.now().toString(36)}-${i}`, side: "buy", price: 500, quantity: 10, timeInForce: "IOC" },
+        })) as { fills?: Array<{ price: number }> };
+        assert.ok(answer.fills?.length, "bob's buy traded");
+        prices.push(answer.fills.at(-1)!.price);
+      }
+      // The page heard them: the tape (on screen here) shows the last one.
+      await page.locator(".tape-table tbody tr").first().filter({ hasText: (prices.at(-1)! / 100).toFixed(2) }).waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(500);
+      assert.equal(Number(await host.getAttribute("data-drawn-seq")), before, "off screen, the chart drew no live trade");
+      // Back on screen: every trade that came meanwhile is drawn.
+      await page.locator(".chart").first().scrollIntoViewIfNeeded();
+      await page.waitForFunction((b) => Number(document.querySelector(".chart-canvas")!.getAttribute("data-drawn-seq")) > b, before, { timeout: 10_000 });
+      const close = Number(await host.getAttribute("data-last-close"));
+      assert.equal(close, prices.at(-1), "the last candle closes at the last trade's price");
+      assert.deepEqual(errors, [], "no console errors");
+    } finally {
+      await context.close();
     }
   });
 

@@ -3,11 +3,12 @@
  * The library is imported dynamically, here only: other pages never download it, and the market
  * page paints its ladder and ticket before the chart arrives.
  */
-import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { lazy, memo, Suspense, useEffect, useRef, useState } from "react";
 import type { ChartPrefs } from "~/utils/indicators/prefs";
 import type { Trade } from "../../../party/protocol";
 import { formatGold } from "~/utils/money";
 import { afterLoadIdle } from "~/utils/idle";
+import { UnseenTrades } from "./unseen-trades";
 
 export interface Candle {
   time: number;
@@ -32,6 +33,8 @@ type Api = import("./chart-lib").MountedChart;
 
 /** How far below (or above) the screen the chart starts loading, so it is drawn by the time it shows. */
 const NEAR_MARGIN = "600px 0px";
+/** How near the screen a loaded chart draws live trades; farther away they wait (./unseen-trades.ts). */
+const DRAW_MARGIN = "100px 0px";
 
 /** Calls `then` once `el` is on or near the screen (at once without IntersectionObserver); returns a cancel. */
 function whenNear(el: Element | null, then: () => void): () => void {
@@ -58,7 +61,7 @@ const css = (name: string) => getComputedStyle(document.documentElement).getProp
  * settings toggles; they are changed on the market page. `onlyNear: false` (the dashboard, a page of
  * panels the player arranged to see) starts the chart after load and idle wherever it is.
  */
-export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, settings = true, onlyNear = true }: { candles: Candle[]; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean; onlyNear?: boolean }) {
+function PriceChartView({ candles, interval, trades, prefs, onPrefs, form, settings = true, onlyNear = true }: { candles: Candle[]; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean; onlyNear?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const api = useRef<Api | null>(null);
   const lib = useRef<Lib | null>(null);
@@ -71,14 +74,26 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
   latest.current = { candles, trades, interval, prefs };
   /** What is on the chart (the candles; the trades and indicators, over which candles): the effects below skip a redraw of the same props. */
   const drawn = useRef<{ candles?: Candle[]; trades?: Trade[]; interval?: ChartInterval; prefs?: ChartPrefs; over?: Candle[] }>({});
+  /** Off screen (farther than DRAW_MARGIN), live trades wait here and the chart is not drawn. */
+  const unseen = useRef(new UnseenTrades());
+  const onScreen = useRef(true);
 
   const volColor = (c: Candle) => (c.close >= c.open ? css("--up-soft") : css("--down-soft"));
   /** Trades after the candles, then the indicators: what the props say, drawn. */
   const drawTrades = (l: Lib, a: Api, now: typeof latest.current) => {
-    lastSeq.current = l.pushTrades(a, bar, now.trades, lastSeq.current, INTERVAL_SECONDS[now.interval], volColor);
+    lastSeq.current = l.pushTrades(a, bar, unseen.current.take(now.trades), lastSeq.current, INTERVAL_SECONDS[now.interval], volColor);
     l.drawIndicators(a, now.prefs, INTERVAL_SECONDS[now.interval]);
     host.current?.setAttribute("data-indicators", a.drawn);
+    // The last trade on the chart and its candle's close (what the e2e suite reads of a canvas).
+    host.current?.setAttribute("data-drawn-seq", String(lastSeq.current));
+    host.current?.setAttribute("data-last-close", String(bar.current?.close ?? ""));
     drawn.current = { ...drawn.current, trades: now.trades, interval: now.interval, prefs: now.prefs, over: drawn.current.candles };
+  };
+  /** The props differ from what is drawn. */
+  const behind = () => {
+    const d = drawn.current;
+    const now = latest.current;
+    return d.over !== now.candles || d.trades !== now.trades || d.interval !== now.interval || d.prefs !== now.prefs;
   };
   const drawCandles = (l: Lib, a: Api, now: typeof latest.current) => {
     lastSeq.current = Math.max(lastSeq.current, l.setCandles(a, bar, now.candles, now.trades, volColor));
@@ -124,12 +139,31 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
   }, [ready, candles]);
 
   useEffect(() => {
-    if (!ready || !api.current || !lib.current) return;
-    const d = drawn.current;
-    if (d.over === candles && d.trades === trades && d.interval === interval && d.prefs === prefs) return;
+    if (!ready || !api.current || !lib.current || !behind()) return;
+    // Off screen: keep the trades, draw when the chart comes back (or when too many wait).
+    if (!onScreen.current) {
+      unseen.current.add(trades, lastSeq.current);
+      if (!unseen.current.full) return;
+    }
     drawTrades(lib.current, api.current, latest.current);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, candles, trades, interval, prefs]);
+
+  // Whether the loaded chart is on (or near) the screen; coming back, it draws what waited.
+  useEffect(() => {
+    const el = host.current;
+    if (!ready || !el || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        onScreen.current = entries.some((e) => e.isIntersecting);
+        if (onScreen.current && lib.current && api.current && behind()) drawTrades(lib.current, api.current, latest.current);
+      },
+      { rootMargin: DRAW_MARGIN },
+    );
+    observer.observe(el);
+    return () => observer.disconnect();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready]);
 
   const empty = candles.length === 0 && trades.length === 0;
   const stat = <div className="chart-settings-host" dangerouslySetInnerHTML={{ __html: form.html }} />;
@@ -150,3 +184,6 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
     </>
   );
 }
+
+/** Memoized: drawn again when its trades, candles or settings change, not on every book update. */
+export const PriceChart = memo(PriceChartView);
