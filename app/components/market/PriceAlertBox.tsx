@@ -4,8 +4,9 @@
  * /markets/<slug>/alerts, which stores the alert, tells the room and comes back here.
  */
 import { COOLDOWNS } from "~/utils/alerts/price-form";
+import { memo } from "react";
 
-export function PriceAlertBox({ slug, name, csrf, price, active }: { slug: string; name: string; csrf: string; price: string; active: number }) {
+function PriceAlertBoxView({ slug, name, csrf, price, active }: { slug: string; name: string; csrf: string; price: string; active: number }) {
   const to = `/markets/${slug}/alerts`;
   return (
     <section className="panel price-alert-panel" aria-labelledby="pa-h">
@@ -44,3 +45,6 @@ export function PriceAlertBox({ slug, name, csrf, price, active }: { slug: strin
     </section>
   );
 }
+
+/** Memoized: drawn again only when the last price or the alerts change, not on every feed update. */
+export const PriceAlertBox = memo(PriceAlertBoxView);
