@@ -1,5 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Link, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { getInventory } from "../../db/inventory";
 import { activePriceAlertCount } from "../../db/alerts/price-alerts";
@@ -22,8 +22,6 @@ import { PriceAlertBox } from "~/components/market/PriceAlertBox";
 import { ChartTabs } from "~/components/market/ChartTabs";
 import { PriceChart } from "~/components/market/PriceChart";
 import { TradeTape } from "~/components/market/TradeTape";
-import { IntervalLinks } from "~/components/market/IntervalLinks";
-import { WatchButton } from "~/components/market/WatchButton";
 import { sortedLevels, useMarketFeed, type PrivateMessage } from "~/components/market/useMarketFeed";
 import { useOffline } from "~/components/Offline";
 import { StatusError } from "~/components/StatusError";
@@ -154,9 +152,7 @@ export default function Market() {
   );
 
   const feed = useMarketFeed({ slug: market.slug, host: root?.ENV.PARTY_HOST ?? null, getToken, relays: root?.ENV.MARKET_RELAYS ?? 0, initial: book, onPrivate, paused: offline });
-  // Stable props for the memoized panels: a feed update re-renders this page, and each panel is
-  // drawn again only when what it shows changed (bench:live: a hot market on a phone).
-  const { bids, asks } = useMemo(() => sortedLevels(feed, 10), [feed.bids, feed.asks]);
+  const { bids, asks } = sortedLevels(feed, 10);
   const stats = feed.stats;
   const last = stats?.last ?? market.last;
   const open24 = stats ? stats.open24h : market.open24h;
@@ -167,26 +163,12 @@ export default function Market() {
 
   useEffect(() => () => clearTimeout(revalidateSoon.current), []);
 
-  const ticketResult = useMemo(
-    () =>
-      actionData?.answer && actionData.intent === "place"
-        ? { ok: actionData.answer.ok, message: actionData.answer.message }
-        : actionData?.formError && ["review", "place"].includes(actionData.intent)
-          ? { ok: false, message: actionData.formError }
-          : undefined,
-    [actionData],
-  );
-  const [bestBid, bestAsk] = [bids[0]?.[0], asks[0]?.[0]];
-  const best = useMemo(() => ({ bid: bestBid, ask: bestAsk }), [bestBid, bestAsk]);
-  const available = useMemo(() => (me ? { gold: me.gold, items: me.items } : { gold: 0, items: 0 }), [me]);
-  const onPick = useCallback((price: number, side: "buy" | "sell") => setPicked({ price, side, n: Date.now() }), []);
-  const onAnswer = useCallback(
-    (r: { ok: boolean; message: string }) => {
-      toast(r.ok, r.message);
-      refresh();
-    },
-    [toast, refresh],
-  );
+  const ticketResult =
+    actionData?.answer && actionData.intent === "place"
+      ? { ok: actionData.answer.ok, message: actionData.answer.message }
+      : actionData?.formError && ["review", "place"].includes(actionData.intent)
+        ? { ok: false, message: actionData.formError }
+        : undefined;
   const review = actionData?.review;
 
   return (
@@ -207,7 +189,19 @@ export default function Market() {
         </div>
         <div className="head-end">
           <ConnectionPill state={connection} />
-          <WatchButton watched={watched} />
+          <Form method="post" className="inline" replace preventScrollReset>
+            <button type="submit" name="intent" value={watched ? "unwatch" : "watch"} className="icon-button star" aria-pressed={watched} aria-label={watched ? "Remove from watchlist" : "Add to watchlist"}>
+              <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                <path
+                  d="M12 3.5l2.6 5.3 5.9.9-4.3 4.1 1 5.8L12 16.9l-5.2 2.7 1-5.8-4.3-4.1 5.9-.9z"
+                  fill={watched ? "currentColor" : "none"}
+                  stroke="currentColor"
+                  strokeWidth="1.6"
+                  strokeLinejoin="round"
+                />
+              </svg>
+            </button>
+          </Form>
         </div>
       </header>
       <DayStats where="top" {...day} />
@@ -229,9 +223,9 @@ export default function Market() {
               market={market}
               csrf={me.csrf}
               clientOrderId={me.clientOrderId}
-              available={available}
+              available={{ gold: me.gold, items: me.items }}
               defaultPrice={defaultPrice}
-              best={best}
+              best={{ bid: bids[0]?.[0], ask: asks[0]?.[0] }}
               picked={picked}
               connection={feed.connection}
               offline={offline}
@@ -239,7 +233,10 @@ export default function Market() {
               review={review}
               serverResult={ticketResult}
               onPending={setPending}
-              onAnswer={onAnswer}
+              onAnswer={(r) => {
+                toast(r.ok, r.message);
+                refresh();
+              }}
             />
           ) : (
             <div className="signin-cta">
@@ -255,13 +252,23 @@ export default function Market() {
           <div className="panel-head">
             <h2 id="book-h">Order book</h2>
           </div>
-          <DepthLadder bids={bids} asks={asks} onPick={me ? onPick : undefined} />
+          <DepthLadder bids={bids} asks={asks} onPick={me ? (price, side) => setPicked({ price, side, n: Date.now() }) : undefined} />
         </section>
 
         <section className="panel chart-panel" aria-labelledby="chart-h">
           <div className="panel-head">
             <h2 id="chart-h">Chart</h2>
-            <IntervalLinks interval={interval} search={params.toString()} />
+            <nav className="segmented small intervals" aria-label="Candle interval">
+              {INTERVALS.map((i) => {
+                const next = new URLSearchParams(params);
+                next.set("interval", i);
+                return (
+                  <Link key={i} to={`?${next}`} replace preventScrollReset className={`seg ${i === interval ? "on" : ""}`} aria-current={i === interval ? "true" : undefined}>
+                    {i}
+                  </Link>
+                );
+              })}
+            </nav>
           </div>
           <ChartTabs price={<PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} prefs={chart} onPrefs={setChart} form={chartForm} />} depth={() => (
               <Suspense fallback={<p className="chart-note muted">Loading depth…</p>}>

@@ -6,7 +6,6 @@
  * parsed; with each copy where it is drawn, nothing already painted moves when the rest arrives.
  */
 import { formatCount, formatGold } from "~/utils/money";
-import { memo } from "react";
 
 type Props = {
   high: number | null;
@@ -17,7 +16,7 @@ type Props = {
   where: "top" | "end";
 };
 
-function DayStatsView({ high, low, volume, tickSize, lotSize, where }: Props) {
+export function DayStats({ high, low, volume, tickSize, lotSize, where }: Props) {
   return (
     <dl className={`stats-row compact day-stats-${where}`}>
       <div>
@@ -41,6 +40,3 @@ function DayStatsView({ high, low, volume, tickSize, lotSize, where }: Props) {
     </dl>
   );
 }
-
-/** Memoized: its figures change a few times a minute, the page re-renders on every feed update. */
-export const DayStats = memo(DayStatsView);

@@ -1,5 +1,4 @@
 import { formatCount, formatGold } from "~/utils/money";
-import { memo } from "react";
 
 type Level = [number, number];
 
@@ -10,7 +9,7 @@ type Level = [number, number];
  * Each side always takes `rows` rows: missing levels are blank rows on the far side, so the ladder
  * keeps its height as levels come and go, and on a phone the chart and stats below it stay put.
  */
-function DepthLadderView({ bids, asks, onPick, rows = 8 }: { bids: Level[]; asks: Level[]; onPick?: (price: number, side: "buy" | "sell") => void; rows?: number }) {
+export function DepthLadder({ bids, asks, onPick, rows = 8 }: { bids: Level[]; asks: Level[]; onPick?: (price: number, side: "buy" | "sell") => void; rows?: number }) {
   const a = asks.slice(0, rows);
   const b = bids.slice(0, rows);
   const cum = (levels: Level[]) => levels.reduce<number[]>((acc, [, q]) => [...acc, (acc.at(-1) ?? 0) + q], []);
@@ -71,6 +70,3 @@ function DepthLadderView({ bids, asks, onPick, rows = 8 }: { bids: Level[]; asks
     </div>
   );
 }
-
-/** Memoized: drawn again only when a side of the book (or the pick handler) changes. */
-export const DepthLadder = memo(DepthLadderView);

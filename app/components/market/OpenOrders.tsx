@@ -4,7 +4,6 @@
  * over the socket shows here as pending until the room answers.
  */
 import { useFetcher } from "@remix-run/react";
-import { memo } from "react";
 import { CsrfField } from "../forms";
 import { formatCount, formatGold } from "~/utils/money";
 import { goldInput } from "~/utils/price";
@@ -74,8 +73,7 @@ function OrderItem({ o, csrf, disabled, action }: { o: OpenOrder; csrf: string; 
   );
 }
 
-/** Memoized: the market page re-renders on every feed update, and these orders change only when the page revalidates. */
-export const OpenOrders = memo(function OpenOrders({ orders, pending, csrf, offline, action }: { orders: OpenOrder[]; pending: Pending | null; csrf: string; offline: boolean; action?: string }) {
+export function OpenOrders({ orders, pending, csrf, offline, action }: { orders: OpenOrder[]; pending: Pending | null; csrf: string; offline: boolean; action?: string }) {
   return (
     <>
       {orders.length === 0 && !pending ? <p className="muted">No open orders in this market.</p> : null}
@@ -97,4 +95,4 @@ export const OpenOrders = memo(function OpenOrders({ orders, pending, csrf, offl
       {offline && orders.length ? <p className="muted">Cancelling and amending need a connection.</p> : null}
     </>
   );
-});
+}

@@ -6,7 +6,7 @@
  * the ticket says it needs a connection: nothing is ever queued.
  */
 import { Form, useFetcher } from "@remix-run/react";
-import { type FormEvent, lazy, memo, type ReactNode, Suspense, useEffect, useId, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { CommandMessage } from "../../../party/protocol";
 import type { Answer } from "../../../party/settlement/types";
 import { CsrfField } from "../forms";
@@ -122,7 +122,7 @@ function Stepper(props: {
   );
 }
 
-function OrderTicketView(p: Props) {
+export function OrderTicket(p: Props) {
   const { market } = p;
   const id = useId();
   const [side, setSide] = useState<"buy" | "sell">(p.review?.side ?? "buy");
@@ -373,6 +373,3 @@ function OrderTicketView(p: Props) {
     </div>
   );
 }
-
-/** Memoized: the page passes stable props, so a feed update that leaves the best prices alone skips the ticket. */
-export const OrderTicket = memo(OrderTicketView);

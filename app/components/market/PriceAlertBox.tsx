@@ -4,9 +4,8 @@
  * /markets/<slug>/alerts, which stores the alert, tells the room and comes back here.
  */
 import { COOLDOWNS } from "~/utils/alerts/price-form";
-import { memo } from "react";
 
-function PriceAlertBoxView({ slug, name, csrf, price, active }: { slug: string; name: string; csrf: string; price: string; active: number }) {
+export function PriceAlertBox({ slug, name, csrf, price, active }: { slug: string; name: string; csrf: string; price: string; active: number }) {
   const to = `/markets/${slug}/alerts`;
   return (
     <section className="panel price-alert-panel" aria-labelledby="pa-h">
@@ -45,6 +44,3 @@ function PriceAlertBoxView({ slug, name, csrf, price, active }: { slug: string; 
     </section>
   );
 }
-
-/** Memoized: drawn again only when the last price or the alerts change, not on every feed update. */
-export const PriceAlertBox = memo(PriceAlertBoxView);

@@ -1,26 +1,9 @@
 import type { Trade } from "../../../party/protocol";
 import { formatCount, formatGold } from "~/utils/money";
 import { Time } from "~/utils/time";
-import { memo } from "react";
-
-/** One trade; memoized, so a new trade at the top draws one row, not the whole tape. */
-const TradeRow = memo(function TradeRow({ t }: { t: Trade }) {
-  return (
-    <tr>
-      <td className={`num ${t.takerSide === "buy" ? "up" : "down"}`}>
-        <span className="visually-hidden">{t.takerSide === "buy" ? "buy" : "sell"} </span>
-        {formatGold(t.price)}
-      </td>
-      <td className="num">{formatCount(t.quantity)}</td>
-      <td className="num muted">
-        <Time ms={t.at} seconds />
-      </td>
-    </tr>
-  );
-});
 
 /** Recent trades, newest first; green when a buyer took the offer, red when a seller hit a bid. */
-function TradeTapeView({ trades, rows = 14 }: { trades: Trade[]; rows?: number }) {
+export function TradeTape({ trades, rows = 14 }: { trades: Trade[]; rows?: number }) {
   if (trades.length === 0) return <p className="muted">No trades yet.</p>;
   return (
     <table className="tape-table">
@@ -33,12 +16,18 @@ function TradeTapeView({ trades, rows = 14 }: { trades: Trade[]; rows?: number }
       </thead>
       <tbody>
         {trades.slice(0, rows).map((t) => (
-          <TradeRow key={t.seq} t={t} />
+          <tr key={t.seq}>
+            <td className={`num ${t.takerSide === "buy" ? "up" : "down"}`}>
+              <span className="visually-hidden">{t.takerSide === "buy" ? "buy" : "sell"} </span>
+              {formatGold(t.price)}
+            </td>
+            <td className="num">{formatCount(t.quantity)}</td>
+            <td className="num muted">
+              <Time ms={t.at} seconds />
+            </td>
+          </tr>
         ))}
       </tbody>
     </table>
   );
 }
-
-/** Memoized: drawn again only when the trades change, not on every feed update. */
-export const TradeTape = memo(TradeTapeView);

@@ -15,19 +15,6 @@ describe("the market page's feed: updates after a snapshot", () => {
     expect(s.connection).toBe("live");
   });
 
-  it("keeps the side an update leaves alone, and copies the side it changes (the ladder is memoized on them)", () => {
-    const before = live(7);
-    const s = reduce(before, { type: "update", m: update(8, 101, 3) });
-    expect(s.asks).toBe(before.asks);
-    expect(s.bids).not.toBe(before.bids);
-    expect(before.bids.has(101)).toBe(false);
-    const sell: Update = { ...update(9, 120, 4), levels: [{ side: "sell", price: 120, total: 4 }] };
-    const t = reduce(s, { type: "update", m: sell });
-    expect(t.bids).toBe(s.bids);
-    expect(t.asks.get(120)).toBe(4);
-    expect(s.asks.has(120)).toBe(false);
-  });
-
   it("ignores an update the snapshot already includes (a round still reaching its sockets, ADR 041)", () => {
     const before = live(7);
     const s = reduce(before, { type: "update", m: update(7, 101, 3) });

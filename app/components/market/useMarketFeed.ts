@@ -63,9 +63,8 @@ export function reduce(state: FeedState, action: FeedAction): FeedState {
       // at or before this client's seq is applied too: levels are totals, and trades it already
       // has are skipped by their seq.
       if ((m.first ?? m.seq) > state.seq + 1 || state.seq < 0) return { ...state, connection: "resyncing" };
-      // A side the update leaves alone keeps its Map: the page's ladder is memoized on them.
-      const bids = m.levels.some((l) => l.side === "buy") ? new Map(state.bids) : state.bids;
-      const asks = m.levels.some((l) => l.side === "sell") ? new Map(state.asks) : state.asks;
+      const bids = new Map(state.bids);
+      const asks = new Map(state.asks);
       applyLevels(bids, asks, m.levels);
       const trades = newTrades(state.trades, m.trades, MAX_TRADES);
       return { ...state, seq: m.seq, bids, asks, trades, stats: m.stats };
