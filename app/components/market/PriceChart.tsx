@@ -3,12 +3,11 @@
  * The library is imported dynamically, here only: other pages never download it, and the market
  * page paints its ladder and ticket before the chart arrives.
  */
-import { lazy, memo, Suspense, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { ChartPrefs } from "~/utils/indicators/prefs";
 import type { Trade } from "../../../party/protocol";
 import { formatGold } from "~/utils/money";
 import { afterLoadIdle } from "~/utils/idle";
-import { UnseenTrades } from "./unseen-trades";
 
 export interface Candle {
   time: number;
@@ -21,7 +20,8 @@ export interface Candle {
 }
 
 /** The indicator settings, interactive: from chart-lib's chunk, so only once the chart has loaded. */
-const Settings = lazy(() => import("./chart-lib").then((m) => ({ default: m.ChartSettings })));
+const chartLib = () => import("./chart-lib");
+const Settings = lazy(() => chartLib().then((m) => ({ default: m.ChartSettings })));
 /** The settings form as server-rendered HTML (no script) until then: it posts without JavaScript. */
 export type SettingsForm = { html: string; csrf: string; back: string };
 
@@ -33,8 +33,6 @@ type Api = import("./chart-lib").MountedChart;
 
 /** How far below (or above) the screen the chart starts loading, so it is drawn by the time it shows. */
 const NEAR_MARGIN = "600px 0px";
-/** How near the screen a loaded chart draws live trades; farther away they wait (./unseen-trades.ts). */
-const DRAW_MARGIN = "100px 0px";
 
 /** Calls `then` once `el` is on or near the screen (at once without IntersectionObserver); returns a cancel. */
 function whenNear(el: Element | null, then: () => void): () => void {
@@ -54,14 +52,13 @@ function whenNear(el: Element | null, then: () => void): () => void {
   return () => observer.disconnect();
 }
 
-const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 /**
  * `settings: false` (the dashboard's chart panel) draws the player's saved indicators without the
  * settings toggles; they are changed on the market page. `onlyNear: false` (the dashboard, a page of
  * panels the player arranged to see) starts the chart after load and idle wherever it is.
  */
-function PriceChartView({ candles, interval, trades, prefs, onPrefs, form, settings = true, onlyNear = true }: { candles: Candle[]; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean; onlyNear?: boolean }) {
+export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, settings = true, onlyNear = true }: { candles: Candle[]; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean; onlyNear?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const api = useRef<Api | null>(null);
   const lib = useRef<Lib | null>(null);
@@ -74,19 +71,14 @@ function PriceChartView({ candles, interval, trades, prefs, onPrefs, form, setti
   latest.current = { candles, trades, interval, prefs };
   /** What is on the chart (the candles; the trades and indicators, over which candles): the effects below skip a redraw of the same props. */
   const drawn = useRef<{ candles?: Candle[]; trades?: Trade[]; interval?: ChartInterval; prefs?: ChartPrefs; over?: Candle[] }>({});
-  /** Off screen (farther than DRAW_MARGIN), live trades wait here and the chart is not drawn. */
-  const unseen = useRef(new UnseenTrades());
-  const onScreen = useRef(true);
+  /** Off screen, live trades wait there and the chart is not drawn (chart-lib's OffScreen). */
+  const off = useRef<import("./chart-lib").OffScreen | null>(null);
 
-  const volColor = (c: Candle) => (c.close >= c.open ? css("--up-soft") : css("--down-soft"));
   /** Trades after the candles, then the indicators: what the props say, drawn. */
   const drawTrades = (l: Lib, a: Api, now: typeof latest.current) => {
-    lastSeq.current = l.pushTrades(a, bar, unseen.current.take(now.trades), lastSeq.current, INTERVAL_SECONDS[now.interval], volColor);
+    lastSeq.current = l.pushTrades(a, bar, off.current?.take(now.trades) ?? now.trades, lastSeq.current, INTERVAL_SECONDS[now.interval], l.volumeColor);
     l.drawIndicators(a, now.prefs, INTERVAL_SECONDS[now.interval]);
-    host.current?.setAttribute("data-indicators", a.drawn);
-    // The last trade on the chart and its candle's close (what the e2e suite reads of a canvas).
-    host.current?.setAttribute("data-drawn-seq", String(lastSeq.current));
-    host.current?.setAttribute("data-last-close", String(bar.current?.close ?? ""));
+    l.markDrawn(a, lastSeq.current, bar);
     drawn.current = { ...drawn.current, trades: now.trades, interval: now.interval, prefs: now.prefs, over: drawn.current.candles };
   };
   /** The props differ from what is drawn. */
@@ -96,7 +88,7 @@ function PriceChartView({ candles, interval, trades, prefs, onPrefs, form, setti
     return d.over !== now.candles || d.trades !== now.trades || d.interval !== now.interval || d.prefs !== now.prefs;
   };
   const drawCandles = (l: Lib, a: Api, now: typeof latest.current) => {
-    lastSeq.current = Math.max(lastSeq.current, l.setCandles(a, bar, now.candles, now.trades, volColor));
+    lastSeq.current = Math.max(lastSeq.current, l.setCandles(a, bar, now.candles, now.trades, l.volumeColor));
     drawn.current = { ...drawn.current, candles: now.candles };
   };
 
@@ -107,15 +99,17 @@ function PriceChartView({ candles, interval, trades, prefs, onPrefs, form, setti
     // scrolling down to the chart never downloads or starts it. A chart hidden behind its tab starts
     // when the tab is shown.
     const start = () =>
-      import("./chart-lib")
+      chartLib()
         .then((loaded) => {
           if (disposed || !host.current) return;
           lib.current = loaded;
-          api.current = loaded.mountChart(host.current, { line: css("--line"), up: css("--up"), down: css("--down"), text: css("--muted"), font: css("--font") }, formatGold);
+          const mounted = loaded.mountChart(host.current, loaded.themeColors(), formatGold);
+          api.current = mounted;
           // The data goes in before the chart's first frame: drawn empty first, its price axis
           // would widen for the labels and every canvas be resized and drawn again.
           drawCandles(loaded, api.current, latest.current);
           drawTrades(loaded, api.current, latest.current);
+          off.current = new loaded.OffScreen(mounted, () => behind() && drawTrades(loaded, mounted, latest.current));
           setReady(true);
         })
         .catch(() => setFailed(true));
@@ -126,6 +120,7 @@ function PriceChartView({ candles, interval, trades, prefs, onPrefs, form, setti
     return () => {
       disposed = true;
       stopWatching();
+      off.current?.stop();
       api.current?.chart.remove();
       api.current = null;
     };
@@ -141,29 +136,11 @@ function PriceChartView({ candles, interval, trades, prefs, onPrefs, form, setti
   useEffect(() => {
     if (!ready || !api.current || !lib.current || !behind()) return;
     // Off screen: keep the trades, draw when the chart comes back (or when too many wait).
-    if (!onScreen.current) {
-      unseen.current.add(trades, lastSeq.current);
-      if (!unseen.current.full) return;
-    }
+    if (off.current?.hold(trades, lastSeq.current)) return;
     drawTrades(lib.current, api.current, latest.current);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, candles, trades, interval, prefs]);
 
-  // Whether the loaded chart is on (or near) the screen; coming back, it draws what waited.
-  useEffect(() => {
-    const el = host.current;
-    if (!ready || !el || typeof IntersectionObserver === "undefined") return;
-    const observer = new IntersectionObserver(
-      (entries) => {
-        onScreen.current = entries.some((e) => e.isIntersecting);
-        if (onScreen.current && lib.current && api.current && behind()) drawTrades(lib.current, api.current, latest.current);
-      },
-      { rootMargin: DRAW_MARGIN },
-    );
-    observer.observe(el);
-    return () => observer.disconnect();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ready]);
 
   const empty = candles.length === 0 && trades.length === 0;
   const stat = <div className="chart-settings-host" dangerouslySetInnerHTML={{ __html: form.html }} />;
@@ -184,6 +161,3 @@ function PriceChartView({ candles, interval, trades, prefs, onPrefs, form, setti
     </>
   );
 }
-
-/** Memoized: drawn again when its trades, candles or settings change, not on every book update. */
-export const PriceChart = memo(PriceChartView);

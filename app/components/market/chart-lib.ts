@@ -20,9 +20,11 @@ import { computeIndicators, specKey } from "~/utils/indicators/spec";
 import type { Candle } from "./PriceChart";
 import { onlyLastMoved } from "./line-points";
 import { tickLabel } from "./tick-labels";
+import { UnseenTrades } from "./unseen-trades";
 
 /** Loaded with the chart: the indicator settings' interactive form (PriceChart swaps it in). */
 export { ChartSettings } from "./ChartSettings";
+
 
 export interface ChartColors {
   line: string;
@@ -31,6 +33,14 @@ export interface ChartColors {
   text: string;
   font: string;
 }
+
+const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+/** The chart's colours and font, from the page's theme (its CSS variables). */
+export const themeColors = (): ChartColors => ({ line: css("--line"), up: css("--up"), down: css("--down"), text: css("--muted"), font: css("--font") });
+
+/** A volume bar's colour: the soft up or down colour of its candle. */
+export const volumeColor = (c: Candle) => (c.close >= c.open ? css("--up-soft") : css("--down-soft"));
 
 /** Candle pane : volume pane heights, where volume has a pane. */
 export const PANE_STRETCH = [3, 1] as const;
@@ -82,6 +92,55 @@ export function mountChart(host: HTMLElement, colors: ChartColors, format: (copp
 }
 
 export type MountedChart = ReturnType<typeof mountChart>;
+
+/** How near the screen a chart draws live trades; farther away they wait (./unseen-trades.ts). */
+const DRAW_MARGIN = "100px 0px";
+
+/**
+ * A loaded chart off screen (farther than DRAW_MARGIN): live trades wait in `unseen` instead of
+ * being drawn, and `back` is called when it returns. (Here, not in PriceChart: chart-lib's chunk
+ * loads with the chart, so none of it is in the market page's first-load JavaScript.)
+ */
+export class OffScreen {
+  private on = true;
+  private readonly unseen = new UnseenTrades();
+  readonly stop: () => void;
+
+  constructor(a: MountedChart, back: () => void) {
+    if (typeof IntersectionObserver === "undefined") {
+      this.stop = () => {};
+      return;
+    }
+    const observer = new IntersectionObserver(
+      (entries) => {
+        this.on = entries.some((e) => e.isIntersecting);
+        if (this.on) back();
+      },
+      { rootMargin: DRAW_MARGIN },
+    );
+    observer.observe(a.host);
+    this.stop = () => observer.disconnect();
+  }
+
+  /** Off screen: keeps the trades after `drawnSeq` and says not to draw (unless too many wait). */
+  hold(trades: Trade[], drawnSeq: number): boolean {
+    if (this.on) return false;
+    this.unseen.add(trades, drawnSeq);
+    return !this.unseen.full;
+  }
+
+  /** The trades to draw now: those that waited and the feed's. */
+  take(trades: Trade[]): Trade[] {
+    return this.unseen.take(trades);
+  }
+}
+
+/** What is drawn, on the chart's host for tests that cannot read a canvas: the indicators, the last trade's seq and its candle's close. */
+export function markDrawn(a: MountedChart, lastSeq: number, bar: { current: Candle | null }): void {
+  a.host.setAttribute("data-indicators", a.drawn);
+  a.host.setAttribute("data-drawn-seq", String(lastSeq));
+  a.host.setAttribute("data-last-close", String(bar.current?.close ?? ""));
+}
 
 /** The least width of a candle and its gap, in CSS pixels (lightweight-charts' own default spacing). */
 export const MIN_BAR_SPACING = 6;
