@@ -202,7 +202,8 @@ export async function chartSuite(): Promise<void> {
       // The end of the page: the chart is a screen or more above it.
       await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
       await page.waitForFunction(() => document.querySelector(".chart-canvas")!.getBoundingClientRect().bottom < -200, null, { timeout: 5_000 });
-      await page.waitForTimeout(300); // the chart's IntersectionObserver has said so
+      // The chart's own word that it is off screen (its IntersectionObserver's, on its host).
+      await page.waitForFunction(() => document.querySelector(".chart-canvas")!.getAttribute("data-on-screen") === "false", null, { timeout: 5_000 });
       const before = Number(await host.getAttribute("data-drawn-seq"));
       // Two trades: bob takes the best asks through the API.
       const token = (await api("/tokens", { method: "POST", json: { username: "bob", password: DEMO_PASSWORD, label: "e2e chart offscreen" } })).token as string;
@@ -219,7 +220,8 @@ export async function chartSuite(): Promise<void> {
       // The page heard them: the tape (on screen here) shows the last one.
       await page.locator(".tape-table tbody tr").first().filter({ hasText: (prices.at(-1)! / 100).toFixed(2) }).waitFor({ timeout: 10_000 });
       await page.waitForTimeout(500);
-      assert.equal(Number(await host.getAttribute("data-drawn-seq")), before, "off screen, the chart drew no live trade");
+      const where = await page.evaluate(() => `on screen: ${document.querySelector(".chart-canvas")!.getAttribute("data-on-screen")}, bottom ${Math.round(document.querySelector(".chart-canvas")!.getBoundingClientRect().bottom)} px`);
+      assert.equal(Number(await host.getAttribute("data-drawn-seq")), before, `off screen (${where}), the chart drew no live trade`);
       // Back on screen: every trade that came meanwhile is drawn.
       await page.locator(".chart").first().scrollIntoViewIfNeeded();
       await page.waitForFunction((b) => Number(document.querySelector(".chart-canvas")!.getAttribute("data-drawn-seq")) > b, before, { timeout: 10_000 });

@@ -114,6 +114,7 @@ export class OffScreen {
     const observer = new IntersectionObserver(
       (entries) => {
         this.on = entries.some((e) => e.isIntersecting);
+        a.host.setAttribute("data-on-screen", String(this.on));
         if (this.on) back();
       },
       { rootMargin: DRAW_MARGIN },
