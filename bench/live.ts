@@ -28,7 +28,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { chromium, type Page } from "playwright-core";
-import { rows, withTx } from "../db/db";
+import { rows, withTx, type Db } from "../db/db";
 import * as ledger from "../db/ledger";
 import { issueToken } from "../party/tokens";
 import { marketFixture } from "../tests/e2e/harness";
@@ -66,7 +66,7 @@ const q = (xs: number[], p: number) => {
 const median = (xs: number[]) => q(xs, 0.5);
 
 /** Two funded players of the bench's own (not alice, whose page is watched: no fills of hers). */
-async function livePlayers(db: Parameters<NonNullable<Parameters<typeof startBrowserStack>[2]>>[0]): Promise<string[]> {
+async function livePlayers(db: Db): Promise<string[]> {
   const [iron] = await rows<{ id: number }>(db, sql`select id from item_types where slug = 'iron-ore'`);
   if (!iron) throw new Error("bench:live: no iron-ore item type in the seed");
   const players = [await addPlayer(db, "live_seller"), await addPlayer(db, "live_buyer")];

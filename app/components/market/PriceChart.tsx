@@ -52,7 +52,6 @@ function whenNear(el: Element | null, then: () => void): () => void {
   return () => observer.disconnect();
 }
 
-
 /**
  * `settings: false` (the dashboard's chart panel) draws the player's saved indicators without the
  * settings toggles; they are changed on the market page. `onlyNear: false` (the dashboard, a page of
@@ -140,7 +139,6 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
     drawTrades(lib.current, api.current, latest.current);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, candles, trades, interval, prefs]);
-
 
   const empty = candles.length === 0 && trades.length === 0;
   const stat = <div className="chart-settings-host" dangerouslySetInnerHTML={{ __html: form.html }} />;

@@ -25,7 +25,6 @@ import { UnseenTrades } from "./unseen-trades";
 /** Loaded with the chart: the indicator settings' interactive form (PriceChart swaps it in). */
 export { ChartSettings } from "./ChartSettings";
 
-
 export interface ChartColors {
   line: string;
   up: string;
