@@ -78,7 +78,7 @@ function Header() {
           aria-label="Bazaar home"
           reloadDocument={offline}
         >
-          <img src="/favicon.svg" alt="" width="28" height="28" />
+          <img src="/icons/brand-84.png" alt="" width="28" height="28" />
           <span>Bazaar</span>
         </Link>
         <div className="bar-end">

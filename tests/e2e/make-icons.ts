@@ -32,6 +32,9 @@ const jobs: Array<[string, number, string]> = [
   ["icon-512.png", 512, icon(512, false)],
   ["maskable-512.png", 512, icon(512, true)],
   ["apple-touch-icon.png", 180, icon(180, true)],
+  // The header's logo: the favicon's drawing as pixels (28 px at up to 3x), because an <img> of an SVG
+  // makes the browser build a whole SVG document for it while the page loads.
+  ["brand-84.png", 84, icon(84, false)],
   ["shortcut-inventory.png", 96, icon(96, false, shortcut("🎒"))],
   ["shortcut-markets.png", 96, icon(96, false, candles(0.8, 6.4, 6.4))],
 ];
