@@ -10,9 +10,10 @@
  *                  follow the book when an order is placed (and canceled) through the API
  *   chart-targets  at 360x740 and 768x1024, in both views, every control in the chart panel is at
  *                  least 44x44 CSS px
- *   chart-offscreen  phone (412x600): a loaded chart scrolled far off screen draws no live trade (its
- *                  `data-drawn-seq` stays); scrolled back, it draws every trade that came meanwhile
- *                  (its last candle closes at the last trade's price)
+ *   chart-offscreen  phone (412x600): below the ticket and the book, unscrolled, the chart is neither
+ *                  fetched nor started; scrolled to, it draws. A loaded chart scrolled far off screen
+ *                  draws no live trade (its `data-drawn-seq` stays); scrolled back, it draws every
+ *                  trade that came meanwhile (its last candle closes at the last trade's price)
  *   market-steady  at Lighthouse's phone (412x823) and the tablet, nothing on the market page moves
  *                  while it loads, goes live and draws its chart, nor as a level comes and goes on
  *                  the ladder (layout shifts add up to < 0.01; the book keeps its height). Signed
@@ -194,16 +195,29 @@ export async function chartSuite(): Promise<void> {
   await test("chart-offscreen", async () => {
     await ensureFixture();
     // A short phone, so that the end of a new player's page (no open orders) is a screen past the chart.
-    const { context, page, errors } = await openMarket({ width: PHONE.width, height: 600 });
+    const { context, page, errors } = await newPlayer({ width: PHONE.width, height: 600 });
     try {
+      const scripts: string[] = [];
+      page.on("request", (r) => void (r.resourceType() === "script" && scripts.push(r.url())));
+      await page.goto("/markets/iron-ore");
+      await live(page);
       const host = page.locator(".chart-canvas").first();
+      // Below the ticket and the book, unscrolled, the chart is neither fetched nor started.
+      await page.waitForTimeout(1_500);
+      const top = await page.evaluate(() => document.querySelector(".chart-canvas")!.getBoundingClientRect().top - window.innerHeight);
+      assert.ok(top > 0, `the chart starts ${top} px below the screen`);
+      assert.equal(await page.locator(".chart canvas").count(), 0, "unscrolled, the chart is not started");
+      assert.deepEqual(scripts.filter((u) => u.includes("chart-lib")), [], "unscrolled, the chart library is not fetched");
+      // Scrolled to, it starts and draws.
       await page.locator(".chart").first().scrollIntoViewIfNeeded();
       await page.waitForFunction(() => document.querySelector(".chart-canvas")?.hasAttribute("data-drawn-seq"), null, { timeout: 15_000 });
       // The end of the page: the chart is a screen or more above it.
       await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-      await page.waitForFunction(() => document.querySelector(".chart-canvas")!.getBoundingClientRect().bottom < -200, null, { timeout: 5_000 });
+      const state = () => page.evaluate(() => `scrollY ${Math.round(scrollY)} of ${document.body.scrollHeight}, chart bottom ${Math.round(document.querySelector(".chart-canvas")!.getBoundingClientRect().bottom)} px, on screen: ${document.querySelector(".chart-canvas")!.getAttribute("data-on-screen")}, canvases ${document.querySelectorAll(".chart-canvas canvas").length}`);
+      const waitOr = (what: string, f: () => boolean) => page.waitForFunction(f, null, { timeout: 5_000 }).catch(async (e: Error) => assert.fail(`${what}: ${e.message.split("\n")[0]} (${await state()})`));
+      await waitOr("scrolled to the end, the chart is 200 px above the screen", () => document.querySelector(".chart-canvas")!.getBoundingClientRect().bottom < -200);
       // The chart's own word that it is off screen (its IntersectionObserver's, on its host).
-      await page.waitForFunction(() => document.querySelector(".chart-canvas")!.getAttribute("data-on-screen") === "false", null, { timeout: 5_000 });
+      await waitOr("the chart says it is off screen", () => document.querySelector(".chart-canvas")!.getAttribute("data-on-screen") === "false");
       const before = Number(await host.getAttribute("data-drawn-seq"));
       // Two trades: bob takes the best asks through the API.
       const token = (await api("/tokens", { method: "POST", json: { username: "bob", password: DEMO_PASSWORD, label: "e2e chart offscreen" } })).token as string;
@@ -341,6 +355,8 @@ export async function chartSuite(): Promise<void> {
         await page.goto("/markets/iron-ore");
         await live(page);
         assert.ok(sockets.some((u) => /\/parties\/relay\/iron-ore\.[01](\?|$)/.test(u)), `the signed-out page watches a relay room: ${sockets.join(", ")}`);
+        // Scrolled toward it, the chart starts (600 px before it shows), and drawing it moves nothing.
+        await page.locator(".chart").first().scrollIntoViewIfNeeded();
         await page.locator(".chart canvas").first().waitFor();
         await page.waitForTimeout(1_000);
         const moved = async (when: string) => {

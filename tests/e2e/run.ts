@@ -361,6 +361,11 @@ await test("screens", async () => {
         // The order review dialog, and the whole market page.
         await page.goto("/markets/iron-ore");
         await live(page);
+        // A phone's chart starts once scrolled to (app/components/market/when-near.ts): drawn first.
+        await page.locator(".chart").first().scrollIntoViewIfNeeded();
+        await page.locator(".chart canvas").first().waitFor();
+        await page.waitForTimeout(400);
+        await page.evaluate(() => window.scrollTo(0, 0));
         // A full-page capture stretches the viewport: the fixed tab bar would land mid-page.
         // Under the page's CSP a test's style sheet needs the page's nonce, like any other.
         await page.evaluate(() => {

@@ -24,6 +24,8 @@ import { UnseenTrades } from "./unseen-trades";
 
 /** Loaded with the chart: the indicator settings' interactive form (PriceChart swaps it in). */
 export { ChartSettings } from "./ChartSettings";
+/** The mounted chart kept in step with PriceChart's props. */
+export { LiveChart } from "./live-chart";
 
 export interface ChartColors {
   line: string;
@@ -112,7 +114,9 @@ export class OffScreen {
     }
     const observer = new IntersectionObserver(
       (entries) => {
-        this.on = entries.some((e) => e.isIntersecting);
+        // One call can bring several entries for the host (on screen, then scrolled away before the
+        // callback ran): the last is where it is now.
+        this.on = entries[entries.length - 1]!.isIntersecting;
         a.host.setAttribute("data-on-screen", String(this.on));
         if (this.on) back();
       },
