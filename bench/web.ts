@@ -9,8 +9,11 @@
  * BENCH_WEB_WS_PROXY_PORT, and stopped by PID at the end.
  *
  * BENCH_WEB_THROTTLING=devtools: Lighthouse applies the throttling while loading instead of simulating it.
- * BENCH_WEB_SAVE_TRACES=1: keeps Lighthouse's trace of each page in .data/bench-web/<page>-0.trace.json.
- * Each page's main-thread time by kind and its five longest tasks are printed under the table.
+ * Lighthouse's trace of each page is kept in .data/bench-web/<page>-0.trace.json (with its DevTools log).
+ * Each page's main-thread time by kind and its five longest tasks are printed under the table, then
+ * its renderer main thread from the trace: the tasks' wall time, the thread's CPU time in them, and
+ * the blocking time if each task took 4x its CPU (bench/lib/main-thread.ts): the page's own cost,
+ * without the waits of a host that scores wall time.
  * BENCH_WEB_MARKET=traded (default): before the runs, the market page's market gets what a player
  * finds in a live one: 16 hours of 5-minute candles, today's trades, a book on both sides and the
  * signed-in player's open orders (tests/e2e/harness.ts marketFixture, as the e2e suite's market).
@@ -32,6 +35,7 @@ import { repoRoot } from "../scripts/paths";
 import { marketFixture } from "../tests/e2e/harness";
 import { CHROMIUM, CHROMIUM_ARGS, startBrowserStack } from "../tests/e2e/stack";
 import { hostLine } from "./lib/host";
+import { mainThreadTime, type TraceEvent } from "./lib/main-thread";
 import { sessionCookie } from "./lib/web-session";
 
 const outDir = path.join(repoRoot, ".data", "bench-web");
@@ -141,8 +145,8 @@ function lighthouseArgs(url: string, out: string, headers: string): string[] {
     // while loading) instead of its default simulation from an unthrottled load; a second opinion
     // on hosts where the simulation's total blocking time differs from a throttled browser's.
     ...(THROTTLING === "devtools" ? ["--throttling-method=devtools"] : []),
-    // BENCH_WEB_SAVE_TRACES=1: Lighthouse's trace and DevTools log beside each report (<page>-0.trace.json).
-    ...(process.env.BENCH_WEB_SAVE_TRACES === "1" ? ["--save-assets"] : []),
+    // Lighthouse's trace and DevTools log beside each report (<page>-0.trace.json): the main-thread table reads the trace.
+    "--save-assets",
   ];
 }
 
@@ -250,10 +254,23 @@ try {
     const at = (u: string) => (u.startsWith("http") ? new URL(u).pathname.split("/").pop() || new URL(u).pathname : u) || "-";
     console.log(`  ${"".padEnd(10)} ${s.longTasks.map((t) => `${Math.round(t.start)} +${Math.round(t.duration)} ${at(t.url)}`).join(" · ") || "no long tasks"}`);
   }
+  console.log("\nRenderer main thread, from each page's trace (ms): its tasks' wall time (what Lighthouse scores, x4), the thread's");
+  console.log("CPU time in them, and the blocking time if each task took 4x its CPU (the page's own work, without the host's waits)\n");
+  for (const [name] of rows) {
+    let events: TraceEvent[];
+    try {
+      events = (JSON.parse(readFileSync(path.join(outDir, `${name}-0.trace.json`), "utf8")) as { traceEvents: TraceEvent[] }).traceEvents;
+    } catch (error) {
+      console.log(`  ${name.padEnd(10)} no trace (${(error as Error).message})`);
+      continue;
+    }
+    const m = mainThreadTime(events);
+    console.log(`  ${name.padEnd(10)} tasks ${Math.round(m.wallMs)} · CPU ${Math.round(m.cpuMs)} (${Math.round((100 * m.cpuMs) / Math.max(1, m.wallMs))}%) · blocking at 4x CPU ${Math.round(m.blockingAt4xCpuMs)}`);
+  }
   console.log("\nMarket page JavaScript (gzip -9 of each script as served)\n");
   for (const j of [...first, ...lazy]) console.log(`  ${j.lazy ? "lazy " : "first"}  ${kb(j.gz).padStart(6)} KB gz  ${kb(j.raw).padStart(7)} KB raw  ${j.url}`);
   console.log(`\n  first load (before the load event): ${kb(firstGz)} KB gz in ${first.length} files`);
-  console.log(`  after load (chart library, service worker client): ${kb(lazyGz)} KB gz in ${lazy.length} files; total ${kb(firstGz + lazyGz)} KB gz\n`);
+  console.log(`  after load (feed socket, service worker client; a phone fetches the chart library once scrolled to it): ${kb(lazyGz)} KB gz in ${lazy.length} files; total ${kb(firstGz + lazyGz)} KB gz\n`);
   const headline = rows.some(([name]) => HEADLINE.has(name)) ? rows.filter(([name]) => HEADLINE.has(name)) : rows;
   const worst = (k: "perf" | "a11y" | "best") => Math.min(...headline.map(([, s]) => s[k]));
   const others = rows.filter(([name]) => !headline.some(([h]) => h === name)).map(([name, s]) => ` ${name}_perf=${s.perf}`).join("");
