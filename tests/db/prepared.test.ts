@@ -42,6 +42,15 @@ describe(`rowsPrepared on ${process.env.TEST_DB ?? "pglite"}`, () => {
     expect(statementName("select 1")).not.toBe(statementName("select 2"));
     expect(statementName("select 1")).toMatch(/^bz_[0-9a-f]{8}_8$/);
   });
+
+  it("names are the text's FNV-1a hash, remembered or not (other processes prepared them under that name)", () => {
+    expect(statementName("select 1")).toBe("bz_7677c032_8");
+    // More texts than are remembered: the first is worked out again, to the same name.
+    const first = statementName(["select", "1"].join(" "));
+    for (let i = 0; i < 600; i++) statementName(`select ${i} as n`);
+    expect(statementName(["select", "1"].join(" "))).toBe(first);
+    expect(first).toBe("bz_7677c032_8");
+  });
 });
 
 describe(`rowsPrepared inside the backend (bazaar_prepared) on ${process.env.TEST_DB ?? "pglite"}`, () => {
