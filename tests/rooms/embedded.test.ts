@@ -97,7 +97,14 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
   const failures: string[] = [];
   let seq = 0;
   /** One request of the mix, by number: reads and writes, tokens and cookies, pages and API. */
-  const request = async (n: number): Promise<void> => {
+  /** The slowest request of each kind in the concurrent burst, ms: the margin to the edge's 20 s room timeout. */
+  const slowest = new Map<string, number>();
+  const timed = async (n: number): Promise<void> => {
+    const started = performance.now();
+    const kind = await request(n);
+    slowest.set(kind, Math.max(slowest.get(kind) ?? 0, Math.round(performance.now() - started)));
+  };
+  const request = async (n: number): Promise<string> => {
     const t = tokens[n % tokens.length]!;
     const b = browsers[n % browsers.length]!;
     let status: number;
@@ -148,12 +155,14 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
     }
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
     if (status >= 500) failures.push(`${what} -> ${status}`);
+    return what.split(" (")[0]!;
   };
 
   try {
     for (let n = 0; n < SEQUENTIAL; n++) await request(n);
     const afterSequential = databaseConnections();
-    await Promise.all(Array.from({ length: 200 }, (_, n) => request(n)));
+    await Promise.all(Array.from({ length: 200 }, (_, n) => timed(n)));
+    console.log(`embedded load: slowest of the 200 concurrent, ms, by kind ${JSON.stringify(Object.fromEntries(slowest))}`);
     console.log(`embedded load: statuses ${JSON.stringify(Object.fromEntries(statuses))}, peak database connections ${peak} (client side ${peakClient}, and established with the server end not: ${JSON.stringify(unpaired)}), after the sequential run ${afterSequential}`);
     expect(failures).toEqual([]);
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
