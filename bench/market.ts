@@ -3,6 +3,9 @@
  * process over WebSockets at fixed offered rates (open loop: latency is measured from the moment
  * each command was due, so a slow room cannot hide its queue), then 1,000 subscribers watching
  * during load. Mix: 55% resting limits, 20% crossing limits, 25% cancels of the player's own orders.
+ * Beside the acks, every 10 ms an anonymous socket sends a command the room refuses from its message
+ * handler (bench/market/echo.ts): "no-batch answer" is that round trip, the part of an ack that is
+ * transport, workerd's event loop and this client rather than queueing, planning and Postgres.
  * Env: DATABASE_URL (a server; a scratch database bazaar_bench, or BENCH_DATABASE, or bazaar_bench_<BENCH_PARTY_PORT>, is created there), BENCH_STEP_SECONDS
  * (default 20), BENCH_RATES (default 1000,2500,5000,6000,10000), BENCH_SUBSCRIBERS (default 1000),
  * BENCH_SAMPLE (default 10: one subscriber in 10 parses and times every update, as bench:fanout does;
@@ -40,6 +43,7 @@ import { issueToken } from "../party/tokens";
 import { checkpointBeforeSteps, fundedMarket, scratchDatabase } from "./lib/world";
 import { RoomCode } from "../party/settlement/codes";
 import { Trader } from "./market/trader";
+import { EchoProbe } from "./market/echo";
 import { Watcher } from "./market/watcher";
 import { CpuMeter, roomBenchParts } from "./lib/cpu";
 import { TickRounds } from "./market/tick-rounds";
@@ -155,7 +159,7 @@ function startConsumerLoop(databaseUrl: string, kinds: string[]): { stop(): Prom
   };
 }
 
-interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; tickSplit: { before: [number, number]; within: [number, number] }; loopP99: number; subscribers: number; retry: number; busy: number; msgsPerSub: number; bytesPerMsg: number; profile?: ProfileSummary; cpu: Record<string, number>; push?: PushStep }
+interface StepResult { offered: number; sent: number; acked: number; durable: number; p50: number; p99: number; fills: number; tickP99: number; tickSplit: { before: [number, number]; within: [number, number] }; loopP99: number; subscribers: number; retry: number; busy: number; msgsPerSub: number; bytesPerMsg: number; echo: [number, number]; profile?: ProfileSummary; cpu: Record<string, number>; push?: PushStep }
 
 async function main() {
   const databaseUrl = await scratchDatabase(SCRATCH);
@@ -180,6 +184,8 @@ async function main() {
   stopOnSignal(() => rooms.stop().finally(() => otlp?.stop()));
   try {
     const traders = await Promise.all(players.map(async (p) => Trader.connect(rooms.host, market.slug, await issueToken(rooms.secret, "player", p, 3600), p)));
+    // Answers without a batch beside the acks (bench/market/echo.ts).
+    const echo = await EchoProbe.connect(rooms.host, market.slug);
     const results: StepResult[] = [];
     let n = 0;
     // Where the room's batches spent their time during a step (read and reset through the room).
@@ -207,6 +213,7 @@ async function main() {
       loop.enable();
       meter.take();
       const t0 = performance.now();
+      echo.start();
       const pending: Promise<void>[] = [];
       let seed = rate;
       const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -239,6 +246,7 @@ async function main() {
         }
         await new Promise((r) => setTimeout(r, 1));
       }
+      const echoes = echo.stop();
       await Promise.all(pending);
       loop.disable();
       const seconds = (performance.now() - t0) / 1000;
@@ -251,7 +259,7 @@ async function main() {
       const msgsPerSub = messages / subscribers.length / seconds;
       const bytesPerMsg = messages > 0 ? (after.bytes - before.bytes) / messages : 0;
       const stepProfile = await profile();
-      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), tickSplit, loopP99: loopDelayP99(loop), subscribers: subscribers.length, retry, busy, msgsPerSub, bytesPerMsg, profile: stepProfile, cpu, push: await push?.stepEnd() };
+      return { offered: rate, sent, acked, durable: Math.round(answered / seconds), p50: q(latencies, 0.5), p99: q(latencies, 0.99), fills: Math.round(fills / seconds), tickP99: q(tickDelays, 0.99), tickSplit, echo: [q(echoes, 0.5), q(echoes, 0.99)], loopP99: loopDelayP99(loop), subscribers: subscribers.length, retry, busy, msgsPerSub, bytesPerMsg, profile: stepProfile, cpu, push: await push?.stepEnd() };
     };
     // One watcher for tick delivery in the plain steps.
     const watcher = await Watcher.connect(rooms.host, market.slug);
@@ -267,10 +275,10 @@ async function main() {
     for (let i = 0; i < SUBSCRIBERS; i += 100) subs.push(...(await Promise.all(Array.from({ length: Math.min(100, SUBSCRIBERS - i) }, () => Watcher.connect(rooms.host, market.slug)))));
     const withSubs = await runStep(2_500, subs);
     results.push(withSubs);
-    for (const s of [...subs, watcher, ...traders]) s.close();
+    for (const s of [...subs, watcher, ...traders, echo]) s.close();
 
-    const head = ["offered/s", "subscribers", "commands sent", "acked ok", "durable orders/s", "p50 ack ms", "p99 ack ms", "fills/s", "p99 tick ms", "updates/s per subscriber", "bytes per update", "retryable", "refused busy", "client loop p99 ms"];
-    const rows = results.map((r) => [r.offered, r.subscribers, r.sent, r.acked, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), r.fills, Number.isNaN(r.tickP99) ? "-" : r.tickP99.toFixed(0), r.msgsPerSub.toFixed(1), Math.round(r.bytesPerMsg), r.retry, r.busy, r.loopP99.toFixed(0)].map(String));
+    const head = ["offered/s", "subscribers", "commands sent", "acked ok", "durable orders/s", "p50 ack ms", "p99 ack ms", "no-batch answer p50 / p99 ms", "fills/s", "p99 tick ms", "updates/s per subscriber", "bytes per update", "retryable", "refused busy", "client loop p99 ms"];
+    const rows = results.map((r) => [r.offered, r.subscribers, r.sent, r.acked, r.durable, r.p50.toFixed(1), r.p99.toFixed(1), `${r.echo[0].toFixed(1)} / ${r.echo[1].toFixed(1)}`, r.fills, Number.isNaN(r.tickP99) ? "-" : r.tickP99.toFixed(0), r.msgsPerSub.toFixed(1), Math.round(r.bytesPerMsg), r.retry, r.busy, r.loopP99.toFixed(0)].map(String));
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (c: string[]) => `| ${c.map((x, i) => x.padStart(w[i]!)).join(" | ")} |`;
     console.log(`\nbench:market: one room, ${PLAYERS} trading sockets, ${STEP_S}s per step, ${PRICE_ALERTS} price alerts, ${LIMITS ? "trading limits on" : "no trading limits"}, ${CONSUMERS.length ? `feed consumers every second (${CONSUMERS.join(", ")})` : "no feed consumers"}, ${TRACE ? `tracing on (${TRACE_RATIO * 100}% sampled)` : "tracing off"}, Postgres ${base.host}`);
