@@ -25,7 +25,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { DEMO_PASSWORD } from "../../db/seed";
-import { api, e2e, live, marketFixture, newPlayer, PHONE, SHOTS, TABLET, test } from "./harness";
+import { api, e2e, live, marketFixture, newPlayer, PHONE, SHOTS, showChart, TABLET, test } from "./harness";
 
 /** A laptop screen, where the market page puts the chart beside the book and ticket, wide. */
 const DESKTOP = { width: 1440, height: 900 };
@@ -145,8 +145,7 @@ export async function chartSuite(): Promise<void> {
       const { context, page, errors } = await openMarket(viewport);
       try {
         // The chart starts once it is near the screen (below the ticket and book on a phone).
-        await page.locator(".chart").first().scrollIntoViewIfNeeded();
-        await page.locator(".chart canvas").first().waitFor();
+        await showChart(page);
         // Drawn on the next animation frame after the data is set.
         await page.waitForFunction(() => !document.querySelector(".chart .chart-note"), null, { timeout: 10_000 });
         await page.waitForTimeout(300);
@@ -356,8 +355,7 @@ export async function chartSuite(): Promise<void> {
         await live(page);
         assert.ok(sockets.some((u) => /\/parties\/relay\/iron-ore\.[01](\?|$)/.test(u)), `the signed-out page watches a relay room: ${sockets.join(", ")}`);
         // Scrolled toward it, the chart starts (600 px before it shows), and drawing it moves nothing.
-        await page.locator(".chart").first().scrollIntoViewIfNeeded();
-        await page.locator(".chart canvas").first().waitFor();
+        await showChart(page);
         await page.waitForTimeout(1_000);
         const moved = async (when: string) => {
           const all = await page.evaluate(() => (window as unknown as { shifts: Array<{ value: number; nodes: string[]; inBook: boolean }> }).shifts);

@@ -229,6 +229,12 @@ export async function holding(page: Page, name: string): Promise<number> {
   return Number(text.replace(/[^\d]/g, ""));
 }
 
+/** Scroll to the price chart and wait for its canvas: it starts only once near the screen (ADR 051). */
+export async function showChart(page: Page) {
+  await page.locator(".chart").first().scrollIntoViewIfNeeded();
+  await page.locator(".chart canvas").first().waitFor();
+}
+
 export async function waitForController(page: Page) {
   await page.waitForFunction(
     () =>

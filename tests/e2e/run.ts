@@ -24,7 +24,7 @@ import path from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { repoRoot } from "../../scripts/paths";
 import {
-  deadlineS, e2e, holding, live, marketFixture, newPlayer, PHONE, placeOrder, results, SHOTS, shutdown, signIn, signUp,
+  deadlineS, e2e, holding, live, marketFixture, newPlayer, PHONE, placeOrder, results, SHOTS, showChart, shutdown, signIn, signUp,
   t0, TABLET, test, waitForController, watchConsole,
 } from "./harness";
 import { chartSuite } from "./chart.e2e";
@@ -311,8 +311,7 @@ await test("screens", async () => {
       async (p) => {
         await live(p);
         // The chart starts once near the screen: scrolled to, drawn, and back to the top for the shot.
-        await p.locator(".chart").first().scrollIntoViewIfNeeded();
-        await p.locator(".chart canvas").first().waitFor();
+        await showChart(p);
         await p.waitForTimeout(400);
         await p.evaluate(() => window.scrollTo(0, 0));
       },
@@ -362,8 +361,7 @@ await test("screens", async () => {
         await page.goto("/markets/iron-ore");
         await live(page);
         // A phone's chart starts once scrolled to (app/components/market/when-near.ts): drawn first.
-        await page.locator(".chart").first().scrollIntoViewIfNeeded();
-        await page.locator(".chart canvas").first().waitFor();
+        await showChart(page);
         await page.waitForTimeout(400);
         await page.evaluate(() => window.scrollTo(0, 0));
         // A full-page capture stretches the viewport: the fixed tab bar would land mid-page.

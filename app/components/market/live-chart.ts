@@ -28,9 +28,10 @@ export class LiveChart {
   /** Mounts and draws the props before the chart's first frame (drawn empty first, its price axis would widen and every canvas be drawn again). */
   constructor(host: HTMLElement, format: (copper: number) => string, private readonly props: () => ChartProps) {
     this.api = mountChart(host, themeColors(), format);
+    // Its observer reports asynchronously, after the first draw below: nothing waits yet.
+    this.off = new OffScreen(this.api, () => this.behind() && this.drawTrades());
     this.drawCandles();
     this.drawTrades();
-    this.off = new OffScreen(this.api, () => this.behind() && this.drawTrades());
   }
 
   /** The props changed: draws what differs; off screen, live trades wait (unless too many do). */
@@ -60,7 +61,7 @@ export class LiveChart {
   /** Trades after the candles, then the indicators. */
   private drawTrades(): void {
     const now = this.props();
-    this.lastSeq = pushTrades(this.api, this.bar, this.off?.take(now.trades) ?? now.trades, this.lastSeq, now.step, volumeColor);
+    this.lastSeq = pushTrades(this.api, this.bar, this.off.take(now.trades), this.lastSeq, now.step, volumeColor);
     drawIndicators(this.api, now.prefs, now.step);
     markDrawn(this.api, this.lastSeq, this.bar);
     this.drawn = { ...this.drawn, trades: now.trades, step: now.step, prefs: now.prefs, over: this.drawn.candles };
