@@ -96,7 +96,6 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
   const statuses = new Map<number, number>();
   const failures: string[] = [];
   let seq = 0;
-  /** One request of the mix, by number: reads and writes, tokens and cookies, pages and API. */
   /** The slowest request of each kind in the concurrent burst, ms: the margin to the edge's 20 s room timeout. */
   const slowest = new Map<string, number>();
   const timed = async (n: number): Promise<void> => {
@@ -104,6 +103,7 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
     const kind = await request(n);
     slowest.set(kind, Math.max(slowest.get(kind) ?? 0, Math.round(performance.now() - started)));
   };
+  /** One request of the mix, by number: reads and writes, tokens and cookies, pages and API. Returns its kind. */
   const request = async (n: number): Promise<string> => {
     const t = tokens[n % tokens.length]!;
     const b = browsers[n % browsers.length]!;
