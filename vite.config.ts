@@ -11,6 +11,12 @@ declare module "@remix-run/cloudflare" {
 }
 
 /**
+ * The operator console's chunks (its routes and their stylesheet): loaded from the network when an
+ * operator opens the console, never downloaded onto a player's phone with the app.
+ */
+const OPERATOR_ONLY = /^assets\/console[-._]/;
+
+/**
  * The service worker: after the client build, bundle app/sw/sw.ts (Workbox modules) into
  * build/client/sw.js with the precache list of what the build wrote (hashed assets by URL, other
  * files by content hash) injected as self.__WB_MANIFEST, the way workbox-build's injectManifest does.
@@ -39,7 +45,10 @@ function serviceWorker(): Plugin {
       const files = walk(outDir)
         .map((f) => path.relative(outDir, f).split(path.sep).join("/"))
         .filter(
-          (f) => /\.(js|css|svg|png|webmanifest)$/.test(f) && f !== "sw.js"
+          (f) =>
+            /\.(js|css|svg|png|webmanifest)$/.test(f) &&
+            f !== "sw.js" &&
+            !OPERATOR_ONLY.test(f)
         );
       const manifest = files.map((f) => ({
         url: `/${f}`,

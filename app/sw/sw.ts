@@ -2,8 +2,8 @@
  * Bazaar's service worker (built by the `bazaar-sw` plugin in vite.config.ts into build/client/sw.js,
  * with the list of built assets injected as self.__WB_MANIFEST).
  *
- *  - Precache: the app's JS, CSS, icons and manifest (a new build = a new worker = the "new version
- *    available" prompt; it takes over only when the player says so).
+ *  - Precache: the app's JS, CSS, icons and manifest, not the operator console's chunks (a new build
+ *    = a new worker = the "new version available" prompt; it takes over only when the player says so).
  *  - Pages and their data (Remix single-fetch `.data`): network first, the last good copy when
  *    offline. The pages carry the time they were rendered, which the "offline, as of" banner shows.
  *  - Never cached: anything but GET, sign-in/up/out, the JSON API, connection tokens, the trades CSV.

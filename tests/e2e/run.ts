@@ -231,6 +231,21 @@ await test("install", async () => {
       async () => (await navigator.serviceWorker.getRegistration())?.scope
     );
     assert.equal(scope, `${e2e.stack!.url}/`);
+    // What installing the app downloaded: the player's pages, never the operator console's chunks.
+    const precached = await page.evaluate(async () => {
+      const names = await caches.keys();
+      const name = names.find((n) => n.includes("precache"));
+      if (!name) return { names, urls: [] as string[] };
+      const keys = await (await caches.open(name)).keys();
+      return { names, urls: keys.map((r) => new URL(r.url).pathname) };
+    });
+    assert.ok(
+      precached.urls.some((u) => /^\/assets\/entry\.client-/.test(u)) &&
+        precached.urls.some((u) => /^\/assets\/inventory-/.test(u)),
+      `the app's own chunks are precached (caches ${precached.names.join(", ")}; ${precached.urls.length} urls)`
+    );
+    const operatorOnly = precached.urls.filter((u) => u.startsWith("/assets/console"));
+    assert.deepEqual(operatorOnly, [], "no operator console chunk precached");
     await cdp.detach();
     assert.deepEqual(errors, [], "no console errors");
   } finally {
