@@ -20,6 +20,7 @@ import path from "node:path";
 import type { Writable } from "node:stream";
 import { createConcurrently, Logger, LogError, LogOutput, type Command, type FlowController } from "concurrently";
 import { LogTail } from "./log-tail";
+import { capLogDir } from "./logs/cap";
 import { recordSecrets } from "./logs/secrets-ledger";
 import { canConnect, groupAlive, sleep, waitForHttp, waitForReady, waitForTcp } from "./proc";
 import { repoRoot } from "./paths";
@@ -92,6 +93,9 @@ const bin = (name: string) => path.join(repoRoot, "node_modules", ".bin", name);
 /** POSIX shell quoting for concurrently's `sh -c` command lines. */
 export const shq = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 const cmd = (...args: string[]) => args.map(shq).join(" ");
+
+/** At most this much of wrangler dev's debug logs under .data/logs/wrangler (WRANGLER_LOG_MAX_MB, default 256). */
+const WRANGLER_LOG_MAX_BYTES = Number(process.env.WRANGLER_LOG_MAX_MB ?? 256) * 1024 * 1024;
 
 /** The embedded PGlite's connection budget (the proxy queues the rest; see ADR 011). */
 export const EMBEDDED_MAX_CONNECTIONS = 32;
@@ -262,6 +266,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const tool = quietToolEnv(dataDir);
   for (const dir of [tool.XDG_CONFIG_HOME, tool.XDG_CACHE_HOME, tool.WRANGLER_LOG_PATH]) mkdirSync(dir!, { recursive: true });
+  // wrangler's debug log grows with every request and is never trimmed: bounded here (scripts/logs/cap.ts).
+  const capWranglerLog = () => {
+    const capped = capLogDir(tool.WRANGLER_LOG_PATH!, WRANGLER_LOG_MAX_BYTES);
+    if (capped) say(`wrangler's debug log capped at ${WRANGLER_LOG_MAX_BYTES >> 20} MB (${capped.rotated ? `moved aside: ${capped.rotated}; ` : ""}removed: ${capped.removed.join(", ") || "none"})`);
+  };
+  capWranglerLog();
+  const logCap = setInterval(capWranglerLog, 60_000);
+  logCap.unref();
 
   const given = Object.fromEntries(Object.entries(options.env ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
   const secrets = given.SESSION_SECRET && given.ROOM_SECRET ? {} : devSecrets(dataDir);
@@ -333,6 +345,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stop = (reason = "stop requested") =>
     (stopping ??= (async () => {
       say(`stopping (${reason})`);
+      clearInterval(logCap);
       supervised?.stop();
       await stopCommands(all);
       if (options.handleSignals) for (const s of SIGNALS) process.off(s, onSignal);
