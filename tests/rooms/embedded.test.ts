@@ -7,6 +7,8 @@
  *   2. a trade through the API and the room, then check:ledger and replay on the PGlite directory
  *      after a clean stop (covering everything the load wrote too).
  */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import { expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { checkLedger } from "../../db/audit/check";
@@ -14,6 +16,7 @@ import { replay } from "../../db/audit/replay";
 import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
+import { repoRoot } from "../../scripts/paths";
 import { EMBEDDED_MAX_CONNECTIONS } from "../../scripts/stack";
 import { callApi, embeddedPorts, FormBrowser, useEmbeddedStack } from "../support/embedded";
 import { groupMembers, isLoopback, listenersOf, socketsOnPort, watchSockets } from "../support/listeners";
@@ -23,6 +26,7 @@ const ports = embeddedPorts("EMBEDDED", { web: 19787, party: 19999, pglite: 1943
 const embedded = useEmbeddedStack("embedded", ports);
 /** Sequential requests before the concurrent burst: enough to show a connection leak (one left per request would be hundreds). */
 const SEQUENTIAL = Number(process.env.ROOMS_SEQUENTIAL ?? 400);
+const startedAt = Date.now();
 /** Orders placed through the web form with a cookie session by the load (checked in the database at the end). */
 let formOrders = 0;
 
@@ -181,6 +185,17 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
     sampler.stop();
   }
 }, 600_000);
+
+it("keeps per-request inspector events out of wrangler's debug log (patches/wrangler+4.86.0.patch)", () => {
+  // The load above made a fetch or socket per request; unpatched, each one's Network events were
+  // written to the debug log (2.5 MB a minute under ten players) and buffered in memory for good.
+  const dir = path.join(repoRoot, ".data", "logs", "wrangler");
+  const logs = readdirSync(dir).filter((f) => f.endsWith(".log")).map((f) => path.join(dir, f)).filter((f) => statSync(f).mtimeMs >= startedAt);
+  expect(logs.length, `a wrangler debug log written since ${new Date(startedAt).toISOString()} in ${dir}`).toBeGreaterThan(0);
+  const text = logs.map((f) => readFileSync(f, "utf8")).join("\n");
+  expect(text).toContain("RUNTIME INCOMING MESSAGE"); // the proxy still logs what is not per request
+  expect(text.match(/RUNTIME INCOMING MESSAGE \{\s*method: 'Network\./g) ?? []).toEqual([]);
+});
 
 it("trades on the embedded PGlite stack and the ledger checks out afterwards", async () => {
   const token = async (username: string) => (await api("/tokens", { method: "POST", json: { username, password: DEMO_PASSWORD, label: "embedded" } })).body.token as string;
