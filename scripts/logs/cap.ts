@@ -1,6 +1,6 @@
 /**
  * A bound on wrangler dev's debug log. wrangler appends every message it logs, debug ones included
- * (each of the worker's console lines, through its inspector proxy), to one file per start under
+ * (its inspector proxy's events, several per request; ADR 052), to one file per start under
  * WRANGLER_LOG_PATH, and never trims it: 2.6 MB a minute under ten players, gigabytes in a day.
  * The stack calls capLogDir on that directory every minute. wrangler opens its file by name on every
  * append, so a file moved aside is simply started afresh on the next line.
