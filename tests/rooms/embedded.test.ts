@@ -16,8 +16,7 @@ import { replay } from "../../db/audit/replay";
 import { rows } from "../../db/db";
 import { openPglite } from "../../db/open";
 import { DEMO_PASSWORD } from "../../db/seed";
-import { repoRoot } from "../../scripts/paths";
-import { EMBEDDED_MAX_CONNECTIONS } from "../../scripts/stack";
+import { EMBEDDED_MAX_CONNECTIONS, quietToolEnv } from "../../scripts/stack";
 import { callApi, embeddedPorts, FormBrowser, useEmbeddedStack } from "../support/embedded";
 import { groupMembers, isLoopback, listenersOf, socketsOnPort, watchSockets } from "../support/listeners";
 
@@ -189,7 +188,7 @@ it(`survives real use: ${SEQUENTIAL} sequential and 200 concurrent signed-in req
 it("keeps per-request inspector events out of wrangler's debug log (patches/wrangler+4.86.0.patch)", () => {
   // The load above made a fetch or socket per request; unpatched, each one's Network events were
   // written to the debug log (2.5 MB a minute under ten players) and buffered in memory for good.
-  const dir = path.join(repoRoot, ".data", "logs", "wrangler");
+  const dir = quietToolEnv().WRANGLER_LOG_PATH!;
   const logs = readdirSync(dir).filter((f) => f.endsWith(".log")).map((f) => path.join(dir, f)).filter((f) => statSync(f).mtimeMs >= startedAt);
   expect(logs.length, `a wrangler debug log written since ${new Date(startedAt).toISOString()} in ${dir}`).toBeGreaterThan(0);
   const text = logs.map((f) => readFileSync(f, "utf8")).join("\n");

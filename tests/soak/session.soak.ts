@@ -8,11 +8,10 @@
  * Fails on any 5xx from Bazaar or a request that got no answer. wrangler dev's own "worker restarted
  * mid-request" 503 (its proxy, not the worker: the worker never saw the request) is counted apart.
  */
-import { execFileSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
-import { repoRoot } from "../../scripts/paths";
+import { quietToolEnv } from "../../scripts/stack";
 import { callApi, embeddedPorts, FormBrowser, useEmbeddedStack } from "../support/embedded";
 import { groupMembers } from "../support/listeners";
 
@@ -41,7 +40,7 @@ function memory(): string {
     .map(([name, pgid]) => {
       const kb = groupMembers([pgid]).reduce((n, m) => {
         try {
-          return n + Number(execFileSync("ps", ["-o", "rss=", "-p", String(m.pid)], { encoding: "utf8" }).trim() || 0);
+          return n + Number(/VmRSS:\s*(\d+)/.exec(readFileSync(`/proc/${m.pid}/status`, "utf8"))?.[1] ?? 0);
         } catch {
           return n; // gone meanwhile
         }
@@ -52,7 +51,7 @@ function memory(): string {
 }
 
 function wranglerLogMb(): number {
-  const dir = path.join(repoRoot, ".data", "logs", "wrangler");
+  const dir = quietToolEnv().WRANGLER_LOG_PATH!;
   return readdirSync(dir).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0) / 2 ** 20;
 }
 
