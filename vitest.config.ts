@@ -17,7 +17,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["party/engine/**/*.test.ts", "db/fraud/**/*.test.ts", "party/market/**/*.test.ts", "party/relay/**/*.test.ts", "tests/edge/**/*.test.ts", "edge/**/*.test.ts", "tests/scripts/**/*.test.ts", "app/**/*.test.ts", "npc/**/*.test.ts", "db/leaderboards/**/*.test.ts", "db/native-buffer.test.ts", "db/ids.test.ts", "bench/lib/**/*.test.ts"],
+          include: ["party/engine/**/*.test.ts", "db/fraud/**/*.test.ts", "db/consumers/**/*.test.ts", "party/market/**/*.test.ts", "party/relay/**/*.test.ts", "tests/edge/**/*.test.ts", "edge/**/*.test.ts", "tests/scripts/**/*.test.ts", "app/**/*.test.ts", "npc/**/*.test.ts", "db/leaderboards/**/*.test.ts", "db/native-buffer.test.ts", "db/ids.test.ts", "bench/lib/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

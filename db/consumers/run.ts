@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { rows, withTx, type Db } from "../db";
 import { decodeCursor, encodeCursor, FEED_START } from "../feed/cursor";
 import { readFeed, type FeedEvent } from "../feed/read";
+import { firstPageSize, nextPageSize } from "./page-size";
 
 export interface Consumer {
   name: string;
@@ -25,14 +26,20 @@ export interface Consumer {
   afterCommit?(applied: unknown, cursor: string, previous: string): Promise<void>;
 }
 
-/** Applies pages until the feed has nothing more; returns how many events were applied. */
-export async function runConsumer(db: Db, consumer: Consumer, pageSize = 500, maxPages = 100): Promise<number> {
+/**
+ * Applies pages until the feed has nothing more; returns how many events were applied. With
+ * `pageMs`, pages start small and are sized to take about that long (at most `pageSize` events,
+ * db/consumers/page-size.ts), so that a page never holds a shared embedded backend for long.
+ */
+export async function runConsumer(db: Db, consumer: Consumer, pageSize = 500, maxPages = 100, pageMs?: number): Promise<number> {
   let applied = 0;
+  let size = pageMs === undefined ? pageSize : firstPageSize(pageSize);
   for (let page = 0; page < maxPages; page++) {
+    const started = performance.now();
     const { count, more, moved, previous, applied: result } = await withTx(db, async (tx) => {
       await tx.execute(sql`insert into consumer_cursors (name, cursor) values (${consumer.name}, ${encodeCursor(FEED_START)}) on conflict (name) do nothing`);
       const [row] = await rows<{ cursor: string }>(tx, sql`select cursor from consumer_cursors where name = ${consumer.name} for update`);
-      const found = await readFeed(tx, { after: decodeCursor(row!.cursor), limit: pageSize, types: consumer.types });
+      const found = await readFeed(tx, { after: decodeCursor(row!.cursor), limit: size, types: consumer.types });
       const result = found.events.length > 0 ? await consumer.apply(tx, found.events) : undefined;
       const moved = found.cursor !== row!.cursor ? found.cursor : null;
       if (moved) {
@@ -40,6 +47,7 @@ export async function runConsumer(db: Db, consumer: Consumer, pageSize = 500, ma
       }
       return { count: found.events.length, more: found.more, moved, previous: row!.cursor, applied: result };
     });
+    if (pageMs !== undefined) size = nextPageSize(size, pageSize, performance.now() - started, pageMs);
     if (moved && consumer.afterCommit) await consumer.afterCommit(result, moved, previous);
     applied += count;
     if (!more) break;

@@ -5,7 +5,7 @@
  * never holds up the other, and each logs what it did.
  */
 import { auditIndexConsumer } from "../../db/audit-search/index";
-import { runConsumer } from "../../db/consumers/run";
+import { runConsumer, type Consumer } from "../../db/consumers/run";
 import { ECONOMY_CONSUMERS } from "../../db/economy/consumers";
 import { deliverWebhooks } from "../../db/feed/webhooks";
 import { fraudConsumer } from "../../db/fraud/consumer";
@@ -15,18 +15,25 @@ import { boardsConsumer } from "../leaderboards/boards.server";
 import { createRedis } from "../redis.server";
 import { jobLogLine, type JobIds } from "../job-log";
 
+/**
+ * A page of events is sized to take about this long (db/consumers/page-size.ts): on the embedded
+ * database its transaction holds every player's query until it commits.
+ */
+const PAGE_MS = 100;
+
 /** `ids`: the cron tick's (edge/job-log.ts): each consumer's JSON line carries them. */
 export async function runFeedConsumers(env: Env, ids: JobIds, ctx: ExecutionContext): Promise<void> {
   const opened = openNeon({ databaseUrl: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY, max: 1 });
+  const consume = (consumer: Consumer) => runConsumer(opened.db, consumer, 500, 100, PAGE_MS);
   try {
     const jobs: Array<[string, () => Promise<unknown>]> = [
-      ...ECONOMY_CONSUMERS.map((c): [string, () => Promise<unknown>] => [c.name, () => runConsumer(opened.db, c)]),
-      ["leaderboards", () => runConsumer(opened.db, boardsConsumer({ db: opened.db, redis: createRedis(env) }))],
+      ...ECONOMY_CONSUMERS.map((c): [string, () => Promise<unknown>] => [c.name, () => consume(c)]),
+      ["leaderboards", () => consume(boardsConsumer({ db: opened.db, redis: createRedis(env) }))],
       // The fraud rules (ADR 024, 038): their own cursor; flags are review work, never rebuilt away.
-      ["fraud_flags", () => runConsumer(opened.db, fraudConsumer())],
+      ["fraud_flags", () => consume(fraudConsumer())],
       ["webhooks", () => deliverWebhooks(opened.db, { deploymentKey: env.SESSION_SECRET })],
       // The operators' audit index (ADR 020): after the rest, a minute behind at most.
-      [auditIndexConsumer.name, () => runConsumer(opened.db, auditIndexConsumer)],
+      [auditIndexConsumer.name, () => consume(auditIndexConsumer)],
     ];
     for (const [name, job] of jobs) {
       const started = Date.now();

@@ -14,7 +14,7 @@ import { readFeed } from "../../db/feed/read";
 import { appendEvents } from "../../db/ledger";
 import { runConsumer, type Consumer } from "../../db/consumers/run";
 import { adminUrl, openTestDb, testDbTarget, type TestDb } from "../support/db";
-import { consumeAll } from "../support/feed";
+import { consumeAll, lastEvent } from "../support/feed";
 import { prng } from "../support/world";
 
 let t: TestDb;
@@ -153,3 +153,27 @@ it.runIf(testDbTarget() === "postgres")("tests' consumeAll waits while another d
     await other.end();
   }
 }, 120_000);
+
+it("a consumer with a time target: slow pages shrink toward it, and every event is applied once", async () => {
+  const tag = `paced-${Date.now()}`;
+  // The consumer starts at the last event so far: its pages hold this test's events only.
+  const start = await lastEvent(t.db);
+  if (start) await t.db.execute(sql`insert into consumer_cursors (name, cursor) values (${`paced-${tag}`}, ${encodeCursor(start)})`);
+  await withTx(t.db, (tx) => appendEvents(tx, { actor: "test:feed" }, Array.from({ length: 300 }, (_, k) => ({ stream: `feedpaced:${tag}`, type: "feed_paced", payload: { tag, k } }))));
+  const sizes: number[] = [];
+  const seen: number[] = [];
+  const consumer: Consumer = {
+    name: `paced-${tag}`,
+    types: ["feed_paced"],
+    apply: async (_tx, events) => {
+      sizes.push(events.length);
+      seen.push(...events.filter((e) => e.payload.tag === tag).map((e) => e.payload.k as number));
+      await sleep(events.length * 2); // 2 ms an event: a 40 ms target wants pages of about 20
+    },
+    reset: async () => undefined,
+  };
+  await consumeAll(t.db, consumer, 500, 60_000, 40);
+  expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, k) => k));
+  expect(sizes[0]).toBe(50); // a timed run's first page
+  expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual(25); // then near the target, never the 500 allowed
+});

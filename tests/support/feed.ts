@@ -18,12 +18,12 @@ export async function lastEvent(db: Db): Promise<FeedPosition | undefined> {
   return last ? { tx: last.tx, id: Number(last.id) } : undefined;
 }
 
-/** Runs `consumer` (pages of `pageSize`) until its cursor is at or past the last event written before the call. */
-export async function consumeAll(db: Db, consumer: Consumer, pageSize = 500, withinMs = 60_000): Promise<number> {
+/** Runs `consumer` (pages of `pageSize`, or timed by `pageMs`) until its cursor is at or past the last event written before the call. */
+export async function consumeAll(db: Db, consumer: Consumer, pageSize = 500, withinMs = 60_000, pageMs?: number): Promise<number> {
   const target = await lastEvent(db);
   let applied = 0;
   for (const started = Date.now(); ; ) {
-    applied += await runConsumer(db, consumer, pageSize);
+    applied += await runConsumer(db, consumer, pageSize, 100, pageMs);
     if (!target) return applied;
     const [row] = await rows<{ cursor: string }>(db, sql`select cursor from consumer_cursors where name = ${consumer.name}`);
     const at = row ? decodeCursor(row.cursor) : undefined;
