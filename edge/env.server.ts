@@ -37,6 +37,13 @@ export const EnvSchema = z.object({
    */
   DB_CONNECT_TIMEOUT_MS: wholeNumber(5_000).pipe(z.int().min(500, "must be at least 500").max(60_000, "must be at most 60000")),
   /**
+   * The feed consumers' cron sizes each page of events to take about this long (db/consumers/
+   * page-size.ts); 0 (the default) keeps pages of 500. `npm start` sets 100: on the embedded PGlite
+   * a page's transaction holds every player's query until it commits. Not for Neon, where a page's
+   * time is mostly round trips and smaller pages would only slow the consumers down.
+   */
+  FEED_PAGE_MS: wholeNumber(0).pipe(z.int().min(0, "must be at least 0").max(10_000, "must be at most 10000")),
+  /**
    * How long each isolate keeps the feature flags it read (ADR 026, default 10 s): an admin's change
    * reaches every player within this time.
    */

@@ -293,7 +293,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // ... and one backend shared by all connections: no protocol-named statements; the batch's is
     // prepared inside the backend instead (db/db.ts, ADR 047).
     // ... and connections wait their turn at the proxy (up to its 30 s queue) rather than give up at 5 s.
-    ...(embedded ? { DB_POOL_MAX: "1", DB_NAMED_STATEMENTS: "server", DB_CONNECT_TIMEOUT_MS: "30000" } : {}),
+    // ... and a feed consumer's page holds that backend: pages sized to about 100 ms (db/consumers/page-size.ts).
+    ...(embedded ? { DB_POOL_MAX: "1", DB_NAMED_STATEMENTS: "server", DB_CONNECT_TIMEOUT_MS: "30000", FEED_PAGE_MS: "100" } : {}),
   };
 
   recordSecrets(vars);

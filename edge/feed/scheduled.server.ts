@@ -15,16 +15,11 @@ import { boardsConsumer } from "../leaderboards/boards.server";
 import { createRedis } from "../redis.server";
 import { jobLogLine, type JobIds } from "../job-log";
 
-/**
- * A page of events is sized to take about this long (db/consumers/page-size.ts): on the embedded
- * database its transaction holds every player's query until it commits.
- */
-const PAGE_MS = 100;
-
 /** `ids`: the cron tick's (edge/job-log.ts): each consumer's JSON line carries them. */
 export async function runFeedConsumers(env: Env, ids: JobIds, ctx: ExecutionContext): Promise<void> {
   const opened = openNeon({ databaseUrl: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY, max: 1 });
-  const consume = (consumer: Consumer) => runConsumer(opened.db, consumer, 500, 100, PAGE_MS);
+  // Pages sized by time on the embedded database only (FEED_PAGE_MS, edge/env.server.ts).
+  const consume = (consumer: Consumer) => runConsumer(opened.db, consumer, 500, 100, env.FEED_PAGE_MS || undefined);
   try {
     const jobs: Array<[string, () => Promise<unknown>]> = [
       ...ECONOMY_CONSUMERS.map((c): [string, () => Promise<unknown>] => [c.name, () => consume(c)]),

@@ -51,6 +51,13 @@ describe("the worker's environment check", () => {
     expect(envProblems({ ...base, APP_ENV: "test", DB_CONNECT_TIMEOUT_MS: "600000" })).toEqual([expect.stringMatching(/^DB_CONNECT_TIMEOUT_MS: must be at most 60000/)]);
   });
 
+  it("sizes the feed consumers' pages by time only when FEED_PAGE_MS is set (0 to 10 s)", () => {
+    expect(getEnv({ ...base, APP_ENV: "test" }).FEED_PAGE_MS).toBe(0);
+    expect(getEnv({ ...base, APP_ENV: "test", FEED_PAGE_MS: "100" }).FEED_PAGE_MS).toBe(100);
+    expect(envProblems({ ...base, APP_ENV: "test", FEED_PAGE_MS: "-1" })).toEqual([expect.stringMatching(/^FEED_PAGE_MS: /)]);
+    expect(envProblems({ ...base, APP_ENV: "test", FEED_PAGE_MS: "60000" })).toEqual([expect.stringMatching(/^FEED_PAGE_MS: must be at most 10000/)]);
+  });
+
   it("sends pages to relay rooms only when MARKET_RELAYS is set (0 to 64), and tells the page", () => {
     expect(getPublicEnv(getEnv({ ...base, APP_ENV: "test" })).MARKET_RELAYS).toBe(0);
     expect(getPublicEnv(getEnv({ ...base, APP_ENV: "test", MARKET_RELAYS: "8" })).MARKET_RELAYS).toBe(8);
