@@ -35,6 +35,9 @@ const jobs: Array<[string, number, string]> = [
   // The header's logo: the favicon's drawing as pixels (28 px at up to 3x), because an <img> of an SVG
   // makes the browser build a whole SVG document for it while the page loads.
   ["brand-84.png", 84, icon(84, false)],
+  // The tab's icon, for the same reason: Chromium decodes a page's favicon in the page's own
+  // renderer, and an SVG one is a whole SVG document built on its main thread during the load.
+  ["favicon-48.png", 48, icon(48, false)],
   ["shortcut-inventory.png", 96, icon(96, false, shortcut("🎒"))],
   ["shortcut-markets.png", 96, icon(96, false, candles(0.8, 6.4, 6.4))],
 ];
