@@ -4,7 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import { getInventory } from "../../db/inventory";
 import { activePriceAlertCount } from "../../db/alerts/price-alerts";
 import { INTERVALS, type Interval } from "../../db/market/intervals";
-import { candles, committedBook, getMarket, myOrders, recentTrades } from "../../db/market/read";
+import { committedBook, getMarket, myOrders, recentTrades } from "../../db/market/read";
 import { getWebSession, requireWebSession } from "../../edge/auth/web.server";
 import { readForm, field } from "../../edge/forms.server";
 import { connectToken } from "../../edge/market/room.server";
@@ -44,8 +44,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // Everything here comes from the database: the first paint never waits for the room. The book is
   // the last committed one; the room's live snapshot (useMarketFeed's socket) replaces it at once,
   // and when the room is down the page still renders it, with the pill saying "Connecting".
-  const [series, levels, trades, inventory, orders, token, priceAlerts, chart, windows] = await Promise.all([
-    candles(context.db, slug, interval, 200),
+  // The candles are not here: the chart fetches them when it starts (markets.$slug_.candles.ts).
+  const [levels, trades, inventory, orders, token, priceAlerts, chart, windows] = await Promise.all([
     committedBook(context.db, slug, 20),
     recentTrades(context.db, slug, 30),
     session ? getInventory(context.db, session.player.id) : undefined,
@@ -63,7 +63,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     chart,
     statsHtml: windowStatsHtml(windows),
     chartForm: { html: chartSettingsHtml(chart, session?.csrfToken ?? "", back), csrf: session?.csrfToken ?? "", back },
-    candles: series,
     /** seq -1: not the room's; the feed takes the room's snapshot over it when the socket is live. */
     book: { seq: -1, bids: levels.bids, asks: levels.asks, trades, stats: null },
     watched: watch.includes(slug),
@@ -98,7 +97,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 type Toast = { id: number; ok: boolean; text: string };
 
 export default function Market() {
-  const { market, interval, candles: series, book, me, watched, chart: savedChart, chartForm, statsHtml } = useLoaderData<typeof loader>();
+  const { market, interval, book, me, watched, chart: savedChart, chartForm, statsHtml } = useLoaderData<typeof loader>();
   const [chart, setChart] = useState(savedChart);
   const actionData = useActionData<typeof action>();
   const root = useRootData();
@@ -270,7 +269,7 @@ export default function Market() {
               })}
             </nav>
           </div>
-          <ChartTabs price={<PriceChart key={interval} candles={series} interval={interval} trades={feed.trades} prefs={chart} onPrefs={setChart} form={chartForm} />} depth={() => (
+          <ChartTabs price={<PriceChart key={interval} candles={`/markets/${market.slug}/candles?interval=${interval}`} interval={interval} trades={feed.trades} prefs={chart} onPrefs={setChart} form={chartForm} />} depth={() => (
               <Suspense fallback={<p className="chart-note muted">Loading depth…</p>}>
                 <DepthChart book={feed} />
               </Suspense>

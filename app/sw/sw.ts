@@ -40,6 +40,9 @@ registerRoute(
   new NetworkFirst({ cacheName: PAGES, networkTimeoutSeconds: 6, plugins: [onlyOk, new ExpirationPlugin({ maxEntries: 80, maxAgeSeconds: 14 * 86_400 })] }),
 );
 
+/** A market chart's candles (fetched by the chart, not in the page's HTML): kept, so a saved market page draws its chart offline. */
+const CANDLES = /^\/markets\/[^/]+\/candles$/;
+
 /**
  * Remix's lazy route discovery asks /__manifest for the routes behind the links on a page. Offline
  * and not in the cache: answer "no new routes" (offline, links load whole documents from the cache).
@@ -50,7 +53,7 @@ const noPatches = {
 };
 
 registerRoute(
-  ({ request, url }) => request.method === "GET" && url.origin === self.location.origin && (url.pathname.endsWith(".data") || url.pathname === "/__manifest"),
+  ({ request, url }) => request.method === "GET" && url.origin === self.location.origin && (url.pathname.endsWith(".data") || url.pathname === "/__manifest" || CANDLES.test(url.pathname)),
   new NetworkFirst({ cacheName: DATA, networkTimeoutSeconds: 6, plugins: [onlyOk, noPatches, new ExpirationPlugin({ maxEntries: 120, maxAgeSeconds: 14 * 86_400 })] }),
 );
 

@@ -150,6 +150,7 @@ export const PAGE_ACCESS: Record<string, { loader?: Access; action?: Access }> =
   "items.$slug.tsx": { loader: "anonymous" },
   "items._index.tsx": { loader: "anonymous" },
   "markets.$slug.token.ts": { loader: "anonymous" },
+  "markets.$slug_.candles.ts": { loader: "anonymous" },
   "markets.$slug.tsx": { loader: "anonymous", action: "player" },
   "markets.$slug_.alerts.tsx": { loader: "player", action: "player" },
   "markets._index.tsx": { loader: "anonymous" },

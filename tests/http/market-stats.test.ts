@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addMarket } from "../support/market";
-import { api, openDb } from "./client";
+import { api, baseUrl, openDb } from "./client";
 
 let slug = "";
 const HOUR = 3_600;
@@ -65,3 +65,33 @@ describe("market stats and indicators API", () => {
     expect(candles.parameters.find((p: { name: string }) => p.name === "indicators").description).toContain("bb:<period>");
   });
 });
+
+describe("the market page's chart candles (/markets/{slug}/candles, not in the page's HTML)", () => {
+  const page = (path: string) => fetch(baseUrl() + path);
+
+  it("the interval's candles, oldest first, for a guest too", async () => {
+    const r = await page(`/markets/${slug}/candles?interval=1h`);
+    expect(r.status).toBe(200);
+    const candles = (await r.json()) as Array<{ time: number; close: number; volume: number; notional: number }>;
+    expect(candles.map((c) => [c.time, c.close])).toEqual([[hourAgo(5), 100], [hourAgo(4), 110], [hourAgo(2), 130], [hourAgo(1), 140]]);
+    expect(candles[0]).toMatchObject({ volume: 1, notional: 100 });
+    // no interval: the page's default, 5m
+    expect(((await (await page(`/markets/${slug}/candles`)).json()) as unknown[]).length).toBe(4);
+  });
+
+  it("a bad interval is a 400 naming the intervals; an unknown market a 404", async () => {
+    const bad = await page(`/markets/${slug}/candles?interval=2h`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("interval must be one of 1m, 5m, 1h, 1d");
+    const missing = await page("/markets/no-such-market/candles?interval=1h");
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("no market no-such-market");
+  });
+
+  it("the market page's HTML no longer carries them", async () => {
+    const html = await (await page(`/markets/${slug}?interval=1h`)).text();
+    expect(html).toContain("Price chart, 1h candles");
+    expect(html).not.toContain(String(hourAgo(5)));
+  });
+});
+

@@ -34,11 +34,23 @@ export type ChartInterval = keyof typeof INTERVAL_SECONDS;
  * settings toggles; they are changed on the market page. `onlyNear: false` (the dashboard, a page of
  * panels the player arranged to see) starts the chart after load and idle wherever it is.
  */
-export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, settings = true, onlyNear = true }: { candles: Candle[]; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean; onlyNear?: boolean }) {
+/** Candles from a URL (the market page's, fetched when the chart starts, so never in a page's HTML), or given. */
+async function candlesFrom(source: Candle[] | string): Promise<Candle[]> {
+  if (typeof source !== "string") return source;
+  const r = await fetch(source);
+  if (!r.ok) throw new Error(String(r.status));
+  return (await r.json()) as Candle[];
+}
+
+const NONE: Candle[] = [];
+
+export function PriceChart({ candles: source, interval, trades, prefs, onPrefs, form, settings = true, onlyNear = true }: { candles: Candle[] | string; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean; onlyNear?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<import("./chart-lib").LiveChart | null>(null);
   const [ready, setReady] = useState(false);
   const [failed, setFailed] = useState(false);
+  const [fetched, setFetched] = useState<Candle[] | null>(null);
+  const candles = typeof source === "string" ? (fetched ?? NONE) : source;
   /** The props as of now, for the chart's first draw and its updates (chart-lib's LiveChart). */
   const latest = useRef({ candles, trades, step: INTERVAL_SECONDS[interval], prefs });
   latest.current = { candles, trades, step: INTERVAL_SECONDS[interval], prefs };
@@ -49,9 +61,13 @@ export function PriceChart({ candles, interval, trades, prefs, onPrefs, form, se
     // (whenNear): the ladder, ticket and tape come first. A chart hidden behind its tab starts when
     // the tab is shown.
     const start = () =>
-      chartLib()
-        .then((lib) => {
+      Promise.all([chartLib(), candlesFrom(source)])
+        .then(([lib, loaded]) => {
           if (disposed || !host.current) return;
+          if (typeof source === "string") {
+            setFetched(loaded);
+            latest.current = { ...latest.current, candles: loaded };
+          }
           chart.current = new lib.LiveChart(host.current, formatGold, () => latest.current);
           setReady(true);
         })
