@@ -260,6 +260,9 @@ await test("offline", async () => {
   await waitForController(page);
   await page.goto("/markets/health-potion");
   await live(page);
+  // The chart fetches its candles when it starts (ADR 053): scrolled to once online, it draws.
+  await page.locator(".chart").first().scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelector(".chart-canvas")?.hasAttribute("data-drawn-seq"), null, { timeout: 15_000 });
   await page.goto("/inventory");
   const before = errors.length;
   await context.setOffline(true);
@@ -297,6 +300,10 @@ await test("offline", async () => {
     await page.screenshot({
       path: path.join(SHOTS, "phone-offline-market.png"),
     });
+    // Its chart draws offline too, from the candles the service worker kept.
+    await page.locator(".chart").first().scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector(".chart-canvas")?.hasAttribute("data-drawn-seq"), null, { timeout: 15_000 });
+    assert.equal(await page.locator(".chart-note", { hasText: "could not load" }).count(), 0, "offline, the chart draws from the kept candles");
   } finally {
     await context.setOffline(false);
   }
