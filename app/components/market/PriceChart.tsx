@@ -29,11 +29,6 @@ export type SettingsForm = { html: string; csrf: string; back: string };
 export const INTERVAL_SECONDS = { "1m": 60, "5m": 300, "1h": 3_600, "1d": 86_400 } as const;
 export type ChartInterval = keyof typeof INTERVAL_SECONDS;
 
-/**
- * `settings: false` (the dashboard's chart panel) draws the player's saved indicators without the
- * settings toggles; they are changed on the market page. `onlyNear: false` (the dashboard, a page of
- * panels the player arranged to see) starts the chart after load and idle wherever it is.
- */
 /** Candles from a URL (the market page's, fetched when the chart starts, so never in a page's HTML), or given. */
 async function candlesFrom(source: Candle[] | string): Promise<Candle[]> {
   if (typeof source !== "string") return source;
@@ -44,6 +39,11 @@ async function candlesFrom(source: Candle[] | string): Promise<Candle[]> {
 
 const NONE: Candle[] = [];
 
+/**
+ * `settings: false` (the dashboard's chart panel) draws the player's saved indicators without the
+ * settings toggles; they are changed on the market page. `onlyNear: false` (the dashboard, a page of
+ * panels the player arranged to see) starts the chart after load and idle wherever it is.
+ */
 export function PriceChart({ candles: source, interval, trades, prefs, onPrefs, form, settings = true, onlyNear = true }: { candles: Candle[] | string; interval: ChartInterval; trades: Trade[]; prefs: ChartPrefs; onPrefs: (p: ChartPrefs) => void; form: SettingsForm; settings?: boolean; onlyNear?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<import("./chart-lib").LiveChart | null>(null);
